@@ -1,0 +1,20 @@
+// The journal's write side, as every action sees it. Every access to a recording and every change of the
+// archive appends one event; the implementation chains, locks and fsyncs (see src/journal/).
+export type JournalAction = 'decrypt' | 'export' | 'purge' | 'hold' | 'release' | 'encrypt' | 'audit' | 'find' | 'prune'
+export type JournalOutcome = 'ok' | 'failed' | 'refused' | 'skipped'
+
+export interface JournalEvent {
+  action: JournalAction
+  /** The command line's command, e.g. `decrypt`. */
+  command: string
+  /** Keys relative to the archive root. */
+  keys: string[]
+  reason?: string
+  outcome: JournalOutcome
+  /** Action-specific facts: size and SHA-256 of a purged file, the rule that selected it, an error message. */
+  details?: Record<string, unknown>
+}
+
+export interface Journal {
+  append(event: JournalEvent): Promise<void>
+}

@@ -1,0 +1,79 @@
+// The data model shared by every concern: what the probe knows of a recording, and what rules say of it.
+
+export type Severity = 'error' | 'warning' | 'info'
+export const SEVERITIES: readonly Severity[] = ['error', 'warning', 'info']
+
+/** Where a field's value came from, strongest first in the default merge order. */
+export type FieldSource = 'sidecar' | 'tag' | 'cdr' | 'filename' | 'policy' | 'mtime'
+
+export interface Sourced<T> {
+  value: T
+  source: FieldSource
+  /** What exactly: the sidecar's key, `Master.csv:12`, `filename:freepbx`, `ID3v2.4:TXXX:PURPOSE`. */
+  ref: string
+}
+
+export type Direction = 'inbound' | 'outbound' | 'internal'
+
+export interface LegalHold {
+  reason: string
+  since?: string
+  until?: string
+}
+
+/** The call facts a recording can carry, whatever the source. Dates are ISO 8601 in UTC. */
+export interface CallFields {
+  callId: string
+  recordedAt: string
+  purpose: string
+  noticePlayed: boolean
+  callerObjected: boolean
+  agent: string
+  caller: string
+  callee: string
+  direction: Direction
+  queue: string
+  legalHold: LegalHold
+  paymentTaken: boolean
+}
+
+export type SourcedFields = {[K in keyof CallFields]?: Sourced<CallFields[K]>}
+export type PartialFields = Partial<CallFields>
+
+export interface AudioInfo {
+  container?: string
+  codec?: string
+  durationSec?: number
+  sampleRate?: number
+  channels?: number
+}
+
+export interface Problem {
+  /** The file or row at fault: a sidecar key, `Master.csv:12`. */
+  source: string
+  field?: string
+  message: string
+}
+
+export interface Recording {
+  key: string
+  size: number
+  modifiedAt: string
+  /** Sniffed from the first bytes (age header), never from the name. */
+  encrypted: boolean
+  audio?: AudioInfo
+  /** Why the audio could not be read, when it could not (and the file is not encrypted). */
+  unreadable?: string
+  fields: SourcedFields
+  sidecarKey?: string
+  /** Invalid sidecar fields and similar, each named; the audit goes on. */
+  problems: Problem[]
+}
+
+export interface Finding {
+  rule: string
+  severity: Severity
+  key: string
+  message: string
+  dueAt?: string
+}

@@ -1,0 +1,73 @@
+import {readFile} from 'node:fs/promises'
+import {LineCounter, parseDocument, isNode} from 'yaml'
+import type {z} from 'zod'
+import {CallrecError, EXIT} from '../errors.js'
+import {CNIL_PURPOSES} from './defaults.js'
+import {policySchema, type Policy} from './schema.js'
+
+export const POLICY_FILE = 'callrec.yml'
+
+export interface LoadedPolicy {
+  policy: Policy
+  /** The file it came from, or undefined when the CNIL defaults apply. */
+  file?: string
+}
+
+export function defaultPolicy(): Policy {
+  const policy = policySchema.parse({}) as Policy
+  policy.purposes = structuredClone(CNIL_PURPOSES) as unknown as Policy['purposes']
+  return policy
+}
+
+/** Loads and validates a policy file; every error names the file, the line and the field. */
+export async function loadPolicyFile(file: string): Promise<LoadedPolicy> {
+  let text: string
+  try {
+    text = await readFile(file, 'utf8')
+  } catch (error) {
+    throw new CallrecError(`${file}: cannot read the policy (${(error as NodeJS.ErrnoException).code ?? error})`)
+  }
+  return {policy: parsePolicy(text, file), file}
+}
+
+export function parsePolicy(text: string, file: string): Policy {
+  const lineCounter = new LineCounter()
+  const doc = parseDocument(text, {lineCounter, prettyErrors: false, uniqueKeys: true})
+  if (doc.errors.length > 0) {
+    const error = doc.errors[0]
+    const {line} = lineCounter.linePos(error.pos[0])
+    throw new CallrecError(`${file}:${line}: invalid YAML: ${error.message.split('\n')[0]}`)
+  }
+  const raw = doc.toJS() ?? {}
+  const result = policySchema.safeParse(raw)
+  if (!result.success) {
+    const issue = result.error.issues[0]
+    throw new CallrecError(`${file}:${lineOf(doc, lineCounter, issue.path)}: ${fieldName(issue)}: ${issue.message}`)
+  }
+  const policy = result.data as Policy
+  policy.purposes ??= structuredClone(CNIL_PURPOSES) as unknown as Policy['purposes']
+  for (const [name, purpose] of Object.entries(policy.purposes)) {
+    if (name === 'other' && !purpose.reference) {
+      throw new CallrecError(`${file}:${lineOf(doc, lineCounter, ['purposes', name])}: purposes.other: needs a "reference" to the law or contract that allows it`)
+    }
+  }
+  if (policy.defaults.purpose && !policy.purposes[policy.defaults.purpose]) {
+    throw new CallrecError(`${file}:${lineOf(doc, lineCounter, ['defaults', 'purpose'])}: defaults.purpose: "${policy.defaults.purpose}" is not one of the purposes (${Object.keys(policy.purposes).join(', ')})`)
+  }
+  return policy
+}
+
+function fieldName(issue: z.core.$ZodIssue): string {
+  const path = issue.path.map(String).join('.')
+  if (issue.code === 'unrecognized_keys') return [path, issue.keys.join(', ')].filter(Boolean).join('.')
+  return path || '(top level)'
+}
+
+/** The line of the deepest node of the path that exists in the document. */
+function lineOf(doc: ReturnType<typeof parseDocument>, counter: LineCounter, path: readonly PropertyKey[]): number {
+  for (let depth = path.length; depth >= 0; depth--) {
+    const node = depth === 0 ? doc.contents : doc.getIn(path.slice(0, depth) as unknown[], true)
+    if (isNode(node) && node.range) return counter.linePos(node.range[0]).line
+  }
+  return 1
+}
