@@ -1,0 +1,37 @@
+/** One call of a CDR index, whatever its layout. Times are ISO 8601 in UTC. */
+export interface CdrCall {
+  /** Where it came from, `Master.csv:12`, for explanations and error messages. */
+  ref: string
+  uniqueId: string
+  start: string
+  answer?: string
+  end?: string
+  src: string
+  dst: string
+  callerName?: string
+  channel: string
+  dstChannel: string
+  disposition: string
+  durationSec: number
+  billSec: number
+  accountCode?: string
+  userField?: string
+  /** Agent extension derived from the channels (e.g. `SIP/1001-00000a3b` → `1001`). */
+  agent?: string
+  /** True when the CDR says the call was recorded (a MixMonitor/recording application or the userfield); undefined when it cannot tell. */
+  recorded?: boolean
+  /** Recording file name the CDR names, if any. */
+  recordingFile?: string
+}
+
+export interface CdrProblem {
+  ref: string
+  message: string
+}
+
+/** A CDR layout: one file a format in src/probe/cdr/, listed in index.ts. */
+export interface CdrFormat {
+  id: 'asterisk-csv' | 'asterisk-custom'
+  /** Parses the file's bytes; `timezone` is the zone of the times written in it (IANA). */
+  parse(bytes: Buffer, file: string, timezone: string): {calls: CdrCall[]; problems: CdrProblem[]}
+}
