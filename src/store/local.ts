@@ -1,11 +1,11 @@
 import {randomBytes} from 'node:crypto'
 import {createReadStream, createWriteStream} from 'node:fs'
-import {lstat, open, readdir, readFile, realpath, rename, rm, unlink} from 'node:fs/promises'
+import {lstat, open, readdir, type FileHandle, readFile, realpath, rename, rm, unlink} from 'node:fs/promises'
 import path from 'node:path'
 import {Readable} from 'node:stream'
 import {pipeline} from 'node:stream/promises'
 import {checkKey, keyPartToName, nameToKeyPart} from './keys.js'
-import type {Store, StoreFolder, StoreHead} from './types.js'
+import type {OpenEntry, Store, StoreFolder} from './types.js'
 
 const SEP = Buffer.from('/')
 
@@ -64,32 +64,27 @@ export class LocalStore implements Store {
     return inside ? undefined : `symlink to ${target}, outside the archive root: not followed`
   }
 
-  async head(key: string, length: number): Promise<StoreHead | undefined> {
-    let handle
+  async open(key: string): Promise<OpenEntry | undefined> {
+    let handle: FileHandle
     try {
       handle = await open(this.localPath(key), 'r')
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined
       throw error
     }
-    try {
-      const info = await handle.stat()
-      const bytes = Buffer.allocUnsafe(Math.min(length, info.size))
-      const {bytesRead} = bytes.length > 0 ? await handle.read(bytes, 0, bytes.length, 0) : {bytesRead: 0}
-      return {bytes: bytes.subarray(0, bytesRead), size: info.size, modifiedAt: info.mtime}
-    } finally {
+    const info = await handle.stat().catch(async (error) => {
       await handle.close()
-    }
-  }
-
-  async readRange(key: string, start: number, length: number): Promise<Buffer> {
-    const handle = await open(this.localPath(key), 'r')
-    try {
-      const bytes = Buffer.allocUnsafe(length)
-      const {bytesRead} = await handle.read(bytes, 0, length, start)
-      return bytes.subarray(0, bytesRead)
-    } finally {
-      await handle.close()
+      throw error
+    })
+    return {
+      size: info.size,
+      modifiedAt: info.mtime,
+      async read(position, length) {
+        const bytes = Buffer.allocUnsafe(Math.max(0, Math.min(length, info.size - position)))
+        const {bytesRead} = bytes.length > 0 ? await handle.read(bytes, 0, bytes.length, position) : {bytesRead: 0}
+        return bytes.subarray(0, bytesRead)
+      },
+      close: () => handle.close(),
     }
   }
 
