@@ -1,5 +1,6 @@
 import type {DateTime} from 'luxon'
 import type {Archive} from './archive.js'
+import {loadHolds} from './holds/index.js'
 import type {Finding, Recording, Severity} from './model.js'
 import {durationOf} from './policy/retention.js'
 import {bareUniqueId, loadCdrIndex} from './probe/cdr-index.js'
@@ -38,6 +39,7 @@ export interface AuditOptions extends Pick<ScanOptions, 'concurrency' | 'timeout
  */
 export async function runAudit(archive: Archive, options: AuditOptions, handlers: AuditHandlers = {}): Promise<AuditSummary> {
   const cdr = await loadCdrIndex(archive.store, archive.policy)
+  const holds = await loadHolds(archive)
   const context: RuleContext = {policy: archive.policy, now: options.now, dueSoon: durationOf(archive.policy.dueSoon), cdr, seenCallIds: new Set()}
   const rules = options.rules ? RULES.filter((rule) => options.rules!.includes(rule.meta.id)) : RULES
   const runs = rules.map((rule) => rule.start(context))
@@ -61,7 +63,7 @@ export async function runAudit(archive: Archive, options: AuditOptions, handlers
     }
   }
 
-  for await (const item of scanArchive(archive, {...options, cdr})) {
+  for await (const item of scanArchive(archive, {...options, cdr, holds})) {
     if (item.kind === 'recording') {
       const {recording} = item
       count(summary, recording)

@@ -2,6 +2,7 @@ import {DateTime} from 'luxon'
 import {pMapIterable} from 'p-map'
 import picomatch from 'picomatch'
 import type {Archive} from '../archive.js'
+import type {HoldIndex} from '../holds/index.js'
 import type {CallFields, FieldSource, PartialFields, Problem, Recording, SourcedFields} from '../model.js'
 import {POLICY_FILE} from '../policy/load.js'
 import type {Store} from '../store/types.js'
@@ -19,6 +20,8 @@ export type ScanItem =
 
 export interface ScanOptions {
   cdr: CdrIndex
+  /** The holds file's holds, a source of legalHold. */
+  holds?: HoldIndex
   /** Recordings probed at once; I/O bound, so above the core count. */
   concurrency?: number
   /** Time allowed to parse one file's header before it is declared unreadable (hostile files exist). */
@@ -66,7 +69,7 @@ export function scanArchive(archive: Archive, options: ScanOptions): AsyncIterab
   return pMapIterable(
     tasks(),
     async (task): Promise<ScanItem> =>
-      task.kind === 'recording' ? {kind: 'recording', recording: await probeRecording(archive, task.key, task.sidecarKey, options.cdr, timeoutMs)} : task,
+      task.kind === 'recording' ? {kind: 'recording', recording: await probeRecording(archive, task.key, task.sidecarKey, options.cdr, timeoutMs, options.holds)} : task,
     {concurrency: options.concurrency ?? 32, backpressure: (options.concurrency ?? 32) * 2},
   )
 }
@@ -78,7 +81,7 @@ interface Layer {
 }
 
 /** Builds one Recording from every metadata source; each field remembers which source gave it. */
-export async function probeRecording(archive: Archive, key: string, sidecarKey: string | undefined, cdr: CdrIndex, timeoutMs: number): Promise<Recording> {
+export async function probeRecording(archive: Archive, key: string, sidecarKey: string | undefined, cdr: CdrIndex, timeoutMs: number, holds?: HoldIndex): Promise<Recording> {
   const {store, policy} = archive
   const recording: Recording = {key, size: 0, modifiedAt: '', encrypted: false, fields: {}, problems: []}
   const layers: Partial<Record<FieldSource, Layer>> = {}
@@ -137,6 +140,9 @@ export async function probeRecording(archive: Archive, key: string, sidecarKey: 
     policy.defaults,
   )
   recording.fields.recordedAt ??= {value: recording.modifiedAt, source: 'mtime', ref: 'file modification time'}
+  const {callId, caller, callee} = recording.fields
+  const hold = holds?.legalHold({key, callId: callId?.value, caller: caller?.value, callee: callee?.value}, recording.fields)
+  if (hold) recording.fields.legalHold = hold
   return recording
 }
 
@@ -154,7 +160,7 @@ function mergeFields(layers: Layer[], defaults: PartialFields): SourcedFields {
   return merged as SourcedFields
 }
 
-async function readSidecar(store: Store, key: string): Promise<{fields: PartialFields; problems: Problem[]}> {
+export async function readSidecar(store: Store, key: string): Promise<{fields: PartialFields; problems: Problem[]}> {
   let raw: unknown
   try {
     raw = JSON.parse((await store.readFile(key)).toString('utf8'))
