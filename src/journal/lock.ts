@@ -20,7 +20,7 @@ export function lockPathOf(file: string): string {
 }
 
 async function take(file: string, retries: number | {retries: number; minTimeout: number; maxTimeout: number; factor: number}): Promise<Lock> {
-  await mkdir(path.dirname(file), {recursive: true})
+  await mkdir(path.dirname(file), {recursive: true, mode: 0o750})
   const lock: Lock = {release: async () => {}}
   const release = await lockfile.lock(file, {
     realpath: false,
