@@ -54,7 +54,7 @@ export function describeDate(recording: Recording): string {
 }
 
 /** A hold counts while it has no end date or its end is still ahead. */
-export function activeHold(recording: Recording, now: DateTime): boolean {
+export function activeHold(recording: Pick<Recording, 'fields'>, now: DateTime): boolean {
   const hold = recording.fields.legalHold?.value
   if (!hold) return false
   return !hold.until || hold.until >= now.toISODate()!
