@@ -28,3 +28,9 @@ export function journalPaths(archive: Archive): JournalPaths {
     archiveLock: path.join(state, 'archive'),
   }
 }
+
+/** The path of `file` relative to `folder` when it lies inside it (`''` for the folder itself), else undefined. */
+export function inside(folder: string, file: string): string | undefined {
+  const relative = path.relative(path.resolve(folder), path.resolve(file))
+  return relative.startsWith('..') || path.isAbsolute(relative) ? undefined : relative
+}

@@ -2,6 +2,7 @@ import path from 'node:path'
 import type {Archive} from '../archive.js'
 import {CallrecError} from '../errors.js'
 import type {Actor} from '../journal/actor.js'
+import {inside} from '../journal/paths.js'
 import {csvRows} from '../output/csv-safe.js'
 import {LocalStore} from '../store/local.js'
 import type {PurgeResult} from './execute.js'
@@ -33,9 +34,8 @@ export interface Certificate {
 export function certificatePath(archive: Archive, file: string): string {
   const resolved = path.resolve(file)
   if (!CERTIFICATE_FORMATS.includes(path.extname(resolved).toLowerCase())) throw new CallrecError(`--certificate ${file}: name a .json or .csv file`)
-  const relative = path.relative(path.resolve(archive.root), resolved)
-  const inside = !relative.startsWith('..') && !path.isAbsolute(relative)
-  if (inside && !relative.split(path.sep).slice(0, -1).some((part) => part.startsWith('.'))) {
+  const relative = inside(archive.root, resolved)
+  if (relative !== undefined && !relative.split(path.sep).slice(0, -1).some((part) => part.startsWith('.'))) {
     throw new CallrecError(`--certificate ${file}: inside the archive, where it would be taken for a sidecar; write it elsewhere (or under .callrec/)`)
   }
   return resolved

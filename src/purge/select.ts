@@ -120,7 +120,7 @@ function newCandidate(archive: Archive, recording: Recording, id: string): Candi
 }
 
 /** Whether the number took part in the call, as caller or callee, whatever format each source wrote it in. */
-function isParty(recording: Recording, e164: string, country: string): boolean {
+export function isParty(recording: Recording, e164: string, country: string): boolean {
   return [recording.fields.caller?.value, recording.fields.callee?.value].some((value) => value !== undefined && toE164(value, country) === e164)
 }
 
