@@ -128,11 +128,12 @@ export async function executePurge(archive: Archive, selection: Selection, optio
         else gone.push(entry)
       }
 
+      // Indexed by position in the batch, so that entries follow the listing order whatever finishes first.
       const ready: {item: Item; files: FileFact[]; sidecar?: string}[] = []
       const folders = new Map<string, Promise<string>>()
       await pMap(
         batch,
-        async (item) => {
+        async (item, index) => {
           const {candidate, entry} = item
           const held = await heldNow(store, holds!, candidate, options.now)
           if (held) return entry ? undo(entry, candidate.id, `not deleted: ${held}`) : void result.held.push({key: candidate.id, why: held})
@@ -152,12 +153,12 @@ export async function executePurge(archive: Archive, selection: Selection, optio
             if (differs) return undo(entry, differs.key, 'not deleted: its content changed after it was journaled')
           }
           if (files.length === 0 && !entry) return void result.vanished.push(...candidate.forms.map((form) => form.key))
-          ready.push({item, files, sidecar: lastUser(candidate, sidecarUsers) ? candidate.sidecarKey : undefined})
+          ready[index] = {item, files, sidecar: lastUser(candidate, sidecarUsers) ? candidate.sidecarKey : undefined}
         },
         {concurrency: 16},
       )
       // The entries of this batch, fsynced, before any of its files is unlinked.
-      const fresh = ready.filter(({item}) => !item.entry)
+      const fresh = ready.filter((one) => one && !one.item.entry)
       const first = events.length
       events.push(...fresh.map(({item, files, sidecar}) => purgeEvent(item.candidate, files, sidecar, options)))
       const entries = events.length > 0 ? await options.journal.appendAll(events) : []
@@ -167,7 +168,7 @@ export async function executePurge(archive: Archive, selection: Selection, optio
       const unlinked = new Set<string>()
       const failures: JournalEvent[] = []
       await pMap(
-        ready,
+        ready.filter(Boolean),
         async ({item, files, sidecar}) => {
           const entry = item.entry ?? entryOf.get(item)!
           const keys = [...files.map((file) => file.key), ...(sidecar ? [sidecar] : [])]
