@@ -1,6 +1,7 @@
 import {createHash} from 'node:crypto'
-import {lstat, realpath} from 'node:fs/promises'
+import {closeSync, constants, fstatSync, lstatSync, openSync, readSync, realpathSync} from 'node:fs'
 import path from 'node:path'
+import {setImmediate as yieldToLoop} from 'node:timers/promises'
 import type {DateTime} from 'luxon'
 import pMap from 'p-map'
 import type {Archive} from '../archive.js'
@@ -30,7 +31,6 @@ import {bareKey, type Candidate, type Form, type Selection} from './select.js'
 // "failed" that undoes the claim (the file changed, or a hold came). Either way every file is in the end
 // still there and still selected, or gone with its entry.
 const PENDING = 'purge-pending.json'
-const HASH_CHUNK = 1 << 20
 
 export interface PurgeOptions {
   journal: FileJournal
@@ -84,8 +84,13 @@ export interface PurgeResult {
 
 type Item = {candidate: Candidate; entry?: JournalEntry}
 
+/** Purge reads and unlinks through local paths; an S3 purge (every object version, Object Lock) will be its own. */
+type LocalArchiveStore = Store & {localPath(key: string): string | Buffer}
+const isLocal = (store: Store): store is LocalArchiveStore => store.localPath !== undefined
+
 export async function executePurge(archive: Archive, selection: Selection, options: PurgeOptions): Promise<PurgeResult> {
-  const {store} = archive
+  const store = archive.store
+  if (!isLocal(store)) throw new CallrecError(`${store.location}: purge works on local archives only for now`)
   const result: PurgeResult = {run: options.run, deleted: [], held: [], changed: [], vanished: [], failed: [], undone: [], journal: {file: options.journal.file}}
   const state = new LocalStore(path.join(archive.root, STATE_FOLDER))
   const {runs, entries} = await pendingEntries(state, options.journal.file)
@@ -128,37 +133,41 @@ export async function executePurge(archive: Archive, selection: Selection, optio
         else gone.push(entry)
       }
 
-      // Indexed by position in the batch, so that entries follow the listing order whatever finishes first.
       const ready: {item: Item; files: FileFact[]; sidecar?: string}[] = []
-      const folders = new Map<string, Promise<string>>()
-      await pMap(
-        batch,
-        async (item, index) => {
-          const {candidate, entry} = item
-          const held = await heldNow(store, holds!, candidate, options.now)
-          if (held) return entry ? undo(entry, candidate.id, `not deleted: ${held}`) : void result.held.push({key: candidate.id, why: held})
-          const files: FileFact[] = []
-          for (const form of candidate.forms) {
-            const fact = await fingerprint(store, form, folders)
-            if (fact === 'gone') continue
-            if ('changed' in fact) {
-              if (entry) return undo(entry, form.key, `not deleted: ${fact.changed}`)
-              return void result.changed.push({key: form.key, why: fact.changed})
-            }
-            files.push(fact)
+      const folders = new Map<string, string>()
+      for (const item of batch) {
+        await yieldToLoop()
+        const {candidate, entry} = item
+        const held = await heldNow(store, holds!, candidate, options.now, selection.scanStartedAt)
+        if (held) {
+          if (entry) undo(entry, candidate.id, `not deleted: ${held}`)
+          else result.held.push({key: candidate.id, why: held})
+          continue
+        }
+        const facts = candidate.forms.map((form) => fingerprint(store, form, folders))
+        const changed = facts.findIndex((fact) => typeof fact === 'object' && 'changed' in fact)
+        if (changed >= 0) {
+          const why = (facts[changed] as {changed: string}).changed
+          if (entry) undo(entry, candidate.forms[changed].key, `not deleted: ${why}`)
+          else result.changed.push({key: candidate.forms[changed].key, why})
+          continue
+        }
+        const files = facts.filter((fact): fact is FileFact => fact !== 'gone')
+        if (entry) {
+          const journaled = (entry.details?.files ?? []) as FileFact[]
+          const differs = files.find((file) => !journaled.some((claim) => claim.key === file.key && claim.sha256 === file.sha256))
+          if (differs) {
+            undo(entry, differs.key, 'not deleted: its content changed after it was journaled')
+            continue
           }
-          if (entry) {
-            const journaled = (entry.details?.files ?? []) as FileFact[]
-            const differs = files.find((file) => !journaled.some((claim) => claim.key === file.key && claim.sha256 === file.sha256))
-            if (differs) return undo(entry, differs.key, 'not deleted: its content changed after it was journaled')
-          }
-          if (files.length === 0 && !entry) return void result.vanished.push(...candidate.forms.map((form) => form.key))
-          ready[index] = {item, files, sidecar: lastUser(candidate, sidecarUsers) ? candidate.sidecarKey : undefined}
-        },
-        {concurrency: 16},
-      )
+        } else if (files.length === 0) {
+          result.vanished.push(...candidate.forms.map((form) => form.key))
+          continue
+        }
+        ready.push({item, files, sidecar: lastUser(candidate, sidecarUsers) ? candidate.sidecarKey : undefined})
+      }
       // The entries of this batch, fsynced, before any of its files is unlinked.
-      const fresh = ready.filter((one) => one && !one.item.entry)
+      const fresh = ready.filter(({item}) => !item.entry)
       const first = events.length
       events.push(...fresh.map(({item, files, sidecar}) => purgeEvent(item.candidate, files, sidecar, options)))
       const entries = events.length > 0 ? await options.journal.appendAll(events) : []
@@ -168,7 +177,7 @@ export async function executePurge(archive: Archive, selection: Selection, optio
       const unlinked = new Set<string>()
       const failures: JournalEvent[] = []
       await pMap(
-        ready.filter(Boolean),
+        ready,
         async ({item, files, sidecar}) => {
           const entry = item.entry ?? entryOf.get(item)!
           const keys = [...files.map((file) => file.key), ...(sidecar ? [sidecar] : [])]
@@ -188,7 +197,7 @@ export async function executePurge(archive: Archive, selection: Selection, optio
         {concurrency: 16},
       )
       // Unlinks made durable once per folder and batch.
-      if (store.localPath) for (const folder of unlinked) await syncFolder(folderPath(store, folder))
+      for (const folder of unlinked) await syncFolder(folderPath(store, folder))
       if (failures.length > 0) appended.push(...(await options.journal.appendAll(failures)))
       for (const orphan of gone) if (orphan.details?.sidecar) await store.remove(orphan.details.sidecar as string)
     })
@@ -227,39 +236,54 @@ async function pendingEntries(state: LocalStore, journal: string): Promise<{runs
 }
 
 /** An active hold now: from the holds file as it is now, or written into the sidecar since the scan. */
-async function heldNow(store: Store, holds: HoldIndex, candidate: Candidate, now: DateTime): Promise<string | undefined> {
-  const sidecar = candidate.sidecarKey ? (await readSidecar(store, candidate.sidecarKey)).fields.legalHold : undefined
+async function heldNow(store: LocalArchiveStore, holds: HoldIndex, candidate: Candidate, now: DateTime, scanStartedAt: number): Promise<string | undefined> {
+  const changed = candidate.sidecarKey !== undefined && changedSince(store.localPath(candidate.sidecarKey), scanStartedAt)
+  const sidecar = changed ? (await readSidecar(store, candidate.sidecarKey!)).fields.legalHold : undefined
   const fields: SourcedFields = sidecar ? {legalHold: {value: sidecar, source: 'sidecar', ref: candidate.sidecarKey!}} : {}
   const legalHold = holds.legalHold({key: candidate.id, callId: candidate.callId, caller: candidate.caller, callee: candidate.callee}, fields) ?? fields.legalHold
   if (!legalHold || !activeHold({fields: {legalHold}}, now)) return undefined
   return `legal hold "${legalHold.value.reason}"${legalHold.value.until ? ` until ${legalHold.value.until}` : ''} (${legalHold.source}: ${legalHold.ref})`
 }
 
+/** Whether a file may have changed since `since` (ms): its mtime is not older, with a second of margin for coarse timestamps. */
+function changedSince(file: string | Buffer, since: number): boolean {
+  const info = lstatSync(file, {throwIfNoEntry: false})
+  return info !== undefined && info.mtimeMs >= since - 1000
+}
+
+const hashBuffer = Buffer.allocUnsafe(1 << 20)
+
 /**
  * Size and SHA-256 of a file just before its deletion, 'gone' when it vanished, or why it must be kept:
- * changed since the scan, no longer a plain file (a symlink put in its place), or in a folder that now
- * leads outside the archive root.
+ * changed since the scan, no longer a plain file (a symlink put in its place: O_NOFOLLOW), or in a folder
+ * that now leads outside the archive root. Synchronous on purpose: on cached metadata a sync call costs a
+ * few µs against some 60 through fs/promises, and these calls are most of a purge's own time; the batch
+ * loop gives the event loop back between recordings.
  */
-async function fingerprint(store: Store, form: Form, folders: Map<string, Promise<string>>): Promise<FileFact | 'gone' | {changed: string}> {
-  if (store.localPath) {
-    const file = store.localPath(form.key)
-    const info = await lstat(file).catch(() => undefined)
-    if (!info) return 'gone'
-    if (!info.isFile()) return {changed: 'no longer a plain file (a symlink?)'}
-    const folder = folderOf(form.key)
-    if (!folders.has(folder)) folders.set(folder, realpath(folderPath(store, folder)).then(String))
-    const real = await folders.get(folder)!
-    if (real !== store.location && !real.startsWith(store.location + path.sep)) return {changed: `its folder now leads outside the archive root (${real})`}
-  }
-  const entry = await store.open(form.key)
-  if (!entry) return 'gone'
+function fingerprint(store: LocalArchiveStore, form: Form, folders: Map<string, string>): FileFact | 'gone' | {changed: string} {
+  let fd: number
   try {
-    if (entry.size !== form.size || entry.modifiedAt.toISOString() !== form.modifiedAt) return {changed: 'changed since the plan (size or modification time)'}
+    fd = openSync(store.localPath(form.key), constants.O_RDONLY | constants.O_NOFOLLOW)
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code
+    if (code === 'ENOENT') return 'gone'
+    if (code === 'ELOOP') return {changed: 'now a symlink: not followed'}
+    throw error
+  }
+  try {
+    const info = fstatSync(fd)
+    if (!info.isFile()) return {changed: 'no longer a plain file'}
+    if (info.size !== form.size || info.mtime.toISOString() !== form.modifiedAt) return {changed: 'changed since the plan (size or modification time)'}
+    const folder = folderOf(form.key)
+    if (!folders.has(folder)) folders.set(folder, realpathSync(folderPath(store, folder)))
+    const real = folders.get(folder)!
+    if (real !== store.location && !real.startsWith(store.location + path.sep)) return {changed: `its folder now leads outside the archive root (${real})`}
     const hash = createHash('sha256')
-    for (let position = 0; position < entry.size; position += HASH_CHUNK) hash.update(await entry.read(position, HASH_CHUNK))
-    return {key: form.key, size: entry.size, sha256: hash.digest('hex')}
+    let size = 0
+    for (let read; (read = readSync(fd, hashBuffer, 0, hashBuffer.length, size)) > 0; size += read) hash.update(hashBuffer.subarray(0, read))
+    return {key: form.key, size, sha256: hash.digest('hex')}
   } finally {
-    await entry.close()
+    closeSync(fd)
   }
 }
 
@@ -303,6 +327,6 @@ function deletedOf(candidate: Candidate, entry: JournalEntry, files: FileFact[],
 const folderOf = (key: string) => key.slice(0, key.lastIndexOf('/') + 1)
 
 /** The local path of a key's folder (`''` is the root), bytes kept for names that are not UTF-8. */
-function folderPath(store: Store, folder: string): string | Buffer {
-  return folder === '' ? store.location : store.localPath!(folder.slice(0, -1))
+function folderPath(store: LocalArchiveStore, folder: string): string | Buffer {
+  return folder === '' ? store.location : store.localPath(folder.slice(0, -1))
 }

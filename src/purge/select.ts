@@ -43,6 +43,8 @@ export interface Selection {
   refused: {key: string; why: string}[]
   /** How many scanned recordings pair with each sidecar: the sidecar goes with the last of them. */
   sidecarUsers: Map<string, number>
+  /** When the scan began (ms): a sidecar not modified since was read after it and need not be read again. */
+  scanStartedAt: number
   summary: AuditSummary
 }
 
@@ -56,7 +58,7 @@ export const bareKey = (key: string) => key.replace(/\.age$/i, '')
  * are kept in memory.
  */
 export async function selectForPurge(archive: Archive, now: DateTime, by: SelectBy): Promise<Selection> {
-  const selection: Selection = {candidates: new Map(), held: [], refused: [], sidecarUsers: new Map(), summary: undefined as unknown as AuditSummary}
+  const selection: Selection = {candidates: new Map(), held: [], refused: [], sidecarUsers: new Map(), scanStartedAt: 0, summary: undefined as unknown as AuditSummary}
   const heldIds = new Set<string>()
   let current: Recording | undefined
   const number = 'caller' in by ? toE164(by.caller, archive.policy.country) : undefined
@@ -74,25 +76,27 @@ export async function selectForPurge(archive: Archive, now: DateTime, by: Select
     selection.held.push({key: recording.key, why: `legal hold "${value.reason}"${value.until ? ` until ${value.until}` : ''} (${source}: ${ref})`})
   }
 
-  // retention-held is run for the plan only: it names what retention-expired leaves out because of a hold.
-  const rules = 'rules' in by ? [...by.rules, ...(by.rules.includes('retention-expired') ? ['retention-held'] : [])] : []
+  const expiring = 'rules' in by && by.rules.includes('retention-expired')
+  selection.scanStartedAt = Date.now()
   selection.summary = await runAudit(
     archive,
-    {now, rules},
+    {now, rules: 'rules' in by ? by.rules : []},
     {
       recording(recording) {
         current = recording
         if (recording.sidecarKey) selection.sidecarUsers.set(recording.sidecarKey, (selection.sidecarUsers.get(recording.sidecarKey) ?? 0) + 1)
+        const held = activeHold(recording, now)
+        // retention-expired stays silent on a held recording: the plan still names it as kept.
+        if (held && expiring && (retentionOf(recording, archive.policy)?.endsAt ?? now) < now) hold(recording)
         if (number === undefined || !isParty(recording, number, archive.policy.country)) return
-        if (activeHold(recording, now)) return hold(recording)
+        if (held) return hold(recording)
         const obligation = legalObligation(archive, recording, now)
         if (obligation) selection.refused.push({key: recording.key, why: obligation})
         else select(recording, ERASURE)
       },
       finding(finding) {
         if (finding.key !== current?.key) return
-        if (finding.rule === 'retention-held') hold(current)
-        else if (activeHold(current, now)) hold(current)
+        if (activeHold(current, now)) hold(current)
         else select(current, finding.rule)
       },
     },
