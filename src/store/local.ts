@@ -1,13 +1,15 @@
 import {randomBytes} from 'node:crypto'
-import {createReadStream, createWriteStream} from 'node:fs'
-import {lstat, open, readdir, type FileHandle, readFile, realpath, rename, rm, unlink} from 'node:fs/promises'
+import {createReadStream, createWriteStream, readFile as readFileWithCallback} from 'node:fs'
+import {lstat, open, readdir, type FileHandle, realpath, rename, rm, unlink} from 'node:fs/promises'
 import path from 'node:path'
 import {Readable} from 'node:stream'
 import {pipeline} from 'node:stream/promises'
+import {promisify} from 'node:util'
 import {checkKey, keyPartToName, nameToKeyPart} from './keys.js'
 import type {OpenEntry, Store, StoreFolder} from './types.js'
 
 const SEP = Buffer.from('/')
+const readFileCallback = promisify(readFileWithCallback)
 
 /** A folder on a local filesystem. Symlinks are never followed; hidden entries (`.name`) are not listed. */
 export class LocalStore implements Store {
@@ -89,7 +91,8 @@ export class LocalStore implements Store {
   }
 
   readFile(key: string): Promise<Buffer> {
-    return readFile(this.localPath(key))
+    // The callback API: for the small files read here (sidecars), fs/promises' readFile costs half as much again.
+    return readFileCallback(this.localPath(key))
   }
 
   createReadStream(key: string): Readable {
