@@ -1,7 +1,6 @@
 // age files: the header (recipients, identities, scrypt, MAC, armor) is age-encryption's; the payload is ours
 // (stream.ts). The library's Recipient and Identity interfaces are where the file key crosses between the two.
 import {Decrypter, Encrypter, armor, type Stanza} from 'age-encryption'
-import {Readable} from 'node:stream'
 import {CallrecError, errorMessage} from '../errors.js'
 import {AgeError} from './errors.js'
 import {NONCE_SIZE, TAG_SIZE, openPayload, payloadSize, sealPayload} from './stream.js'
@@ -35,6 +34,17 @@ export class AgeSealer {
   }
 
   async header(): Promise<{header: Buffer; fileKey: Uint8Array}> {
+    const {header, fileKey} = await this.sample()
+    // An scrypt stanza must be alone in its header, so the file key is recovered by unwrapping it (a second scrypt).
+    return {header, fileKey: fileKey ?? (await decrypterFor([], [(this.target as {passphrase: string}).passphrase]).decryptHeader(header))}
+  }
+
+  /** A fresh header as this sealer writes them, to compare an existing file's header with. */
+  async referenceHeader(): Promise<Buffer> {
+    return (await this.sample()).header
+  }
+
+  private async sample(): Promise<{header: Buffer; fileKey?: Uint8Array}> {
     let fileKey: Uint8Array | undefined
     const encrypter = new Encrypter()
     if ('passphrase' in this.target) encrypter.setPassphrase(this.target.passphrase)
@@ -44,10 +54,7 @@ export class AgeSealer {
     }
     // For an empty plaintext the library writes header || nonce || one sealed empty chunk: keep the header.
     const empty = await encrypter.encrypt(new Uint8Array(0))
-    const header = Buffer.from(empty.subarray(0, empty.length - NONCE_SIZE - TAG_SIZE))
-    // An scrypt stanza must be alone in its header, so the file key is recovered by unwrapping it (a second scrypt).
-    fileKey ??= await passphraseDecrypter((this.target as {passphrase: string}).passphrase).decryptHeader(header)
-    return {header, fileKey}
+    return {header: Buffer.from(empty.subarray(0, empty.length - NONCE_SIZE - TAG_SIZE)), fileKey}
   }
 
   /** The age file for `plaintext`, streamed; `header` is for checking the result. */
@@ -57,9 +64,11 @@ export class AgeSealer {
   }
 }
 
-export function passphraseDecrypter(passphrase: string): Decrypter {
+/** Identities are `AGE-SECRET-KEY-1…` (X25519) or `AGE-SECRET-KEY-PQ-1…` (hybrid) lines; passphrases unlock scrypt files. */
+export function decrypterFor(identities: readonly string[], passphrases: readonly string[] = []): Decrypter {
   const decrypter = new Decrypter()
-  decrypter.addPassphrase(passphrase)
+  for (const identity of identities) decrypter.addIdentity(identity)
+  for (const passphrase of passphrases) decrypter.addPassphrase(passphrase)
   return decrypter
 }
 
@@ -67,8 +76,8 @@ export function passphraseDecrypter(passphrase: string): Decrypter {
  * Reads and unwraps the header of an age file (binary or armored), then streams its plaintext. Header failures
  * reject before any plaintext exists; payload failures error the returned stream after the last good chunk.
  */
-export async function openAge(source: AsyncIterable<Uint8Array>, decrypter: Decrypter): Promise<AsyncGenerator<Buffer>> {
-  const input = source[Symbol.asyncIterator]()
+export async function openAge(source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, decrypter: Decrypter): Promise<AsyncGenerator<Buffer>> {
+  const input: AsyncIterator<Uint8Array> | Iterator<Uint8Array> = Symbol.asyncIterator in source ? source[Symbol.asyncIterator]() : source[Symbol.iterator]()
   try {
     let head = Buffer.alloc(0)
     let eof = false
@@ -85,7 +94,7 @@ export async function openAge(source: AsyncIterable<Uint8Array>, decrypter: Decr
       if (!armored()) throw new AgeError('armor', 'not an age-encrypted file (neither binary nor armored)')
       if (!eof) throw new AgeError('armor', `armored file larger than ${MAX_ARMORED >> 20} MiB; convert it to binary with age first`)
       await input.return?.()
-      return await openAge(Readable.from([dearmor(head)]), decrypter)
+      return await openAge([dearmor(head)], decrypter)
     }
     let end = headerEnd(head)
     while (end < 0 && !eof && head.length <= MAX_HEADER) {
@@ -98,7 +107,7 @@ export async function openAge(source: AsyncIterable<Uint8Array>, decrypter: Decr
     while (!eof && head.length < end + NONCE_SIZE) await more()
     if (head.length < end + NONCE_SIZE) throw new AgeError('header', 'the file ends before the payload nonce')
     const nonce = head.subarray(end, end + NONCE_SIZE)
-    return openPayload(fileKey, nonce, prepend(head.subarray(end + NONCE_SIZE), eof ? [] : {[Symbol.asyncIterator]: () => input}))
+    return openPayload(fileKey, nonce, prepend(head.subarray(end + NONCE_SIZE), eof ? [] : {[Symbol.asyncIterator]: () => input as AsyncIterator<Uint8Array>}))
   } catch (error) {
     await input.return?.()
     throw error

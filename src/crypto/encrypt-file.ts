@@ -1,0 +1,118 @@
+// In-place encryption of archive recordings: NAME.EXT becomes NAME.EXT.age, and nothing is lost on a crash.
+//
+// Order: ciphertext through store.writeAtomic (temp in the same folder, fsync, rename), then its size and header
+// are checked, then the plaintext is removed. So after a kill at any point a recording is its plaintext, or its
+// plaintext plus a complete .age (the rename is the commit point), or its .age alone; a rerun finishes the job.
+import {utimes} from 'node:fs/promises'
+import pMap from 'p-map'
+import {errorMessage} from '../errors.js'
+import type {Store} from '../store/types.js'
+import {ageFileSize, headerEnd, readStanzas, type AgeSealer} from './age.js'
+
+export const AGE_SUFFIX = '.age'
+
+export interface EncryptResult {
+  key: string
+  /** `encrypted` now, or `completed`: an interrupted run had written the .age; its plaintext is now removed. */
+  action: 'encrypted' | 'completed'
+  size: number
+}
+
+export async function encryptKey(store: Store, key: string, sealer: AgeSealer): Promise<EncryptResult> {
+  const ageKey = key + AGE_SUFFIX
+  const before = await store.head(key, 0)
+  if (!before) throw new Error('no longer exists')
+  let action: EncryptResult['action'] = 'encrypted'
+  if (await store.exists(ageKey)) {
+    // An earlier run stopped between the rename and the removal: its .age is complete if it has the right shape.
+    await verifyCiphertext(store, ageKey, before.size, await sealer.referenceHeader()).catch((error: unknown) => {
+      throw new Error(`${ageKey} already exists and is not this recording's ciphertext (${errorMessage(error)}); both left as they are`)
+    })
+    action = 'completed'
+  } else {
+    const {ciphertext, header} = await sealer.encrypt(store.createReadStream(key))
+    await store.writeAtomic(ageKey, ciphertext, {exclusive: true})
+    const after = await store.head(key, 0)
+    if (after?.size !== before.size || after.modifiedAt.getTime() !== before.modifiedAt.getTime()) {
+      await store.remove(ageKey)
+      throw new Error('changed while being encrypted (still being recorded?); left as it was')
+    }
+    await verifyCiphertext(store, ageKey, before.size, header)
+  }
+  // Retention may fall back on the file's date: the ciphertext keeps the recording's.
+  await setModifiedAt(store, ageKey, before.modifiedAt)
+  await store.remove(key)
+  return {key, action, size: before.size}
+}
+
+/**
+ * Checks what can be checked without an identity: the file is as long as the ciphertext of `plaintextSize` bytes,
+ * and its header parses and has the stanzas (types, argument and body sizes) of `reference`, a header for the
+ * same recipients.
+ */
+export async function verifyCiphertext(store: Store, ageKey: string, plaintextSize: number, reference: Buffer): Promise<void> {
+  const head = await store.head(ageKey, reference.length)
+  if (!head) throw new Error(`${ageKey} is missing`)
+  const expected = ageFileSize(reference.length, plaintextSize)
+  if (head.size !== expected) throw new Error(`${ageKey} has ${head.size} bytes where ${expected} were expected`)
+  if (headerEnd(head.bytes) !== reference.length) throw new Error(`${ageKey} does not start with an age header of the expected length`)
+  if (shape(await readStanzas(head.bytes)) !== shape(await readStanzas(reference))) throw new Error(`${ageKey} has a header for other recipients`)
+}
+
+function shape(stanzas: {args: string[]; body: Uint8Array}[]): string {
+  return stanzas.map((stanza) => [stanza.args[0], ...stanza.args.slice(1).map((arg) => arg.length), stanza.body.length].join(' ')).join('\n')
+}
+
+/** Sets a key's modification time where the store has local files; other stores keep their own dates. */
+export async function setModifiedAt(store: Store, key: string, date: Date): Promise<void> {
+  if (store.localPath) await utimes(store.localPath(key), date, date)
+}
+
+export interface Progress {
+  done: number
+  total: number
+  key: string
+  error?: string
+}
+
+export interface BatchOptions {
+  /** Files in flight at once: encryption is fast, the time goes in reads, fsyncs and renames. */
+  concurrency?: number
+  onProgress?: (progress: Progress) => void
+  /** Once aborted, no new file is started; those in flight finish. */
+  signal?: AbortSignal
+}
+
+export interface EncryptBatch {
+  results: EncryptResult[]
+  failures: {key: string; error: string}[]
+  /** Keys not started because the signal aborted. */
+  skipped: string[]
+}
+
+/** Encrypts `keys` a few at a time; the batch lists results, failures and skipped keys in the order of `keys`. */
+export async function encryptKeys(store: Store, keys: readonly string[], sealer: AgeSealer, options: BatchOptions = {}): Promise<EncryptBatch> {
+  let done = 0
+  const outcomes = await pMap(
+    keys,
+    async (key): Promise<EncryptResult | {key: string; error: string} | string> => {
+      if (options.signal?.aborted) return key
+      let outcome
+      try {
+        outcome = await encryptKey(store, key, sealer)
+      } catch (error) {
+        outcome = {key, error: errorMessage(error)}
+      }
+      options.onProgress?.({done: ++done, total: keys.length, key, error: 'error' in outcome ? outcome.error : undefined})
+      return outcome
+    },
+    {concurrency: options.concurrency ?? 8},
+  )
+  const batch: EncryptBatch = {results: [], failures: [], skipped: []}
+  for (const outcome of outcomes) {
+    if (typeof outcome === 'string') batch.skipped.push(outcome)
+    else if ('error' in outcome) batch.failures.push(outcome)
+    else batch.results.push(outcome)
+  }
+  return batch
+}
