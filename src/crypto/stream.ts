@@ -41,21 +41,30 @@ export async function* sealPayload(fileKey: Uint8Array, plaintext: AsyncIterable
   let filled = 0
   let counter = 0
   for await (const data of plaintext) {
+    // One output buffer per input piece: fewer, larger writes downstream.
+    const sealed: Buffer[] = []
     for (let offset = 0; offset < data.length; ) {
       if (filled === CHUNK_SIZE) {
-        yield* seal(key, counter++, false, chunk)
+        sealed.push(...seal(key, counter++, false, chunk))
         filled = 0
+      }
+      if (filled === 0 && data.length - offset > CHUNK_SIZE) {
+        // A whole chunk with more input after it (so not the last): sealed straight from the input.
+        sealed.push(...seal(key, counter++, false, data.subarray(offset, offset + CHUNK_SIZE)))
+        offset += CHUNK_SIZE
+        continue
       }
       const piece = data.subarray(offset, offset + CHUNK_SIZE - filled)
       chunk.set(piece, filled)
       filled += piece.length
       offset += piece.length
     }
+    if (sealed.length > 0) yield Buffer.concat(sealed)
   }
-  yield* seal(key, counter, true, chunk.subarray(0, filled))
+  yield Buffer.concat(seal(key, counter, true, chunk.subarray(0, filled)))
 }
 
-function seal(key: Buffer, counter: number, last: boolean, plain: Buffer): Buffer[] {
+function seal(key: Buffer, counter: number, last: boolean, plain: Uint8Array): Buffer[] {
   const cipher = createCipheriv('chacha20-poly1305', key, chunkNonce(counter, last), {authTagLength: TAG_SIZE})
   const sealed = cipher.update(plain)
   cipher.final()
@@ -75,34 +84,48 @@ export async function* openPayload(fileKey: Uint8Array, nonce: Uint8Array, seale
   let counter = 0
   let ended = false
   for await (const data of sealed) {
-    for (let offset = 0; offset < data.length; ) {
-      if (ended) throw new AgeError('payload', 'trailing data after the final chunk')
-      const piece = data.subarray(offset, offset + SEALED_CHUNK - filled)
-      chunk.set(piece, filled)
-      filled += piece.length
-      offset += piece.length
-      if (filled === SEALED_CHUNK) {
-        let plain = open(key, counter, false, chunk)
-        if (!plain) {
-          plain = open(key, counter, true, chunk)
+    // One output buffer per input piece; on failure, the chunks authenticated before it still go out first.
+    const plain: Buffer[] = []
+    try {
+      for (let offset = 0; offset < data.length; ) {
+        if (ended) throw new AgeError('payload', 'trailing data after the final chunk')
+        let full: Uint8Array
+        if (filled === 0 && data.length - offset >= SEALED_CHUNK) {
+          full = data.subarray(offset, offset + SEALED_CHUNK) // straight from the input, no copy
+          offset += SEALED_CHUNK
+        } else {
+          const piece = data.subarray(offset, offset + SEALED_CHUNK - filled)
+          chunk.set(piece, filled)
+          filled += piece.length
+          offset += piece.length
+          if (filled < SEALED_CHUNK) continue
+          full = chunk
+          filled = 0
+        }
+        let opened = open(key, counter, false, full)
+        if (!opened) {
+          opened = open(key, counter, true, full)
           ended = true
         }
-        if (!plain) throw failure(counter)
+        if (!opened) throw failure(counter)
         counter++
-        filled = 0
-        yield plain
+        plain.push(opened)
       }
+    } catch (error) {
+      if (plain.length > 0) yield Buffer.concat(plain)
+      throw error
     }
+    if (plain.length > 0) yield Buffer.concat(plain)
   }
   if (ended) return
   if (filled === 0) throw new AgeError('payload', counter === 0 ? 'no payload chunk' : 'the file ends before the final chunk')
   if (filled === TAG_SIZE && counter > 0) throw new AgeError('payload', 'the final chunk is empty')
-  const plain = open(key, counter, true, chunk.subarray(0, filled))
-  if (!plain) throw failure(counter)
-  yield plain
+  const last = open(key, counter, true, chunk.subarray(0, filled))
+  if (!last) throw failure(counter)
+  yield last
 }
 
-function open(key: Buffer, counter: number, last: boolean, sealed: Buffer): Buffer | undefined {
+function open(key: Buffer, counter: number, last: boolean, sealed: Uint8Array): Buffer | undefined {
   if (sealed.length < TAG_SIZE) return undefined
   const decipher = createDecipheriv('chacha20-poly1305', key, chunkNonce(counter, last), {authTagLength: TAG_SIZE})
   decipher.setAuthTag(sealed.subarray(sealed.length - TAG_SIZE))
