@@ -1,4 +1,4 @@
-import type {DateTime, Duration} from 'luxon'
+import type {DateTime} from 'luxon'
 import type {Finding, Recording, Severity} from '../model.js'
 import type {Policy} from '../policy/schema.js'
 import type {CdrIndex} from '../probe/cdr-index.js'
@@ -7,7 +7,10 @@ import type {ScanItem} from '../probe/scan.js'
 export interface RuleContext {
   policy: Policy
   now: DateTime
-  dueSoon: Duration
+  /** `now`'s date (ISO), for comparisons with hold dates. */
+  today: string
+  /** now + the policy's dueSoon window. */
+  dueHorizon: DateTime
   cdr: CdrIndex
   /** Bare call ids of every recording scanned so far, filled by the audit for rules that join the CDR. */
   seenCallIds: Set<string>
@@ -54,8 +57,8 @@ export function describeDate(recording: Recording): string {
 }
 
 /** A hold counts while it has no end date or its end is still ahead. */
-export function activeHold(recording: Recording, now: DateTime): boolean {
+export function activeHold(recording: Recording, today: string): boolean {
   const hold = recording.fields.legalHold?.value
   if (!hold) return false
-  return !hold.until || hold.until >= now.toISODate()!
+  return !hold.until || hold.until >= today
 }
