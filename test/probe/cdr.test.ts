@@ -1,5 +1,8 @@
 import assert from 'node:assert/strict'
+import {readdirSync, readFileSync} from 'node:fs'
+import {join, sep} from 'node:path'
 import {test} from 'node:test'
+import {fileURLToPath} from 'node:url'
 import {bareUniqueId, parseUniqueId} from '../../src/probe/asterisk-id.js'
 import {CDR_FORMATS, parseCdr} from '../../src/probe/cdr/index.js'
 import {wallClockToUtc} from '../../src/probe/time.js'
@@ -222,4 +225,21 @@ test('cdr_custom: the default mapping\'s order, quoted empty answer, fractional 
     recordingFile: undefined,
   })
   assert.deepEqual([calls[1].answer, calls[1].callerName, calls[1].agent, calls[1].recorded], [undefined, undefined, undefined, undefined])
+})
+
+test('fixtures/archive/Master.csv: every row reads, recorded rows join the files, one is an orphan, one agent-day is systematic', () => {
+  const root = fileURLToPath(new URL('../../fixtures/archive/', import.meta.url))
+  const {calls, problems} = csv(readFileSync(join(root, 'Master.csv')))
+  assert.deepEqual(problems, [])
+  assert.equal(calls.length, 27)
+  const keys = (readdirSync(root, {recursive: true}) as string[]).map((file) => file.split(sep).join('/'))
+  const ids = new Set(keys.flatMap((key) => /(\d{10}\.\d+)\.\w+(?:\.age)?$/.exec(key)?.[1] ?? []))
+  const missing = calls.filter((call) => call.recorded && !ids.has(bareUniqueId(call.uniqueId)))
+  assert.deepEqual(missing.map((call) => call.recordingFile), ['in-0199000001-0639980014-20261012-143000-1791808200.114.wav'])
+  assert.ok(calls.some((call) => call.uniqueId.startsWith('pbx1-')))
+  assert.ok(calls.some((call) => call.callerName === 'René Lefèvre'))
+  assert.ok(calls.some((call) => call.answer === undefined && call.disposition === 'NO ANSWER'))
+  const day = (agent: string) => calls.filter((call) => call.agent === agent && call.answer?.startsWith('2026-10-06'))
+  assert.deepEqual([day('1002').length, day('1002').filter((call) => call.recorded).length], [4, 4])
+  assert.deepEqual([day('1001').length, day('1001').filter((call) => call.recorded).length], [4, 1])
 })

@@ -1,5 +1,8 @@
 import assert from 'node:assert/strict'
+import {readdirSync, statSync} from 'node:fs'
+import {join, sep} from 'node:path'
 import {test} from 'node:test'
+import {fileURLToPath} from 'node:url'
 import {FILENAME_PATTERNS, matchFilename} from '../../src/probe/filenames/index.js'
 import {wallClock} from '../../src/probe/time.js'
 
@@ -199,4 +202,18 @@ test('oreka near misses: folders missing or disagreeing, another recorder\'s nam
   noMatch('20260514_101500_KUU.wav')
   noMatch('oreka/2026/05/14/20260514_101500_KUU.wav')
   noMatch('AR/20140930_174530_AR_N65519.WAV')
+})
+
+test('fixtures/archive: every recording but misc/voicemail-unknown.wav has a name some pattern reads', () => {
+  const root = fileURLToPath(new URL('../../fixtures/archive/', import.meta.url))
+  const recordings = (readdirSync(root, {recursive: true}) as string[])
+    .map((file) => file.split(sep).join('/'))
+    .filter((key) => !/\.(json|csv|yml)$/.test(key) && statSync(join(root, key)).isFile())
+  const byPattern = new Map<string, number>()
+  for (const key of recordings) {
+    const pattern = matchFilename(key)?.pattern ?? 'none'
+    byPattern.set(pattern, (byPattern.get(pattern) ?? 0) + 1)
+    assert.equal(pattern === 'none', key === 'misc/voicemail-unknown.wav', key)
+  }
+  assert.deepEqual(Object.fromEntries([...byPattern].sort()), {'3cx': 1, 'amazon-connect': 1, 'asterisk-mixmonitor': 1, freepbx: 21, none: 1, oreka: 1})
 })
