@@ -115,7 +115,8 @@ function callerName(clid: string | undefined): string | undefined {
 
 // SIP/1001-00000a3b, PJSIP/1001-0000002a, IAX2/1001-3421, Local/1001@from-queue-0000;1 → 1001. A trunk's channel
 // (PJSIP/ovh-0000001f, DAHDI/1-1, SIP/0140000000-0001) has no extension of 2 to 6 digits. Inbound, the agent is on
-// the destination channel; outbound, the destination is a trunk and the agent is on the calling channel.
+// the destination channel; outbound, the destination is a trunk and the agent is on the calling channel; between two
+// extensions, the agent is the one called.
 function extensionOf(channel: string | undefined): string | undefined {
   return /^[A-Za-z0-9]+\/(\d{2,6})[-@]/.exec(channel ?? '')?.[1]
 }

@@ -20,8 +20,13 @@ export const threecx: FilenamePattern = {
     const [, from, to, , , id] = match
     const facts: NameFacts = {localTime, utc: false, uniqueId: id, callId: id, caller: from || undefined, callee: to || undefined}
     const extension = folders.at(-1)
-    if (extension && extension === from) Object.assign(facts, {agent: from, direction: 'outbound'})
-    else if (extension && extension === to) Object.assign(facts, {agent: to, direction: 'inbound'})
+    if (from && extension === from) {
+      facts.agent = from
+      facts.direction = 'outbound'
+    } else if (to && extension === to) {
+      facts.agent = to
+      facts.direction = 'inbound'
+    }
     return facts
   },
 }
