@@ -1,16 +1,16 @@
-import {DateTime} from 'luxon'
 import pMap, {pMapIterable} from 'p-map'
 import picomatch from 'picomatch'
 import type {Archive} from '../archive.js'
 import type {CallFields, FieldSource, PartialFields, Recording, SourcedFields} from '../model.js'
 import {POLICY_FILE} from '../policy/load.js'
 import type {Policy} from '../policy/schema.js'
-import {timeZone} from '../policy/zone.js'
 import {LocalStore} from '../store/local.js'
-import {bareUniqueId, type CdrIndex} from './cdr-index.js'
+import {bareUniqueId} from './asterisk-id.js'
+import type {CdrIndex} from './cdr-index.js'
 import {readFacts, type FactsTask, type RecordingFacts} from './facts.js'
 import {matchFilename} from './filenames/index.js'
 import {ProbePool} from './pool.js'
+import {wallClockToUtc} from './time.js'
 
 export type ScanItem =
   | {kind: 'recording'; recording: Recording}
@@ -103,12 +103,12 @@ export function buildRecording(facts: RecordingFacts, policy: Policy, cdr: CdrIn
   if (tags) layers.tag = {source: 'tag', fields: tags.fields, ref: (field) => tags.refs[field]}
   if (sidecar) layers.sidecar = {source: 'sidecar', fields: sidecar.fields, ref: () => sidecar.key}
 
-  const name = matchFilename(key.replace(/\.age$/i, ''))
+  const name = matchFilename(key)
   if (name) {
     const {localTime, utc, uniqueId, ...nameFields} = name.facts
     const fields: PartialFields = {...nameFields}
     if (uniqueId) fields.callId ??= uniqueId
-    if (localTime) fields.recordedAt = DateTime.fromISO(localTime, {zone: utc ? 'utc' : timeZone(policy.timezone)}).toUTC().toISO() ?? undefined
+    if (localTime) fields.recordedAt = wallClockToUtc(localTime, utc ? 'UTC' : policy.timezone)
     layers.filename = {source: 'filename', fields, ref: () => `filename:${name.pattern}`}
   }
 

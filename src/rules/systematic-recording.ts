@@ -1,5 +1,5 @@
 import {DateTime} from 'luxon'
-import {bareUniqueId} from '../probe/cdr-index.js'
+import {bareUniqueId} from '../probe/asterisk-id.js'
 import type {Rule} from './types.js'
 
 const meta = {id: 'systematic-recording', severity: 'warning', description: "Share of an agent's answered calls recorded in a day above systematic.maxShare (CNIL: sampling, not systematic recording)"} as const
