@@ -79,7 +79,7 @@ test('--json gives summary, recordings with the source of each field, and findin
     rule: 'retention-expired',
     severity: 'error',
     key: 'old.wav',
-    message: 'recorded 2025-01-01 (sidecar: old.json), purpose quality: retention of 6 months ended 2025-07-01',
+    message: 'recorded 2025-01-01 (sidecar), purpose quality: retention of 6 months ended 2025-07-01',
     dueAt: '2025-07-01T08:00:00.000Z',
   })
 })
