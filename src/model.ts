@@ -49,8 +49,11 @@ export interface AudioInfo {
 }
 
 export interface Problem {
-  /** The file or row at fault: a sidecar key, `Master.csv:12`. */
+  origin: 'sidecar' | 'tag'
+  /** The file or tag at fault: a sidecar key, `ID3v2.4:TXXX:purpose`. */
   source: string
+  /** A field the data model does not know: listed, never kept (data minimisation), not an error. */
+  unknown?: boolean
   field?: string
   message: string
 }

@@ -18,3 +18,15 @@ export interface JournalEvent {
 export interface Journal {
   append(event: JournalEvent): Promise<void>
 }
+
+/** An event as stored: numbered, timed, attributed, and chained to the entry before it. */
+export interface JournalEntry extends JournalEvent {
+  seq: number
+  /** ISO 8601, UTC. */
+  time: string
+  actor: {user: string; host: string; name?: string}
+  /** Hash of the previous entry (or of the last pruned one), hex SHA-256. */
+  prev: string
+  /** SHA-256 over the canonical form of this entry without `hash`. */
+  hash: string
+}

@@ -8,10 +8,13 @@ export interface StoreFolder {
   refused: {key: string; reason: string}[]
 }
 
-export interface StoreHead {
-  bytes: Buffer
+/** An entry opened for reading at any offset; close it when done. */
+export interface OpenEntry {
   size: number
   modifiedAt: Date
+  /** Up to `length` bytes from `position`; fewer at the end of the entry. */
+  read(position: number, length: number): Promise<Buffer>
+  close(): Promise<void>
 }
 
 /**
@@ -22,9 +25,8 @@ export interface Store {
   /** Where the archive is, for messages: a folder path or a URL. */
   readonly location: string
   list(): AsyncIterable<StoreFolder>
-  /** The first `length` bytes with the entry's size and modification time; undefined when the key is gone. */
-  head(key: string, length: number): Promise<StoreHead | undefined>
-  readRange(key: string, start: number, length: number): Promise<Buffer>
+  /** Opens `key` for reads at any offset; undefined when the key is gone. */
+  open(key: string): Promise<OpenEntry | undefined>
   readFile(key: string): Promise<Buffer>
   createReadStream(key: string): Readable
   /** Writes through a temp file in the same folder, fsync, rename: never a half-written file under `key`. */

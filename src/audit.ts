@@ -1,0 +1,96 @@
+import type {DateTime} from 'luxon'
+import type {Archive} from './archive.js'
+import type {Finding, Recording, Severity} from './model.js'
+import {durationOf} from './policy/retention.js'
+import {bareUniqueId} from './probe/asterisk-id.js'
+import {loadCdrIndex} from './probe/cdr-index.js'
+import {scanArchive, type ScanOptions} from './probe/scan.js'
+import {RULES} from './rules/index.js'
+import type {RuleContext} from './rules/types.js'
+
+export interface AuditSummary {
+  archive: string
+  policy: string
+  now: string
+  recordings: number
+  bytes: number
+  encrypted: number
+  unreadable: number
+  withNotice: number
+  oldestRecordedAt?: string
+  findings: Record<Severity, number>
+  byRule: Record<string, number>
+}
+
+export interface AuditHandlers {
+  recording?(recording: Recording): void | Promise<void>
+  finding?(finding: Finding): void | Promise<void>
+}
+
+export interface AuditOptions extends Pick<ScanOptions, 'timeoutMs' | 'select' | 'threads'> {
+  now: DateTime
+  /** Only these rules (ids); all by default. */
+  rules?: string[]
+}
+
+/**
+ * store → records → rules → findings, streaming: each recording and finding goes to the handlers as soon
+ * as it is known, so memory does not grow with the archive (only set-wide rules keep call ids).
+ */
+export async function runAudit(archive: Archive, options: AuditOptions, handlers: AuditHandlers = {}): Promise<AuditSummary> {
+  const cdr = await loadCdrIndex(archive.store, archive.policy)
+  const {now} = options
+  const context: RuleContext = {policy: archive.policy, now, today: now.toISODate()!, dueHorizon: now.plus(durationOf(archive.policy.dueSoon)), cdr, seenCallIds: new Set()}
+  const rules = options.rules ? RULES.filter((rule) => options.rules!.includes(rule.meta.id)) : RULES
+  const runs = rules.map((rule) => rule.start(context))
+  const summary: AuditSummary = {
+    archive: archive.root,
+    policy: archive.policyFile ?? 'CNIL defaults (no callrec.yml)',
+    now: options.now.toISO()!,
+    recordings: 0,
+    bytes: 0,
+    encrypted: 0,
+    unreadable: 0,
+    withNotice: 0,
+    findings: {error: 0, warning: 0, info: 0},
+    byRule: Object.fromEntries(rules.map((rule) => [rule.meta.id, 0])),
+  }
+  const report = async (findings: Finding[]) => {
+    for (const finding of findings) {
+      summary.findings[finding.severity]++
+      summary.byRule[finding.rule]++
+      await handlers.finding?.(finding)
+    }
+  }
+
+  for await (const item of scanArchive(archive, {...options, cdr})) {
+    if (item.kind === 'recording') {
+      const {recording} = item
+      count(summary, recording)
+      const callId = recording.fields.callId?.value
+      if (callId) context.seenCallIds.add(bareUniqueId(callId))
+      await handlers.recording?.(recording)
+    }
+    for (const run of runs) await report(run.observe(item))
+  }
+  for (const run of runs) if (run.finish) await report(run.finish())
+  return summary
+}
+
+function count(summary: AuditSummary, recording: Recording): void {
+  summary.recordings++
+  summary.bytes += recording.size
+  if (recording.encrypted) summary.encrypted++
+  if (recording.unreadable) summary.unreadable++
+  if (recording.fields.noticePlayed?.value === true) summary.withNotice++
+  const date = recording.fields.recordedAt?.value
+  if (date && (!summary.oldestRecordedAt || date < summary.oldestRecordedAt)) summary.oldestRecordedAt = date
+}
+
+const RANK: Record<Severity, number> = {info: 0, warning: 1, error: 2}
+
+/** Whether findings at or above `failOn` were found: the audit's exit code 1. */
+export function failsAt(summary: AuditSummary, failOn: Severity | 'never'): boolean {
+  if (failOn === 'never') return false
+  return (Object.keys(summary.findings) as Severity[]).some((severity) => RANK[severity] >= RANK[failOn] && summary.findings[severity] > 0)
+}

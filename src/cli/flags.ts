@@ -1,0 +1,27 @@
+import {Args, Flags} from '@oclif/core'
+import {DateTime} from 'luxon'
+import {CallrecError} from '../errors.js'
+
+/** The archive: a folder (s3:// later); without it, the nearest folder up holding callrec.yml, as git finds its repository. */
+export const archiveArg = Args.string({
+  name: 'archive',
+  description: 'Archive folder. Default: the nearest folder up from here that holds callrec.yml, else the current folder.',
+})
+
+export const policyFlag = Flags.string({
+  char: 'p',
+  description: 'Policy file. Default: callrec.yml at the archive root; without one, CNIL defaults apply.',
+  helpValue: 'FILE',
+})
+
+export const nowFlag = Flags.string({
+  description: 'Audit as of this instant (ISO 8601), for reproducible reports and tests. Default: now.',
+  helpValue: 'ISO',
+})
+
+export function parseNow(text: string | undefined): DateTime {
+  if (!text) return DateTime.utc()
+  const now = DateTime.fromISO(text, {zone: 'utc'})
+  if (!now.isValid) throw new CallrecError(`--now ${text}: not an ISO 8601 date or date-time`)
+  return now
+}

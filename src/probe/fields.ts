@@ -1,0 +1,80 @@
+import {DateTime} from 'luxon'
+import {z} from 'zod'
+import type {CallFields, PartialFields, Problem} from '../model.js'
+
+// One validator for call facts wherever they come from (sidecar JSON, audio tags): each field is checked
+// on its own so that one bad field is named and the others are still used.
+const isoWithOffset = z.string().refine((text) => /(Z|[+-]\d\d:?\d\d)$/i.test(text) && DateTime.fromISO(text).isValid, {
+  message: 'not an ISO 8601 date-time with an offset (e.g. 2026-05-14T10:32:00+02:00)',
+})
+const isoDate = z.string().refine((text) => DateTime.fromISO(text).isValid, {message: 'not an ISO 8601 date'})
+
+const FIELD_SCHEMAS: {[K in keyof CallFields]: z.ZodType<unknown>} = {
+  callId: z.union([z.string().min(1), z.number()]),
+  recordedAt: isoWithOffset,
+  purpose: z.string().min(1),
+  noticePlayed: z.boolean(),
+  callerObjected: z.boolean(),
+  agent: z.union([z.string().min(1), z.number()]),
+  caller: z.union([z.string().min(1), z.number()]),
+  callee: z.union([z.string().min(1), z.number()]),
+  direction: z.enum(['inbound', 'outbound', 'internal']),
+  queue: z.union([z.string().min(1), z.number()]),
+  legalHold: z.strictObject({reason: z.string().min(1), since: isoDate.optional(), until: isoDate.optional()}),
+  paymentTaken: z.boolean(),
+}
+
+export const FIELD_NAMES = Object.keys(FIELD_SCHEMAS) as (keyof CallFields)[]
+const BOOLEAN_FIELDS = new Set(['noticePlayed', 'callerObjected', 'paymentTaken'])
+const TRUE = /^(true|yes|y|1|oui)$/i
+const FALSE = /^(false|no|n|0|non)$/i
+
+export interface ValidatedFields {
+  fields: PartialFields
+  problems: Problem[]
+}
+
+/**
+ * Validates raw call facts. Tag values are text, so booleans spelled "yes"/"no" are accepted there,
+ * but not in a JSON sidecar, where a string is a mistake worth naming.
+ */
+export function validateFields(raw: Record<string, unknown>, origin: Problem['origin'], source: string): ValidatedFields {
+  const fromText = origin === 'tag'
+  const result: ValidatedFields = {fields: {}, problems: []}
+  for (const [name, value] of Object.entries(raw)) {
+    if (!(name in FIELD_SCHEMAS)) {
+      result.problems.push({origin, source, field: name, unknown: true, message: `${name}: not a field callrec knows; not used`})
+      continue
+    }
+    if (value === null || value === undefined) continue
+    const field = name as keyof CallFields
+    const input = fromText && BOOLEAN_FIELDS.has(field) && typeof value === 'string' ? textToBoolean(value) : value
+    const parsed = FIELD_SCHEMAS[field].safeParse(input)
+    if (!parsed.success) {
+      result.problems.push({origin, source, field, message: `${field}: ${describe(parsed.error, value)}`})
+      continue
+    }
+    ;(result.fields as Record<string, unknown>)[field] = normalise(field, parsed.data)
+  }
+  return result
+}
+
+function textToBoolean(text: string): boolean | string {
+  if (TRUE.test(text.trim())) return true
+  if (FALSE.test(text.trim())) return false
+  return text
+}
+
+function normalise(field: keyof CallFields, value: unknown): unknown {
+  if (typeof value === 'number') return String(value)
+  if (field === 'recordedAt') return DateTime.fromISO(value as string, {setZone: true}).toUTC().toISO()
+  return value
+}
+
+function describe(error: z.ZodError, value: unknown): string {
+  const issue = error.issues[0]
+  const shown = JSON.stringify(value)
+  const where = issue.path.length > 0 ? `${issue.path.join('.')}: ` : ''
+  if (issue.code === 'invalid_type') return `${where}expected ${issue.expected}, got ${shown?.length > 40 ? typeof value : shown}`
+  return `${where}${issue.message}`
+}

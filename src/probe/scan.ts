@@ -1,0 +1,154 @@
+import pMap, {pMapIterable} from 'p-map'
+import picomatch from 'picomatch'
+import type {Archive} from '../archive.js'
+import type {CallFields, FieldSource, PartialFields, Recording, SourcedFields} from '../model.js'
+import {POLICY_FILE} from '../policy/load.js'
+import type {Policy} from '../policy/schema.js'
+import {LocalStore} from '../store/local.js'
+import {bareUniqueId} from './asterisk-id.js'
+import type {CdrIndex} from './cdr-index.js'
+import {readFacts, type FactsTask, type RecordingFacts} from './facts.js'
+import {matchFilename} from './filenames/index.js'
+import {ProbePool} from './pool.js'
+import {wallClockToUtc} from './time.js'
+
+export type ScanItem =
+  | {kind: 'recording'; recording: Recording}
+  | {kind: 'orphan-sidecar'; key: string}
+  | {kind: 'refused'; key: string; reason: string}
+
+export interface ScanOptions {
+  cdr: CdrIndex
+  /** Time allowed to parse one file's header before it is declared unreadable (hostile files exist). */
+  timeoutMs?: number
+  /** Only these recordings (keys relative to the root); sidecar pairing still uses the whole folder. */
+  select?: (key: string) => boolean
+  /** Worker threads for local archives past a few hundred recordings (default); false keeps all in this thread. */
+  threads?: boolean
+}
+
+type Task = ({kind: 'recording'} & FactsTask) | Exclude<ScanItem, {kind: 'recording'}>
+
+/** Recordings handed out at a time, to a worker thread or to this thread. */
+const BATCH = 64
+/** Batches probed in this thread before worker threads start: small archives do not wait for threads. */
+const BATCHES_BEFORE_POOL = 8
+
+/** The sidecar of `a/x.wav` and of `a/x.wav.age` is `a/x.json`. */
+export function sidecarKeyOf(key: string): string {
+  const bare = key.replace(/\.age$/i, '')
+  const slash = bare.lastIndexOf('/')
+  const dot = bare.lastIndexOf('.')
+  return (dot > slash + 1 ? bare.slice(0, dot) : bare) + '.json'
+}
+
+const isSidecar = (key: string) => key.toLowerCase().endsWith('.json')
+
+/** Lists the archive and yields what is known of each recording, in listing order, streaming. */
+export async function* scanArchive(archive: Archive, options: ScanOptions): AsyncIterable<ScanItem> {
+  const {store, policy} = archive
+  const excluded = picomatch(policy.exclude.length > 0 ? policy.exclude : ['\0'], {dot: true})
+  const notRecordings = new Set([POLICY_FILE, ...options.cdr.files])
+  const timeoutMs = options.timeoutMs ?? 5000
+
+  async function* tasks(): AsyncIterable<Task[]> {
+    let batch: Task[] = []
+    for await (const folder of store.list()) {
+      for (const refused of folder.refused) if (!excluded(refused.key)) batch.push({kind: 'refused', ...refused})
+      const keys = folder.keys.filter((key) => !excluded(key) && !notRecordings.has(key))
+      const sidecars = new Set(keys.filter(isSidecar))
+      const paired = new Set<string>()
+      for (const key of keys) {
+        if (sidecars.has(key)) continue
+        const sidecarKey = sidecarKeyOf(key)
+        const hasSidecar = sidecars.has(sidecarKey)
+        if (hasSidecar) paired.add(sidecarKey)
+        if (!options.select || options.select(key)) batch.push({kind: 'recording', key, sidecarKey: hasSidecar ? sidecarKey : undefined})
+        if (batch.length >= BATCH) {
+          yield batch
+          batch = []
+        }
+      }
+      for (const key of sidecars) if (!paired.has(key)) batch.push({kind: 'orphan-sidecar', key})
+    }
+    if (batch.length > 0) yield batch
+  }
+
+  const pool = options.threads !== false && store instanceof LocalStore ? new ProbePool(store.location, timeoutMs) : undefined
+  const probe = async (batch: Task[], index: number): Promise<ScanItem[]> => {
+    const wanted = batch.filter((task): task is Extract<Task, {kind: 'recording'}> => task.kind === 'recording')
+    const facts =
+      pool && index >= BATCHES_BEFORE_POOL ? await pool.run(wanted.map(({key, sidecarKey}) => ({key, sidecarKey}))) : await pMap(wanted, (task) => readFacts(store, task, timeoutMs), {concurrency: 16})
+    let next = 0
+    return batch.map((task) => (task.kind === 'recording' ? {kind: 'recording', recording: buildRecording(facts[next++], policy, options.cdr)} : task))
+  }
+  try {
+    const concurrency = pool ? pool.threads + 2 : 4
+    for await (const items of pMapIterable(tasks(), probe, {concurrency, backpressure: concurrency * 2})) yield* items
+  } finally {
+    await pool?.close()
+  }
+}
+
+interface Layer {
+  source: FieldSource
+  fields: PartialFields
+  ref: (field: keyof CallFields) => string
+}
+
+/** Builds one Recording from the facts of its files, its name and the CDR; each field remembers its source. */
+export function buildRecording(facts: RecordingFacts, policy: Policy, cdr: CdrIndex): Recording {
+  const {key, tags, sidecar} = facts
+  const layers: Partial<Record<FieldSource, Layer>> = {}
+  if (tags) layers.tag = {source: 'tag', fields: tags.fields, ref: (field) => tags.refs[field]}
+  if (sidecar) layers.sidecar = {source: 'sidecar', fields: sidecar.fields, ref: () => sidecar.key}
+
+  const name = matchFilename(key)
+  if (name) {
+    const {localTime, utc, uniqueId, ...nameFields} = name.facts
+    const fields: PartialFields = {...nameFields}
+    if (uniqueId) fields.callId ??= uniqueId
+    if (localTime) fields.recordedAt = wallClockToUtc(localTime, utc ? 'UTC' : policy.timezone)
+    layers.filename = {source: 'filename', fields, ref: () => `filename:${name.pattern}`}
+  }
+
+  const call = [name?.facts.uniqueId, sidecar?.fields.callId].map((id) => id && cdr.byUniqueId.get(bareUniqueId(id))).find(Boolean)
+  if (call) {
+    layers.cdr = {
+      source: 'cdr',
+      ref: () => call.ref,
+      fields: {callId: call.uniqueId, recordedAt: call.answer ?? call.start, caller: call.src || undefined, callee: call.dst || undefined, agent: call.agent},
+    }
+  }
+
+  const fields = mergeFields(
+    policy.sources.map((source) => layers[source]).filter((layer): layer is Layer => layer !== undefined),
+    policy.defaults,
+  )
+  fields.recordedAt ??= {value: facts.modifiedAt, source: 'mtime', ref: 'file modification time'}
+  return {
+    key,
+    size: facts.size,
+    modifiedAt: facts.modifiedAt,
+    encrypted: facts.encrypted,
+    ...(facts.audio ? {audio: facts.audio} : {}),
+    ...(facts.unreadable ? {unreadable: facts.unreadable} : {}),
+    fields,
+    ...(sidecar ? {sidecarKey: sidecar.key} : {}),
+    problems: facts.problems,
+  }
+}
+
+function mergeFields(layers: Layer[], defaults: PartialFields): SourcedFields {
+  const merged: Record<string, unknown> = {}
+  for (const layer of layers) {
+    for (const [field, value] of Object.entries(layer.fields)) {
+      if (value === undefined || field in merged) continue
+      merged[field] = {value, source: layer.source, ref: layer.ref(field as keyof CallFields)}
+    }
+  }
+  for (const [field, value] of Object.entries(defaults)) {
+    if (value !== undefined && !(field in merged)) merged[field] = {value, source: 'policy', ref: `policy defaults.${field}`}
+  }
+  return merged as SourcedFields
+}

@@ -1,0 +1,36 @@
+import {DateTime} from 'luxon'
+import {bareUniqueId} from '../probe/asterisk-id.js'
+import type {Rule} from './types.js'
+
+const meta = {id: 'systematic-recording', severity: 'warning', description: "Share of an agent's answered calls recorded in a day above systematic.maxShare (CNIL: sampling, not systematic recording)"} as const
+
+export default {
+  meta,
+  start({cdr, policy, seenCallIds}) {
+    return {
+      observe: () => [],
+      finish() {
+        const days = new Map<string, {agent: string; day: string; answered: number; recorded: number; file: string}>()
+        for (const call of cdr.calls) {
+          if (!call.agent || call.disposition !== 'ANSWERED') continue
+          const day = DateTime.fromISO(call.start, {zone: policy.timezone}).toISODate()!
+          const file = call.ref.replace(/:\d+$/, '')
+          const id = `${file}\0${call.agent}\0${day}`
+          const stats = days.get(id) ?? {agent: call.agent, day, answered: 0, recorded: 0, file}
+          stats.answered++
+          if (call.recorded === true || seenCallIds.has(bareUniqueId(call.uniqueId))) stats.recorded++
+          days.set(id, stats)
+        }
+        const {maxShare, minCalls} = policy.systematic
+        return [...days.values()]
+          .filter((stats) => stats.answered >= minCalls && stats.recorded / stats.answered > maxShare)
+          .map((stats) => ({
+            rule: meta.id,
+            severity: meta.severity,
+            key: stats.file,
+            message: `agent ${stats.agent} on ${stats.day}: ${stats.recorded} of ${stats.answered} answered calls recorded (${Math.round((100 * stats.recorded) / stats.answered)}% > ${Math.round(maxShare * 100)}%)`,
+          }))
+      },
+    }
+  },
+} satisfies Rule
