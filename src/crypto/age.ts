@@ -58,7 +58,7 @@ export class AgeSealer {
   }
 
   /** The age file for `plaintext`, streamed; `header` is for checking the result. */
-  async encrypt(plaintext: AsyncIterable<Uint8Array>): Promise<{ciphertext: AsyncGenerator<Buffer>; header: Buffer}> {
+  async encrypt(plaintext: AsyncIterable<Uint8Array> | Iterable<Uint8Array>): Promise<{ciphertext: AsyncGenerator<Buffer>; header: Buffer}> {
     const {header, fileKey} = await this.header()
     return {ciphertext: prepend(header, sealPayload(fileKey, plaintext)), header}
   }

@@ -10,7 +10,7 @@ import {splitKey} from '../store/keys.js'
 import {LocalStore} from '../store/local.js'
 import type {Store} from '../store/types.js'
 import {openAge} from './age.js'
-import {AGE_SUFFIX, setModifiedAt} from './encrypt-file.js'
+import {AGE_SUFFIX, peek, setModifiedAt} from './encrypt-file.js'
 
 export type DecryptOutput = {folder: string} | {stream: Writable} | {inPlace: true}
 
@@ -29,6 +29,9 @@ export async function decryptKey(store: Store, key: string, output: DecryptOutpu
   const target = describe(key, output)
   const record = (outcome: 'ok' | 'failed', details: Record<string, unknown>) =>
     options.journal.append({action: 'decrypt', command: 'decrypt', keys: [options.journalKey ?? key], reason: options.reason, outcome, details: {output: target, ...details}})
+  const folder = 'folder' in output ? new LocalStore(output.folder) : undefined
+  // Checked again when the file is renamed into place; here it saves a journal entry for nothing.
+  if (folder && (await folder.exists(splitKey(plaintextKey(key)).name))) throw new Error(`${target} already exists`)
   let plaintext
   try {
     plaintext = await openAge(store.createReadStream(key), options.decrypter)
@@ -38,7 +41,7 @@ export async function decryptKey(store: Store, key: string, output: DecryptOutpu
   }
   await record('ok', {})
   try {
-    await release(store, key, plaintext, output)
+    await release(store, key, plaintext, folder ?? output)
   } catch (error) {
     await record('failed', {error: errorMessage(error)})
     throw error
@@ -46,14 +49,14 @@ export async function decryptKey(store: Store, key: string, output: DecryptOutpu
   return target
 }
 
-async function release(store: Store, key: string, plaintext: AsyncIterable<Buffer>, output: DecryptOutput): Promise<void> {
+async function release(store: Store, key: string, plaintext: AsyncIterable<Buffer>, output: LocalStore | DecryptOutput): Promise<void> {
   if ('stream' in output) return pipeline(plaintext, output.stream, {end: false})
   const plainKey = plaintextKey(key)
-  if ('folder' in output) {
+  if (output instanceof LocalStore) {
     // Temp file, fsync, rename: a payload failure leaves no output file behind.
-    return new LocalStore(output.folder).writeAtomic(splitKey(plainKey).name, plaintext, {mode: 0o600, exclusive: true})
+    return output.writeAtomic(splitKey(plainKey).name, plaintext, {mode: 0o600, exclusive: true})
   }
-  const info = await store.head(key, 0)
+  const info = await peek(store, key)
   if (await store.exists(plainKey)) {
     // A run stopped between restoring the plaintext and removing the .age leaves both: finish when they match.
     const [restored, existing] = await Promise.all([sha256(plaintext), sha256(store.createReadStream(plainKey))])

@@ -20,7 +20,7 @@ export interface EncryptResult {
 
 export async function encryptKey(store: Store, key: string, sealer: AgeSealer): Promise<EncryptResult> {
   const ageKey = key + AGE_SUFFIX
-  const before = await store.head(key, 0)
+  const before = await peek(store, key)
   if (!before) throw new Error('no longer exists')
   let action: EncryptResult['action'] = 'encrypted'
   if (await store.exists(ageKey)) {
@@ -32,7 +32,7 @@ export async function encryptKey(store: Store, key: string, sealer: AgeSealer): 
   } else {
     const {ciphertext, header} = await sealer.encrypt(store.createReadStream(key))
     await store.writeAtomic(ageKey, ciphertext, {exclusive: true})
-    const after = await store.head(key, 0)
+    const after = await peek(store, key)
     if (after?.size !== before.size || after.modifiedAt.getTime() !== before.modifiedAt.getTime()) {
       await store.remove(ageKey)
       throw new Error('changed while being encrypted (still being recorded?); left as it was')
@@ -51,7 +51,7 @@ export async function encryptKey(store: Store, key: string, sealer: AgeSealer): 
  * same recipients.
  */
 export async function verifyCiphertext(store: Store, ageKey: string, plaintextSize: number, reference: Buffer): Promise<void> {
-  const head = await store.head(ageKey, reference.length)
+  const head = await peek(store, ageKey, reference.length)
   if (!head) throw new Error(`${ageKey} is missing`)
   const expected = ageFileSize(reference.length, plaintextSize)
   if (head.size !== expected) throw new Error(`${ageKey} has ${head.size} bytes where ${expected} were expected`)
@@ -61,6 +61,17 @@ export async function verifyCiphertext(store: Store, ageKey: string, plaintextSi
 
 function shape(stanzas: {args: string[]; body: Uint8Array}[]): string {
   return stanzas.map((stanza) => [stanza.args[0], ...stanza.args.slice(1).map((arg) => arg.length), stanza.body.length].join(' ')).join('\n')
+}
+
+/** Size, date and the first `length` bytes of a key; undefined when it is gone. */
+export async function peek(store: Store, key: string, length = 0): Promise<{size: number; modifiedAt: Date; bytes: Buffer} | undefined> {
+  const entry = await store.open(key)
+  if (!entry) return undefined
+  try {
+    return {size: entry.size, modifiedAt: entry.modifiedAt, bytes: await entry.read(0, length)}
+  } finally {
+    await entry.close()
+  }
 }
 
 /** Sets a key's modification time where the store has local files; other stores keep their own dates. */

@@ -33,7 +33,7 @@ function chunkNonce(counter: number, last: boolean): Buffer {
  * Plaintext in, `nonce || sealed chunks` out. A full chunk is sealed only once more input shows it is not the
  * last, so a plaintext of exactly n × 64 KiB ends with a full final chunk (never an empty one), as age does.
  */
-export async function* sealPayload(fileKey: Uint8Array, plaintext: AsyncIterable<Uint8Array>): AsyncGenerator<Buffer> {
+export async function* sealPayload(fileKey: Uint8Array, plaintext: AsyncIterable<Uint8Array> | Iterable<Uint8Array>): AsyncGenerator<Buffer> {
   const nonce = randomBytes(NONCE_SIZE)
   const key = payloadKey(fileKey, nonce)
   yield nonce

@@ -5,7 +5,7 @@ import {generateHybridIdentity, generateX25519Identity, identityToRecipient} fro
 import {AgeSealer, ageFileSize, decrypterFor, openAge, readStanzas} from '../../src/crypto/age.js'
 import {AgeError} from '../../src/crypto/errors.js'
 import {CHUNK_SIZE} from '../../src/crypto/stream.js'
-import {collect, pattern} from './helpers.js'
+import {collect, pattern} from './helpers.ts'
 
 const identity = await generateX25519Identity()
 const recipient = await identityToRecipient(identity)

@@ -6,14 +6,12 @@ import {readFile, readdir, stat, writeFile} from 'node:fs/promises'
 import path from 'node:path'
 import {createInterface} from 'node:readline'
 import {describe, test} from 'node:test'
-import {fileURLToPath} from 'node:url'
 import {generateX25519Identity, identityToRecipient} from 'age-encryption'
 import {decrypterFor, openAge} from '../../src/crypto/age.js'
 import {CHUNK_SIZE} from '../../src/crypto/stream.js'
-import {collect, pattern, tempFolder} from './helpers.js'
+import {collect, pattern, tempFolder, ENCRYPT_CHILD} from './helpers.ts'
+import {ROOT} from '../helpers.ts'
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url))
-const CHILD = path.join(ROOT, 'test/crypto/encrypt-child.ts')
 const COUNT = 300
 const KILLS = 40
 
@@ -25,7 +23,7 @@ const original = (i: number) => pattern(i % 10 === 0 ? 0 : i % 10 === 1 ? CHUNK_
 
 /** Starts the child; kills it with SIGKILL once it has finished `after` files (and a little more), or lets it end. */
 function run(folder: string, after?: number): Promise<{finished: number; killed: boolean; last?: string}> {
-  const child = spawn(process.execPath, ['--import', 'tsx', CHILD, folder, recipient], {cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit']})
+  const child = spawn(process.execPath, ['--import', 'tsx', ENCRYPT_CHILD, folder, recipient], {cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit']})
   let finished = -1
   let last: string | undefined
   createInterface({input: child.stdout}).on('line', (line) => {

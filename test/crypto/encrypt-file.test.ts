@@ -4,18 +4,16 @@ import {appendFileSync} from 'node:fs'
 import {chmod, chown, readFile, readdir, stat, utimes, writeFile} from 'node:fs/promises'
 import path from 'node:path'
 import {describe, test} from 'node:test'
-import {fileURLToPath} from 'node:url'
 import {generateX25519Identity, identityToRecipient} from 'age-encryption'
 import {AgeSealer, decrypterFor, openAge} from '../../src/crypto/age.js'
 import {encryptKey, encryptKeys, verifyCiphertext, type EncryptBatch} from '../../src/crypto/encrypt-file.js'
 import {LocalStore} from '../../src/store/local.js'
-import {collect, pattern, tempFolder} from './helpers.js'
+import {collect, pattern, tempFolder, ENCRYPT_CHILD} from './helpers.ts'
+import {ROOT} from '../helpers.ts'
 
 const identity = await generateX25519Identity()
 const recipient = await identityToRecipient(identity)
 const sealer = new AgeSealer({recipients: [recipient]})
-const ROOT = fileURLToPath(new URL('../..', import.meta.url))
-export const CHILD = path.join(ROOT, 'test/crypto/encrypt-child.ts')
 
 async function decryptFile(file: string): Promise<Buffer> {
   return collect(await openAge([await readFile(file)], decrypterFor([identity])))
@@ -23,7 +21,7 @@ async function decryptFile(file: string): Promise<Buffer> {
 
 /** Runs encrypt-child.ts; `command` prefixes it (prlimit), `uid` runs it as another user. */
 function runChild(folder: string, options: {command?: string[]; uid?: number} = {}): Promise<{code: number | null; batch: EncryptBatch}> {
-  const [command, ...args] = [...(options.command ?? []), process.execPath, '--import', 'tsx', CHILD, folder, recipient]
+  const [command, ...args] = [...(options.command ?? []), process.execPath, '--import', 'tsx', ENCRYPT_CHILD, folder, recipient]
   const ids = options.uid === undefined ? {} : {uid: options.uid, gid: options.uid}
   const child = spawn(command, args, {cwd: ROOT, env: {...process.env, HOME: '/tmp'}, stdio: ['ignore', 'pipe', 'inherit'], ...ids})
   let out = ''
@@ -67,7 +65,7 @@ describe('encryptKey: NAME.EXT → NAME.EXT.age in place', () => {
     const cases = [
       {name: 'short', ciphertext: (await sealer.encrypt([pattern(999)])).ciphertext, reason: /has \d+ bytes where \d+ were expected/},
       {name: 'others', ciphertext: (await other.encrypt([pattern(1000)])).ciphertext, reason: /has \d+ bytes where/},
-      {name: 'junk', ciphertext: [pattern(1000 + 200)], reason: /does not start with an age header of the expected length/},
+      {name: 'junk', ciphertext: pattern(1000 + 200), reason: /does not start with an age header of the expected length/},
     ]
     for (const {name, ciphertext, reason} of cases) {
       await writeFile(path.join(folder, `${name}.wav`), pattern(1000))

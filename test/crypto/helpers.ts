@@ -6,8 +6,12 @@ import path from 'node:path'
 import {after} from 'node:test'
 import {promisify} from 'node:util'
 import type {Journal, JournalEvent} from '../../src/journal/types.js'
+import {ROOT} from '../helpers.ts'
 
 export const execFileAsync = promisify(execFile)
+
+/** Encrypts a folder's plaintexts in place, in a child process: see the file. */
+export const ENCRYPT_CHILD = path.join(ROOT, 'test/crypto/encrypt-child.ts')
 
 /** A fresh folder, removed when the test file ends. */
 export async function tempFolder(): Promise<string> {

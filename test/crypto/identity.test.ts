@@ -3,7 +3,7 @@ import {chmod, readFile, stat, writeFile} from 'node:fs/promises'
 import path from 'node:path'
 import {describe, test} from 'node:test'
 import {checkPrivate, newIdentity, parseIdentities, protectIdentity, readIdentities, readPassphrase, writePrivateFile} from '../../src/crypto/identity.js'
-import {execFileAsync, tempFolder} from './helpers.js'
+import {execFileAsync, tempFolder} from './helpers.ts'
 
 const X25519 = 'AGE-SECRET-KEY-1EGTZVFFV20835NWYV6270LXYVK2VKNX2MMDKWYKLMGR48UAWX40Q2P2LM0'
 

@@ -9,7 +9,7 @@ import {encryptKey} from '../../src/crypto/encrypt-file.js'
 import {newIdentity, protectIdentity, readIdentities, writePrivateFile} from '../../src/crypto/identity.js'
 import {LocalStore} from '../../src/store/local.js'
 import {CHUNK_SIZE} from '../../src/crypto/stream.js'
-import {MemoryJournal, execFileAsync, pattern, tempFolder} from './helpers.js'
+import {MemoryJournal, execFileAsync, pattern, tempFolder} from './helpers.ts'
 
 const SIZES = {empty: 0, 'one byte': 1, 'exactly 64 KiB': CHUNK_SIZE, 'multi-chunk': 3 * CHUNK_SIZE + 777}
 

@@ -5,7 +5,7 @@ import {describe, test} from 'node:test'
 import {Decrypter} from 'age-encryption'
 import {openAge} from '../../src/crypto/age.js'
 import {AgeError} from '../../src/crypto/errors.js'
-import {loadVectors, type Vector} from './testkit.js'
+import {loadVectors, type Vector} from './testkit.ts'
 
 const vectors = loadVectors()
 
