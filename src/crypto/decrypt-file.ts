@@ -41,7 +41,10 @@ export async function decryptKey(store: Store, key: string, output: DecryptOutpu
   }
   await record('ok', {})
   try {
-    await release(store, key, plaintext, folder ?? output)
+    if ('stream' in output) await pipeline(plaintext, output.stream, {end: false})
+    // Temp file, fsync, rename: a payload failure leaves no output file behind.
+    else if (folder) await folder.writeAtomic(splitKey(plaintextKey(key)).name, plaintext, {mode: 0o600, exclusive: true})
+    else await restoreInPlace(store, key, plaintext)
   } catch (error) {
     await record('failed', {error: errorMessage(error)})
     throw error
@@ -49,13 +52,8 @@ export async function decryptKey(store: Store, key: string, output: DecryptOutpu
   return target
 }
 
-async function release(store: Store, key: string, plaintext: AsyncIterable<Buffer>, output: LocalStore | DecryptOutput): Promise<void> {
-  if ('stream' in output) return pipeline(plaintext, output.stream, {end: false})
+async function restoreInPlace(store: Store, key: string, plaintext: AsyncIterable<Buffer>): Promise<void> {
   const plainKey = plaintextKey(key)
-  if (output instanceof LocalStore) {
-    // Temp file, fsync, rename: a payload failure leaves no output file behind.
-    return output.writeAtomic(splitKey(plainKey).name, plaintext, {mode: 0o600, exclusive: true})
-  }
   const info = await peek(store, key)
   if (await store.exists(plainKey)) {
     // A run stopped between restoring the plaintext and removing the .age leaves both: finish when they match.

@@ -23,11 +23,17 @@ export async function encryptKey(store: Store, key: string, sealer: AgeSealer): 
   const before = await peek(store, key)
   if (!before) throw new Error('no longer exists')
   let action: EncryptResult['action'] = 'encrypted'
-  if (await store.exists(ageKey)) {
-    // An earlier run stopped between the rename and the removal: its .age is complete if it has the right shape.
-    await verifyCiphertext(store, ageKey, before.size, await sealer.referenceHeader()).catch((error: unknown) => {
-      throw new Error(`${ageKey} already exists and is not this recording's ciphertext (${errorMessage(error)}); both left as they are`)
-    })
+  const written = await peek(store, ageKey)
+  if (written) {
+    // An earlier run stopped between the rename and the removal: its .age is complete if it has the right shape
+    // and the plaintext did not change after it was written (the .age then has the write time or the plaintext's).
+    await verifyCiphertext(store, ageKey, before.size, await sealer.referenceHeader())
+      .then(() => {
+        if (before.modifiedAt > written.modifiedAt) throw new Error('the plaintext changed after it was written')
+      })
+      .catch((error: unknown) => {
+        throw new Error(`${ageKey} already exists and is not this recording's ciphertext (${errorMessage(error)}); both left as they are`)
+      })
     action = 'completed'
   } else {
     const {ciphertext, header} = await sealer.encrypt(store.createReadStream(key))

@@ -81,6 +81,17 @@ describe('encryptKey: NAME.EXT → NAME.EXT.age in place', () => {
     }
   })
 
+  test('leaves both alone when the plaintext changed after the .age was written (same size, later date)', async () => {
+    const folder = await tempFolder()
+    const store = new LocalStore(folder)
+    await store.writeAtomic('a.wav.age', (await sealer.encrypt([pattern(1000)])).ciphertext)
+    await writeFile(path.join(folder, 'a.wav'), pattern(1000, 2))
+    const later = new Date(Date.now() + 60_000)
+    await utimes(path.join(folder, 'a.wav'), later, later)
+    await assert.rejects(encryptKey(store, 'a.wav', sealer), /a\.wav\.age already exists and is not this recording's ciphertext \(the plaintext changed after it was written\)/)
+    assert.deepEqual(await readFile(path.join(folder, 'a.wav')), pattern(1000, 2))
+  })
+
   test('verifyCiphertext compares header shapes: the same size for other recipients still fails', async () => {
     const folder = await tempFolder()
     const store = new LocalStore(folder)
