@@ -45,7 +45,8 @@ ${EXIT_CODES_HELP}`
     const archive = await openArchive({location: args.archive, policy: flags.policy})
     const sealer = new AgeSealer(await targetOf(archive, flags['passphrase-file']))
     const spinner = progress(!this.jsonEnabled(), `Looking for recordings in clear in ${archive.root}`)
-    const plan = await planEncryption(archive, {only: flags.key, today: new Date().toISOString().slice(0, 10)}).finally(() => spinner.stop())
+    // The probe in this thread: what follows is bound by fsyncs, and probe threads would cost ~60 MB.
+    const plan = await planEncryption(archive, {only: flags.key, today: new Date().toISOString().slice(0, 10), threads: false}).finally(() => spinner.stop())
     const to = 'recipients' in sealer.target ? `${sealer.target.recipients.length} recipient(s)` : 'a passphrase'
     this.log(`${plan.keys.length} recordings in clear (${MB(plan.bytes)}) to encrypt to ${to}; ${plan.encrypted} already encrypted`)
     for (const key of plan.held) this.log(`kept in clear, under legal hold: ${key}`)
