@@ -135,8 +135,7 @@ export class LocalStore implements Store {
   }
 
   createReadStream(key: string): Readable {
-    // 1 MiB reads: with the default 64 KiB, the thread-pool round trip per read halves streaming throughput.
-    return createReadStream(this.localPath(key), {highWaterMark: 1 << 20})
+    return createReadStream(this.localPath(key))
   }
 
   async writeAtomic(key: string, data: Readable | AsyncIterable<Uint8Array> | Uint8Array, options: {mode?: number; exclusive?: boolean} = {}): Promise<void> {
