@@ -10,7 +10,7 @@ import {splitKey} from '../store/keys.js'
 import {LocalStore} from '../store/local.js'
 import type {Store} from '../store/types.js'
 import {openAge} from './age.js'
-import {AGE_SUFFIX, peek, setModifiedAt} from './encrypt-file.js'
+import {AGE_SUFFIX, contents, setModifiedAt} from './encrypt-file.js'
 
 export type DecryptOutput = {folder: string} | {stream: Writable} | {inPlace: true}
 
@@ -32,36 +32,46 @@ export async function decryptKey(store: Store, key: string, output: DecryptOutpu
   const folder = 'folder' in output ? new LocalStore(output.folder) : undefined
   // Checked again when the file is renamed into place; here it saves a journal entry for nothing.
   if (folder && (await folder.exists(splitKey(plaintextKey(key)).name))) throw new Error(`${target} already exists`)
-  let plaintext
+  const entry = await store.open(key)
+  if (!entry) throw new Error('no such file')
   try {
-    plaintext = await openAge(store.createReadStream(key), options.decrypter)
-  } catch (error) {
-    await record('failed', {error: errorMessage(error)})
-    throw error
-  }
-  await record('ok', {})
-  try {
-    if ('stream' in output) await pipeline(plaintext, output.stream, {end: false})
-    // Temp file, fsync, rename: a payload failure leaves no output file behind.
-    else if (folder) await folder.writeAtomic(splitKey(plaintextKey(key)).name, plaintext, {mode: 0o600, exclusive: true})
-    else await restoreInPlace(store, key, plaintext)
-  } catch (error) {
-    await record('failed', {error: errorMessage(error)})
-    throw error
+    let plaintext
+    try {
+      plaintext = await openAge(contents(entry), options.decrypter)
+    } catch (error) {
+      await record('failed', {error: errorMessage(error)})
+      throw error
+    }
+    await record('ok', {})
+    try {
+      if ('stream' in output) await pipeline(plaintext, output.stream, {end: false})
+      // Temp file, fsync, rename: a payload failure leaves no output file behind.
+      else if (folder) await folder.writeAtomic(splitKey(plaintextKey(key)).name, plaintext, {mode: 0o600, exclusive: true})
+      else await restoreInPlace(store, key, plaintext, entry.modifiedAt)
+    } catch (error) {
+      await record('failed', {error: errorMessage(error)})
+      throw error
+    }
+  } finally {
+    await entry.close()
   }
   return target
 }
 
-async function restoreInPlace(store: Store, key: string, plaintext: AsyncIterable<Buffer>): Promise<void> {
+async function restoreInPlace(store: Store, key: string, plaintext: AsyncIterable<Buffer>, modifiedAt: Date): Promise<void> {
   const plainKey = plaintextKey(key)
-  const info = await peek(store, key)
-  if (await store.exists(plainKey)) {
+  const existing = await store.open(plainKey)
+  if (existing) {
     // A run stopped between restoring the plaintext and removing the .age leaves both: finish when they match.
-    const [restored, existing] = await Promise.all([sha256(plaintext), sha256(store.createReadStream(plainKey))])
-    if (restored !== existing) throw new Error(`${plainKey} already exists with other content; ${key} left as it is`)
+    try {
+      const [restored, found] = await Promise.all([sha256(plaintext), sha256(contents(existing))])
+      if (restored !== found) throw new Error(`${plainKey} already exists with other content; ${key} left as it is`)
+    } finally {
+      await existing.close()
+    }
   } else {
     await store.writeAtomic(plainKey, plaintext, {exclusive: true})
-    if (info) await setModifiedAt(store, plainKey, info.modifiedAt)
+    await setModifiedAt(store, plainKey, modifiedAt)
   }
   await store.remove(key)
 }

@@ -6,7 +6,7 @@
 import {utimes} from 'node:fs/promises'
 import pMap from 'p-map'
 import {errorMessage} from '../errors.js'
-import type {Store} from '../store/types.js'
+import type {OpenEntry, Store} from '../store/types.js'
 import {ageFileSize, headerEnd, readStanzas, type AgeSealer} from './age.js'
 
 export const AGE_SUFFIX = '.age'
@@ -20,49 +20,68 @@ export interface EncryptResult {
 
 export async function encryptKey(store: Store, key: string, sealer: AgeSealer): Promise<EncryptResult> {
   const ageKey = key + AGE_SUFFIX
-  const before = await peek(store, key)
-  if (!before) throw new Error('no longer exists')
+  const plaintext = await store.open(key)
+  if (!plaintext) throw new Error('no longer exists')
+  const {size, modifiedAt} = plaintext
   let action: EncryptResult['action'] = 'encrypted'
-  const written = await peek(store, ageKey)
-  if (written) {
-    // An earlier run stopped between the rename and the removal: its .age is complete if it has the right shape
-    // and the plaintext did not change after it was written (the .age then has the write time or the plaintext's).
-    await verifyCiphertext(store, ageKey, before.size, await sealer.referenceHeader())
-      .then(() => {
-        if (before.modifiedAt > written.modifiedAt) throw new Error('the plaintext changed after it was written')
-      })
-      .catch((error: unknown) => {
-        throw new Error(`${ageKey} already exists and is not this recording's ciphertext (${errorMessage(error)}); both left as they are`)
-      })
-    action = 'completed'
-  } else {
-    const {ciphertext, header} = await sealer.encrypt(store.createReadStream(key))
-    await store.writeAtomic(ageKey, ciphertext, {exclusive: true})
-    const after = await peek(store, key)
-    if (after?.size !== before.size || after.modifiedAt.getTime() !== before.modifiedAt.getTime()) {
-      await store.remove(ageKey)
-      throw new Error('changed while being encrypted (still being recorded?); left as it was')
+  try {
+    const written = await peek(store, ageKey)
+    if (written) {
+      // An earlier run stopped between the rename and the removal: its .age is complete if it has the right shape
+      // and the plaintext did not change after it was written (the .age then has the write time or the plaintext's).
+      await verifyCiphertext(store, ageKey, size, await sealer.referenceHeader(), false)
+        .then(() => {
+          if (modifiedAt > written.modifiedAt) throw new Error('the plaintext changed after it was written')
+        })
+        .catch((error: unknown) => {
+          throw new Error(`${ageKey} already exists and is not this recording's ciphertext (${errorMessage(error)}); both left as they are`)
+        })
+      action = 'completed'
+    } else {
+      const {ciphertext, header} = await sealer.encrypt(contents(plaintext))
+      await store.writeAtomic(ageKey, ciphertext, {exclusive: true})
+      const after = await peek(store, key)
+      if (after?.size !== size || after.modifiedAt.getTime() !== modifiedAt.getTime()) {
+        await store.remove(ageKey)
+        throw new Error('changed while being encrypted (still being recorded?); left as it was')
+      }
+      await verifyCiphertext(store, ageKey, size, header, true)
     }
-    await verifyCiphertext(store, ageKey, before.size, header)
+  } finally {
+    await plaintext.close()
   }
   // Retention may fall back on the file's date: the ciphertext keeps the recording's.
-  await setModifiedAt(store, ageKey, before.modifiedAt)
+  await setModifiedAt(store, ageKey, modifiedAt)
   await store.remove(key)
-  return {key, action, size: before.size}
+  return {key, action, size}
+}
+
+/** The entry's bytes as they were when it was opened, in pieces of up to 1 MiB (exact sizes: small files are many). */
+export async function* contents(entry: OpenEntry): AsyncGenerator<Buffer> {
+  for (let position = 0; position < entry.size; ) {
+    const piece = await entry.read(position, Math.min(1 << 20, entry.size - position))
+    if (piece.length === 0) throw new Error('shrank while being read')
+    position += piece.length
+    yield piece
+  }
 }
 
 /**
- * Checks what can be checked without an identity: the file is as long as the ciphertext of `plaintextSize` bytes,
- * and its header parses and has the stanzas (types, argument and body sizes) of `reference`, a header for the
- * same recipients.
+ * Checks what can be checked without an identity: the file is as long as the ciphertext of `plaintextSize` bytes
+ * under `header`, and starts with `header` itself (`exact`: the header just written) or, for a file an earlier run
+ * wrote, with a header that parses and has the same stanzas (types, argument and body sizes) as `header`.
  */
-export async function verifyCiphertext(store: Store, ageKey: string, plaintextSize: number, reference: Buffer): Promise<void> {
-  const head = await peek(store, ageKey, reference.length)
+export async function verifyCiphertext(store: Store, ageKey: string, plaintextSize: number, header: Buffer, exact: boolean): Promise<void> {
+  const head = await peek(store, ageKey, header.length)
   if (!head) throw new Error(`${ageKey} is missing`)
-  const expected = ageFileSize(reference.length, plaintextSize)
+  const expected = ageFileSize(header.length, plaintextSize)
   if (head.size !== expected) throw new Error(`${ageKey} has ${head.size} bytes where ${expected} were expected`)
-  if (headerEnd(head.bytes) !== reference.length) throw new Error(`${ageKey} does not start with an age header of the expected length`)
-  if (shape(await readStanzas(head.bytes)) !== shape(await readStanzas(reference))) throw new Error(`${ageKey} has a header for other recipients`)
+  if (exact) {
+    if (!head.bytes.equals(header)) throw new Error(`${ageKey} does not start with the header written`)
+    return
+  }
+  if (headerEnd(head.bytes) !== header.length) throw new Error(`${ageKey} does not start with an age header of the expected length`)
+  if (shape(await readStanzas(head.bytes)) !== shape(await readStanzas(header))) throw new Error(`${ageKey} has a header for other recipients`)
 }
 
 function shape(stanzas: {args: string[]; body: Uint8Array}[]): string {
