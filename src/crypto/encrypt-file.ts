@@ -56,13 +56,23 @@ export async function encryptKey(store: Store, key: string, sealer: AgeSealer): 
   return {key, action, size}
 }
 
-/** The entry's bytes as they were when it was opened, in pieces of up to 1 MiB (exact sizes: small files are many). */
+/**
+ * The entry's bytes as they were when it was opened, in pieces of up to 1 MiB (exact sizes: small files are many),
+ * the next piece read while the consumer handles this one.
+ */
 export async function* contents(entry: OpenEntry): AsyncGenerator<Buffer> {
-  for (let position = 0; position < entry.size; ) {
-    const piece = await entry.read(position, Math.min(1 << 20, entry.size - position))
-    if (piece.length === 0) throw new Error('shrank while being read')
-    position += piece.length
-    yield piece
+  const readFrom = (position: number) => (position < entry.size ? entry.read(position, Math.min(1 << 20, entry.size - position)) : undefined)
+  let next = readFrom(0)
+  try {
+    for (let position = 0; next; ) {
+      const piece = await next
+      if (piece.length === 0) throw new Error('shrank while being read')
+      position += piece.length
+      next = readFrom(position)
+      yield piece
+    }
+  } finally {
+    next?.catch(() => {}) // a read started for a consumer that stopped
   }
 }
 
