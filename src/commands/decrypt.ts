@@ -94,17 +94,17 @@ async function outputOf(output: string | undefined, inPlace: boolean, json: bool
   return {folder: path.resolve(output)}
 }
 
-/** A path to a file (in the archive or not), else a key of the archive, with or without .age. */
+/** A path to a file (in the archive or not), else a key of the archive; NAME.EXT stands for NAME.EXT.age. */
 async function sourceOf(archive: Archive, file: string): Promise<Source> {
-  const absolute = path.resolve(file)
-  const relative = path.relative(archive.root, absolute)
-  const inArchive = relative !== '' && !relative.startsWith('..') && !path.isAbsolute(relative)
-  if (await stat(absolute).then((info) => info.isFile(), () => false)) {
-    if (inArchive) return {store: archive.store, key: relative.split(path.sep).join('/'), journalKey: relative.split(path.sep).join('/')}
-    return {store: new LocalStore(path.dirname(absolute)), key: path.basename(absolute), journalKey: absolute}
-  }
-  for (const key of [file, file + AGE_SUFFIX]) {
-    if (await archive.store.exists(key).catch(() => false)) return {store: archive.store, key, journalKey: key}
+  for (const candidate of file.endsWith(AGE_SUFFIX) ? [file] : [file + AGE_SUFFIX, file]) {
+    const absolute = path.resolve(candidate)
+    if (await stat(absolute).then((info) => info.isFile(), () => false)) {
+      const relative = path.relative(archive.root, absolute)
+      if (relative.startsWith('..') || path.isAbsolute(relative)) return {store: new LocalStore(path.dirname(absolute)), key: path.basename(absolute), journalKey: absolute}
+      const key = relative.split(path.sep).join('/')
+      return {store: archive.store, key, journalKey: key}
+    }
+    if (await archive.store.exists(candidate).catch(() => false)) return {store: archive.store, key: candidate, journalKey: candidate}
   }
   throw new CallrecError(`${file}: no such file, nor key in the archive ${archive.root}`, EXIT.partial)
 }

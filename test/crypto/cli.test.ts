@@ -124,6 +124,28 @@ describe('callrec encrypt', () => {
     assert.deepEqual((await readdir(path.join(encryptHeld, 'q1'))).sort(), ['a.json', 'a.wav.age', 'b.json', 'b.wav.age'])
   })
 
+  test('Ctrl-C: the files in flight finish, exit 130, every recording whole; the next run finishes', async () => {
+    const folder = await tempFolder()
+    const {key, recipient} = await keyPair(folder)
+    const many = Object.fromEntries(Array.from({length: 1500}, (_, i) => [`many/r${i}.wav`, wav(0.2)]))
+    const dir = archiveFor([recipient], many)
+    const child = execFile(process.execPath, [BIN, 'encrypt', dir, '--yes'])
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)))
+    // Interrupt once encryption has started: as soon as a first .age appears.
+    while (!(await readdir(path.join(dir, 'many'))).some((name) => name.endsWith('.age'))) await new Promise((resolve) => setTimeout(resolve, 10))
+    child.kill('SIGINT')
+    assert.equal(await exited, 130)
+    const names = await readdir(path.join(dir, 'many'))
+    const encrypted = names.filter((name) => name.endsWith('.age'))
+    assert.ok(encrypted.length > 0 && encrypted.length < 1500, `${encrypted.length} encrypted`)
+    assert.equal(names.filter((name) => !name.startsWith('.')).length, 1500)
+    const sample = encrypted[0]
+    const {stdout} = await execFileAsync('age', ['-d', '-i', key, path.join(dir, 'many', sample)], {encoding: 'buffer'})
+    assert.deepEqual(stdout, wav(0.2))
+    assert.equal((await callrec(['encrypt', dir, '--yes'])).code, 0)
+    assert.equal((await readdir(path.join(dir, 'many'))).filter((name) => name.endsWith('.age')).length, 1500)
+  })
+
   test('a folder it may not write: exit 3, the failures named, the rest encrypted, the originals intact', async () => {
     const folder = await tempFolder()
     const {recipient} = await keyPair(folder)
