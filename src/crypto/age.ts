@@ -65,7 +65,7 @@ export class AgeSealer {
   /** The age file for `plaintext`, streamed; `header` is for checking the result. */
   async encrypt(plaintext: AsyncIterable<Uint8Array> | Iterable<Uint8Array>): Promise<{ciphertext: AsyncGenerator<Buffer>; header: Buffer}> {
     const {header, fileKey} = await this.header()
-    return {ciphertext: prepend(header, sealPayload(fileKey, plaintext)), header}
+    return {ciphertext: sealPayload(fileKey, plaintext, header), header}
   }
 }
 

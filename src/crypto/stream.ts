@@ -30,27 +30,32 @@ function chunkNonce(counter: number, last: boolean): Buffer {
 }
 
 /**
- * Plaintext in, `nonce || sealed chunks` out. A full chunk is sealed only once more input shows it is not the
- * last, so a plaintext of exactly n × 64 KiB ends with a full final chunk (never an empty one), as age does.
+ * Plaintext in, `prefix || nonce || sealed chunks` out (the prefix is the age header). A full chunk is sealed only
+ * once more input shows it is not the last, so a plaintext of exactly n × 64 KiB ends with a full final chunk
+ * (never an empty one), as age does. Output goes in pieces of at least 512 KiB, or one for a smaller file: writes
+ * cost more than copies.
  */
-export async function* sealPayload(fileKey: Uint8Array, plaintext: AsyncIterable<Uint8Array> | Iterable<Uint8Array>): AsyncGenerator<Buffer> {
+export async function* sealPayload(fileKey: Uint8Array, plaintext: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, prefix: Uint8Array): AsyncGenerator<Buffer> {
   const nonce = randomBytes(NONCE_SIZE)
   const key = payloadKey(fileKey, nonce)
-  yield nonce
+  let out: Uint8Array[] = [prefix, nonce]
+  let outSize = prefix.length + NONCE_SIZE
+  const emit = (sealed: Buffer[]) => {
+    out.push(...sealed)
+    outSize += sealed[0].length + TAG_SIZE
+  }
   const chunk = Buffer.allocUnsafe(CHUNK_SIZE)
   let filled = 0
   let counter = 0
   for await (const data of plaintext) {
-    // One output buffer per input piece: fewer, larger writes downstream.
-    const sealed: Buffer[] = []
     for (let offset = 0; offset < data.length; ) {
       if (filled === CHUNK_SIZE) {
-        sealed.push(...seal(key, counter++, false, chunk))
+        emit(seal(key, counter++, false, chunk))
         filled = 0
       }
       if (filled === 0 && data.length - offset > CHUNK_SIZE) {
         // A whole chunk with more input after it (so not the last): sealed straight from the input.
-        sealed.push(...seal(key, counter++, false, data.subarray(offset, offset + CHUNK_SIZE)))
+        emit(seal(key, counter++, false, data.subarray(offset, offset + CHUNK_SIZE)))
         offset += CHUNK_SIZE
         continue
       }
@@ -59,9 +64,14 @@ export async function* sealPayload(fileKey: Uint8Array, plaintext: AsyncIterable
       filled += piece.length
       offset += piece.length
     }
-    if (sealed.length > 0) yield Buffer.concat(sealed)
+    if (outSize >= 512 * 1024) {
+      yield Buffer.concat(out)
+      out = []
+      outSize = 0
+    }
   }
-  yield Buffer.concat(seal(key, counter, true, chunk.subarray(0, filled)))
+  emit(seal(key, counter, true, chunk.subarray(0, filled)))
+  yield Buffer.concat(out)
 }
 
 function seal(key: Buffer, counter: number, last: boolean, plain: Uint8Array): Buffer[] {
