@@ -36,7 +36,7 @@ export function html(strings: TemplateStringsArray, ...values: Value[]): Html {
 // Print: A4 portrait, sections kept whole where they fit, charts never split, links not needed (no URLs).
 const STYLE = `
 :root { color-scheme: light; --ink: #1d2430; --muted: #5b6472; --line: #d5d9e0; --error: #b42318; --warning: #b54708; --info: #175cd3; --ok: #067647; }
-* { box-sizing: border-box; }
+* { box-sizing: border-box; -webkit-print-color-adjust: exact; print-color-adjust: exact; }
 body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, "DejaVu Sans", sans-serif; color: var(--ink); margin: 0 auto; max-width: 60rem; padding: 2rem 1.5rem; }
 h1 { font-size: 1.6rem; margin: 0 0 .25rem; }
 h2 { font-size: 1.15rem; margin: 1.8rem 0 .6rem; padding-bottom: .2rem; border-bottom: 1px solid var(--line); }
@@ -50,7 +50,7 @@ dl { display: grid; grid-template-columns: minmax(10rem, 16rem) 1fr; gap: .35rem
 dt { font-weight: 600; } dd { margin: 0; white-space: pre-line; }
 table { border-collapse: collapse; width: 100%; font-size: .9rem; }
 th, td { text-align: left; padding: .3rem .5rem; border-bottom: 1px solid var(--line); vertical-align: top; }
-td.key { font-family: ui-monospace, "DejaVu Sans Mono", monospace; font-size: .8rem; word-break: break-all; }
+td.key { min-width: 9rem; font-family: ui-monospace, "DejaVu Sans Mono", monospace; font-size: .8rem; word-break: break-all; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; }
 .sev-error { color: var(--error); font-weight: 600; } .sev-warning { color: var(--warning); font-weight: 600; } .sev-info { color: var(--info); }
 .charts { display: grid; grid-template-columns: repeat(auto-fit, minmax(26rem, 1fr)); gap: 1rem 2rem; }
@@ -59,6 +59,11 @@ figcaption { font-weight: 600; margin-bottom: .3rem; }
 svg { display: block; max-width: 100%; height: auto; font: 11px system-ui, sans-serif; }
 svg text { fill: var(--ink); }
 .note { color: var(--muted); font-size: .85rem; }
+.legend { list-style: none; display: flex; flex-wrap: wrap; gap: .2rem 1rem; padding: 0; margin: .3rem 0 0; font-size: .85rem; }
+.legend span { display: inline-block; width: .8rem; height: .8rem; margin-right: .3rem; vertical-align: -1px; border-radius: 2px; }
+.cards { display: flex; flex-wrap: wrap; gap: .6rem; margin: .6rem 0; }
+.cards div { border: 1px solid var(--line); border-radius: 6px; padding: .4rem .8rem; min-width: 8rem; }
+.cards strong { display: block; font-size: 1.3rem; }
 section { break-inside: avoid-page; }
 @page { size: A4 portrait; margin: 16mm 14mm; }
 @media print {
