@@ -12,7 +12,7 @@ const party = z.strictObject({
   representative: z.string().optional(),
 })
 
-export const purposeSchema = z.strictObject({
+const purposeSchema = z.strictObject({
   retention: duration,
   /** The law or contract that sets this purpose and its retention: required for "other" and regulatory purposes. */
   reference: z.string().optional(),
@@ -20,13 +20,13 @@ export const purposeSchema = z.strictObject({
   description: z.string().optional(),
 })
 
-export const cdrSchema = z.strictObject({
+const cdrSchema = z.strictObject({
   path: z.string().min(1),
   format: z.enum(['asterisk-csv', 'asterisk-custom']),
   timezone: timezone.optional(),
 })
 
-export const METADATA_SOURCES = ['sidecar', 'tag', 'cdr', 'filename'] as const
+const METADATA_SOURCES = ['sidecar', 'tag', 'cdr', 'filename'] as const
 
 export const policySchema = z.strictObject({
   controller: party.optional(),
@@ -72,7 +72,4 @@ export const policySchema = z.strictObject({
   register: z.record(z.string(), z.unknown()).optional(),
 })
 
-export type PolicyFile = z.input<typeof policySchema>
 export type Policy = z.output<typeof policySchema> & {purposes: Record<string, z.output<typeof purposeSchema>>}
-export type CdrConfig = z.output<typeof cdrSchema>
-export type MetadataSource = (typeof METADATA_SOURCES)[number]
