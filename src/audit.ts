@@ -2,7 +2,8 @@ import type {DateTime} from 'luxon'
 import type {Archive} from './archive.js'
 import type {Finding, Recording, Severity} from './model.js'
 import {durationOf} from './policy/retention.js'
-import {bareUniqueId, loadCdrIndex} from './probe/cdr-index.js'
+import {bareUniqueId} from './probe/asterisk-id.js'
+import {loadCdrIndex} from './probe/cdr-index.js'
 import {scanArchive, type ScanOptions} from './probe/scan.js'
 import {RULES} from './rules/index.js'
 import type {RuleContext} from './rules/types.js'
@@ -26,7 +27,7 @@ export interface AuditHandlers {
   finding?(finding: Finding): void | Promise<void>
 }
 
-export interface AuditOptions extends Pick<ScanOptions, 'concurrency' | 'timeoutMs' | 'select'> {
+export interface AuditOptions extends Pick<ScanOptions, 'timeoutMs' | 'select' | 'threads'> {
   now: DateTime
   /** Only these rules (ids); all by default. */
   rules?: string[]
@@ -38,7 +39,8 @@ export interface AuditOptions extends Pick<ScanOptions, 'concurrency' | 'timeout
  */
 export async function runAudit(archive: Archive, options: AuditOptions, handlers: AuditHandlers = {}): Promise<AuditSummary> {
   const cdr = await loadCdrIndex(archive.store, archive.policy)
-  const context: RuleContext = {policy: archive.policy, now: options.now, dueSoon: durationOf(archive.policy.dueSoon), cdr, seenCallIds: new Set()}
+  const {now} = options
+  const context: RuleContext = {policy: archive.policy, now, today: now.toISODate()!, dueHorizon: now.plus(durationOf(archive.policy.dueSoon)), cdr, seenCallIds: new Set()}
   const rules = options.rules ? RULES.filter((rule) => options.rules!.includes(rule.meta.id)) : RULES
   const runs = rules.map((rule) => rule.start(context))
   const summary: AuditSummary = {

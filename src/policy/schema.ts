@@ -18,7 +18,7 @@ const party = z.strictObject({
  * mandatory ones that are missing (and fails). Free text is written in the register's language.
  */
 const texts = z.array(z.string().min(1))
-export const registerSchema = z.strictObject({
+const registerSchema = z.strictObject({
   /** The processing's name in the register. Default: "Enregistrement des appels téléphoniques" / "Call recording". */
   name: z.string().min(1).optional(),
   /** When the entry was created and last updated (YYYY-MM-DD). */
@@ -59,7 +59,7 @@ export const registerSchema = z.strictObject({
   employeeNoticeRef: z.string().min(1).optional(),
 })
 
-export const purposeSchema = z.strictObject({
+const purposeSchema = z.strictObject({
   retention: duration,
   /** The law or contract that sets this purpose and its retention: required for "other" and regulatory purposes. */
   reference: z.string().optional(),
@@ -67,13 +67,13 @@ export const purposeSchema = z.strictObject({
   description: z.string().optional(),
 })
 
-export const cdrSchema = z.strictObject({
+const cdrSchema = z.strictObject({
   path: z.string().min(1),
   format: z.enum(['asterisk-csv', 'asterisk-custom']),
   timezone: timezone.optional(),
 })
 
-export const METADATA_SOURCES = ['sidecar', 'tag', 'cdr', 'filename'] as const
+const METADATA_SOURCES = ['sidecar', 'tag', 'cdr', 'filename'] as const
 
 export const policySchema = z.strictObject({
   controller: party.optional(),
@@ -119,8 +119,7 @@ export const policySchema = z.strictObject({
   register: registerSchema.optional(),
 })
 
-export type PolicyFile = z.input<typeof policySchema>
 export type Policy = z.output<typeof policySchema> & {purposes: Record<string, z.output<typeof purposeSchema>>}
-export type RegisterFacts = z.output<typeof registerSchema>
+/** What `callrec init` writes. */
+export type PolicyFile = z.input<typeof policySchema>
 export type CdrConfig = z.output<typeof cdrSchema>
-export type MetadataSource = (typeof METADATA_SOURCES)[number]

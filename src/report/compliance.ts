@@ -82,7 +82,7 @@ export function rowJoiner(policy: Policy, now: DateTime, ruleIds: string[], onRo
           purpose: recording.fields.purpose?.value,
           retentionEnd: retentionOf(recording, policy)?.endsAt.toISO() ?? undefined,
           encrypted: recording.encrypted,
-          hold: activeHold(recording, now),
+          hold: activeHold(recording, now.toISODate()!),
         },
       }
     },

@@ -1,6 +1,7 @@
 import {DateTime} from 'luxon'
 import type {Policy} from '../policy/schema.js'
-import {bareUniqueId, type CdrIndex} from '../probe/cdr-index.js'
+import {bareUniqueId} from '../probe/asterisk-id.js'
+import type {CdrIndex} from '../probe/cdr-index.js'
 import type {Rule} from './types.js'
 
 const meta = {id: 'systematic-recording', severity: 'warning', description: "Share of an agent's answered calls recorded in a day above systematic.maxShare (CNIL: sampling, not systematic recording)"} as const
