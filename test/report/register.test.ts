@@ -25,20 +25,24 @@ const SUMMARY: AuditSummary = {
   byRule: {'retention-expired': 1, 'consent-missing': 0},
 }
 
-function entry(at: string, action: JournalEntry['action'], outcome: JournalEntry['outcome'], details?: Record<string, unknown>, keys = ['a.wav']): JournalEntry {
-  return {seq: 0, time: at, actor: {user: 'u', host: 'h'}, prev: '', hash: '', command: action, action, outcome, keys, details}
+let seq = 0
+function entry(at: string, outcome: JournalEntry['outcome'], details: Record<string, unknown> = {}, action: JournalEntry['action'] = 'purge'): JournalEntry {
+  return {seq: ++seq, time: at, actor: {user: 'u', host: 'h'}, prev: '', hash: '', command: action, action, outcome, keys: ['a.wav'], details}
 }
 
-test('lastPurge: the last successful purge, with its certificate; null without one', async () => {
+test('lastPurge: the last purge run, its deletions counted (less those undone) and its certificate; null without one', async () => {
   const entries = [
-    entry('2026-01-01T00:00:00Z', 'purge', 'ok', {certificate: 'old.pdf'}),
-    entry('2026-02-01T00:00:00Z', 'purge', 'ok', {certificate: '.callrec/purges/2026-02-01.json'}, ['a.wav', 'b.wav']),
-    entry('2026-03-01T00:00:00Z', 'purge', 'failed', {certificate: 'x'}),
-    entry('2026-04-01T00:00:00Z', 'decrypt', 'ok'),
+    entry('2026-01-01T00:00:00Z', 'ok', {run: 'r1', certificate: 'old.json'}),
+    entry('2026-02-01T00:00:00Z', 'ok', {run: 'r2', certificate: '/var/lib/callrec/purge-2026-02-01.json'}),
+    entry('2026-02-01T00:00:01Z', 'ok', {run: 'r2', certificate: '/var/lib/callrec/purge-2026-02-01.json'}),
+    entry('2026-02-01T00:00:02Z', 'ok', {run: 'r2', certificate: '/var/lib/callrec/purge-2026-02-01.json'}),
+    entry('2026-02-01T00:00:03Z', 'refused', {why: 'erasure refused'}),
+    entry('2026-04-01T00:00:00Z', 'ok', {}, 'decrypt'),
   ]
-  assert.deepEqual(await lastPurge(entries), {at: '2026-02-01T00:00:00Z', seq: 0, recordings: 2, certificate: '.callrec/purges/2026-02-01.json'})
+  entries.push(entry('2026-02-01T00:00:04Z', 'failed', {run: 'r2', undoes: entries[3].seq}))
+  assert.deepEqual(await lastPurge(entries), {at: '2026-02-01T00:00:02Z', run: 'r2', recordings: 2, certificate: '/var/lib/callrec/purge-2026-02-01.json'})
   async function* journal() {
-    yield* entries.slice(2)
+    yield* entries.slice(4)
   }
   assert.equal(await lastPurge(journal()), null)
 })
@@ -61,7 +65,7 @@ test('a full policy misses nothing; the default policy misses the mandatory fact
 
 test('the register has the CNIL template sections in order, in French and in English, with the measured facts', () => {
   const policy = parsePolicy(FULL_POLICY, 'callrec.yml')
-  const facts = measuredFacts(SUMMARY, storageFact('/a'), {at: '2026-02-01T00:00:00Z', seq: 7, recordings: 12, certificate: 'purge-7.json'})
+  const facts = measuredFacts(SUMMARY, storageFact('/a'), {at: '2026-02-01T00:00:00Z', run: 'r7', recordings: 12, certificate: 'purge-7.json'})
   const fr = buildRegister({policy, policyFile: 'callrec.yml', archive: '/a', facts, lang: 'fr', tool: 'callrec 0.1.0'})
   assert.deepEqual(
     fr.sections.map((section) => section.title),
