@@ -6,7 +6,7 @@ import {detectLayout} from '../../src/init/detect.js'
 import {defaultAnswers, policyText} from '../../src/init/policy-file.js'
 import {loadPolicyFile} from '../../src/policy/load.js'
 import {LocalStore} from '../../src/store/local.js'
-import {callrec, callrecJson, makeArchive, wav} from '../helpers.js'
+import {callrec, callrecJson, makeArchive, ROOT, wav} from '../helpers.js'
 
 const RECIPIENT = 'age1ql3z7hjy54pw3hyww5ayyfg7zqgvc7w3j2elw8zmrj2kg5sfn9aqmcac8p'
 
@@ -51,6 +51,21 @@ test('init refuses to overwrite a policy without --force, and never prompts with
     assert.equal(noTty.code, 2)
     assert.match(noTty.stderr, /not a terminal: use --defaults/)
     assert.equal(existsSync(other), false)
+  } finally {
+    archive.cleanup()
+  }
+})
+
+test('init on the example archive finds its FreePBX names and its Master.csv', async () => {
+  const archive = makeArchive({})
+  try {
+    const file = path.join(archive.dir, 'callrec.yml')
+    const {code, json} = await callrecJson(['init', path.join(ROOT, 'fixtures', 'archive'), '--defaults', '-o', file])
+    assert.equal(code, 0)
+    assert.equal(json.layout.pbx.name, 'FreePBX')
+    const {policy} = await loadPolicyFile(file)
+    assert.equal(policy.register!.software, 'FreePBX')
+    assert.deepEqual(policy.cdr, [{path: 'Master.csv', format: 'asterisk-csv'}])
   } finally {
     archive.cleanup()
   }

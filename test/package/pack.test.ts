@@ -5,15 +5,15 @@ import {tmpdir} from 'node:os'
 import path from 'node:path'
 import {test} from 'node:test'
 import {promisify} from 'node:util'
-import {makeArchive, NOW, ROOT, wav} from '../helpers.js'
+import {NOW, ROOT} from '../helpers.js'
 
 const run = promisify(execFile)
 // npm and the installed bin (#!/usr/bin/env node) both run on this test's Node 22.
 const env = {...process.env, PATH: `${path.dirname(process.execPath)}${path.delimiter}${process.env.PATH}`, NO_COLOR: '1'}
 
-test('npm pack installs globally on a clean prefix, with its man pages, and the installed callrec audits an archive', {timeout: 600_000}, async () => {
+test('npm pack installs globally on a clean prefix, with its man pages, and the installed callrec audits fixtures/archive', {timeout: 600_000}, async () => {
   const work = mkdtempSync(path.join(tmpdir(), 'callrec-pack-'))
-  const archive = makeArchive({'a/1.wav': wav(0.1), 'a/1.json': {purpose: 'quality', noticePlayed: true, recordedAt: '2026-11-01T10:00:00Z'}})
+  const archive = path.join(ROOT, 'fixtures', 'archive')
   try {
     // dist/ is already built (pretest); --ignore-scripts keeps `prepare` from rebuilding it under running tests.
     const {stdout} = await run('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', work], {cwd: ROOT, env})
@@ -23,14 +23,15 @@ test('npm pack installs globally on a clean prefix, with its man pages, and the 
 
     assert.ok(existsSync(path.join(prefix, 'share', 'man', 'man1', 'callrec-audit.1')), 'man pages installed')
     const installed = path.join(prefix, 'bin', 'callrec')
-    const audit = await run(installed, ['audit', archive.dir, '--now', NOW, '--json'], {cwd: work, env}).catch((error) => error)
+    // Exit 1: the example archive trips every rule on purpose.
+    const audit = await run(installed, ['audit', archive, '--now', NOW, '--json'], {cwd: work, env}).catch((error) => error)
+    assert.equal(audit.code, 1, audit.stderr)
     const result = JSON.parse(audit.stdout)
-    assert.equal(result.summary.recordings, 1)
-    assert.equal(result.summary.archive, archive.dir)
+    assert.equal(result.summary.archive, archive)
+    assert.ok(result.summary.recordings > 20)
     const version = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')).version
     assert.match((await run(installed, ['--version'], {cwd: work, env})).stdout, new RegExp(`^callrec/${version.replace(/\./g, '\\.')} `))
   } finally {
-    archive.cleanup()
     rmSync(work, {recursive: true, force: true})
   }
 })

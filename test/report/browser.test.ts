@@ -5,7 +5,7 @@ import path from 'node:path'
 import {test} from 'node:test'
 import {pathToFileURL} from 'node:url'
 import {promisify} from 'node:util'
-import {callrec, NOW} from '../helpers.js'
+import {callrec, NOW, ROOT} from '../helpers.js'
 import {withBrowser} from './browser.js'
 import {sampleArchive, XSS} from './sample.js'
 
@@ -18,6 +18,9 @@ test('the compliance page loads in Chromium with no console error, its charts dr
     const result = await callrec(['report', 'compliance', archive.dir, '--now', NOW, '-o', file])
     assert.equal(result.code, 0, result.stderr)
     const screenshot = path.join(archive.dir, 'compliance.png')
+    const fixturePage = path.join(archive.dir, 'fixture.html')
+    const fixture = await callrec(['report', 'compliance', path.join(ROOT, 'fixtures', 'archive'), '--now', NOW, '-o', fixturePage])
+    assert.equal(fixture.code, 0, fixture.stderr)
     await withBrowser(async (context) => {
       const page = await context.newPage()
       const errors: string[] = []
@@ -42,6 +45,12 @@ test('the compliance page loads in Chromium with no console error, its charts dr
       assert.equal(await page.locator('script').count(), 0)
       assert.ok((await page.locator('body').innerText()).includes(XSS), 'the sidecar value shows as text')
       await page.screenshot({path: screenshot, fullPage: true})
+
+      // The example archive has a CDR: the agent/day chart shows, with its threshold.
+      await page.goto(pathToFileURL(fixturePage).href, {waitUntil: 'load'})
+      const box = await page.locator('figure[data-chart="systematic"] svg').boundingBox()
+      assert.ok(box && box.width > 200 && box.height > 20, JSON.stringify(box))
+      assert.ok((await page.locator('figure[data-chart="systematic"] svg rect').count()) > 0)
       assert.deepEqual(errors, [])
     })
     assert.ok(statSync(screenshot).size > 20_000)
