@@ -3,7 +3,7 @@ import type {CdrConfig} from '../policy/schema.js'
 import type {Store} from '../store/types.js'
 
 /** The PBX file-name conventions callrec reads, by the pattern id of src/probe/filenames/. */
-export const PBX_NAMES: Record<string, string> = {
+const PBX_NAMES: Record<string, string> = {
   freepbx: 'FreePBX',
   '3cx': '3CX',
   'amazon-connect': 'Amazon Connect',

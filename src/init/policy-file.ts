@@ -62,7 +62,7 @@ const COMMENTS: Record<string, string> = {
 }
 
 /** The policy as data, from the answers: what init writes. */
-export function policyOf(answers: InitAnswers): PolicyFile {
+function policyOf(answers: InitAnswers): PolicyFile {
   return {
     ...(answers.controller ? {controller: answers.controller} : {}),
     ...(answers.dpo ? {dpo: answers.dpo} : {}),

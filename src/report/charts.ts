@@ -10,7 +10,7 @@ export function seriesColor(index: number): string {
   return SERIES[index % SERIES.length]
 }
 
-export interface Segment {
+interface Segment {
   label: string
   value: number
   color: string
@@ -34,7 +34,7 @@ function niceMax(value: number): number {
   return [1, 2, 5, 10].map((step) => step * power).find((candidate) => candidate >= value)!
 }
 
-export interface HistogramInput {
+interface HistogramInput {
   id: string
   title: string
   /** counts[bucket][series] */
@@ -90,12 +90,12 @@ export function histogram(input: HistogramInput): Html {
   return figure(input.id, input.title, svg(width, height, input.title, [...ticks, ...bars, axis, ...labels, ...limits]), input.series.map((series) => ({...series, value: 0})), input.note)
 }
 
-export interface BarRow {
+interface BarRow {
   label: string
   segments: Segment[]
 }
 
-export interface BarsInput {
+interface BarsInput {
   id: string
   title: string
   rows: BarRow[]

@@ -10,7 +10,7 @@ import {COMPLIANCE_LABELS} from './compliance-labels.js'
 import {html, page} from './html.js'
 import type {Lang} from './register-labels.js'
 
-export interface CompliancePageInput {
+interface CompliancePageInput {
   lang: Lang
   summary: AuditSummary
   stats: ComplianceStats
@@ -116,7 +116,7 @@ export function complianceHtml({lang, summary, stats, findings, policy, agentDay
   })
 
   const {maxShare, minCalls} = policy.systematic
-  const days = (agentDays ?? []).toSorted((a, b) => b.recorded / b.answered - a.recorded / a.answered)
+  const days = (agentDays ?? []).toSorted((a, b) => b.recorded / b.answered - a.recorded / a.answered || b.answered - a.answered)
   const systematic =
     agentDays &&
     bars({
@@ -127,7 +127,9 @@ export function complianceHtml({lang, summary, stats, findings, policy, agentDay
       rows: days.slice(0, MAX_AGENT_DAYS).map((day) => ({
         label: `${day.agent} · ${day.day}`,
         segments: [
-          {label: t.recorded, value: day.recorded, color: day.answered >= minCalls && day.recorded / day.answered > maxShare ? COLORS.error : COLORS.hold},
+          day.answered >= minCalls && day.recorded / day.answered > maxShare
+            ? {label: t.recordedOver, value: day.recorded, color: COLORS.error}
+            : {label: t.recorded, value: day.recorded, color: COLORS.hold},
           {label: t.notRecorded, value: day.answered - day.recorded, color: COLORS.muted},
         ],
       })),

@@ -31,6 +31,7 @@ const fr = {
   noticeUnknown: 'inconnu',
   systematic: "Part des appels enregistrés par agent et par jour (CDR)",
   recorded: 'enregistrés',
+  recordedOver: 'enregistrés, au-delà du seuil (systematic-recording)',
   notRecorded: 'non enregistrés',
   maxShare: (share: string) => `seuil ${share}`,
   moreDays: (count: number) => `${count} autres couples agent/jour non affichés (les parts les plus élevées sont en tête).`,
@@ -42,7 +43,7 @@ const fr = {
   noFindings: 'Aucun constat.',
 }
 
-export type ComplianceLabels = typeof fr
+type ComplianceLabels = typeof fr
 
 const en: ComplianceLabels = {
   title: 'Recording compliance report',
@@ -74,6 +75,7 @@ const en: ComplianceLabels = {
   noticeUnknown: 'unknown',
   systematic: 'Share of calls recorded per agent and day (CDR)',
   recorded: 'recorded',
+  recordedOver: 'recorded, above the threshold (systematic-recording)',
   notRecorded: 'not recorded',
   maxShare: (share) => `threshold ${share}`,
   moreDays: (count) => `${count} more agent/day pairs not shown (highest shares first).`,

@@ -27,7 +27,7 @@ export interface ComplianceRow {
 }
 
 /** A compliance output format: rows as they come, findings as they come, then the end of the audit. */
-export interface ComplianceWriter {
+interface ComplianceWriter {
   row(row: ComplianceRow, recording: Recording): Promise<void>
   finding?(finding: Finding): Promise<void>
   end(summary: AuditSummary, extras: {agentDays?: AgentDay[]}): Promise<void>
@@ -49,7 +49,7 @@ export function verdictOf(summary: AuditSummary): Verdict {
 
 const RANK: Record<Severity | 'ok', number> = {ok: 0, info: 1, warning: 2, error: 3}
 
-export interface RowSink {
+interface RowSink {
   recording(recording: Recording): Promise<void>
   finding(finding: Finding): Promise<void>
   /** Hands out the last row. */

@@ -11,7 +11,7 @@ export class Html {
 
 const ENTITIES: Record<string, string> = {'&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;'}
 
-export function escapeHtml(text: string): string {
+function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (char) => ENTITIES[char])
 }
 
@@ -76,5 +76,5 @@ section { break-inside: avoid-page; }
 
 /** A complete page: the reports' one stylesheet, inline, and nothing loaded from anywhere. */
 export function page(lang: string, title: string, body: Html): string {
-  return `<!doctype html>\n${html`<html lang="${lang}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:"><title>${title}</title><style>${new Html(STYLE)}</style></head><body>${body}</body></html>`.text}\n`
+  return `<!doctype html>\n${html`<html lang="${lang}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'"><title>${title}</title><style>${new Html(STYLE)}</style></head><body>${body}</body></html>`.text}\n`
 }

@@ -1,7 +1,6 @@
 // The register's words, French (the CNIL's template) and English: section titles are the template's headings
 // as listed in shared LEGAL.md, "A register entry for call recording".
 export type Lang = 'fr' | 'en'
-export const LANGS: readonly Lang[] = ['fr', 'en']
 
 const fr = {
   title: 'Registre des activités de traitement (RGPD art. 30)',

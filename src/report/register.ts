@@ -8,14 +8,14 @@ import {REGISTER_LABELS, type Lang, type RegisterLabels} from './register-labels
 // The register entry (GDPR art. 30) for call recording: the policy's declarations, section by section in the
 // CNIL template's order, completed with what the audit measured. Renderers only lay it out.
 
-export interface StorageFact {
+interface StorageFact {
   location: string
   region?: string
   /** Undefined when the region is not one callrec knows. */
   inEea?: boolean
 }
 
-export interface MeasuredFacts {
+interface MeasuredFacts {
   asOf: string
   recordings: number
   encrypted: number
@@ -28,20 +28,20 @@ export interface MeasuredFacts {
   storage: StorageFact
 }
 
-export interface RegisterItem {
+interface RegisterItem {
   label: string
   lines: string[]
 }
 
-export type SectionId = keyof RegisterLabels['sections']
+type SectionId = keyof RegisterLabels['sections']
 
-export interface RegisterSection {
+interface RegisterSection {
   id: SectionId
   title: string
   items: RegisterItem[]
 }
 
-export interface MissingField {
+interface MissingField {
   /** The policy field to fill, as a path in callrec.yml. */
   field: string
   label: string
@@ -73,7 +73,7 @@ export function measuredFacts(summary: AuditSummary, storage: StorageFact, purge
   return {asOf: now, recordings, encrypted, withNotice, oldestRecordedAt, findings, byRule, lastPurge: purge, storage}
 }
 
-export interface RegisterInput {
+interface RegisterInput {
   policy: Policy
   policyFile: string
   archive: string

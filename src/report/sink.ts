@@ -6,7 +6,7 @@ import type {Write} from '../output/types.js'
 import {LocalStore} from '../store/local.js'
 import {writerTo} from '../ui/terminal.js'
 
-export interface Sink {
+interface Sink {
   write: Write
   /** Ends the output: for a file, renames the finished temp file into place. */
   close(): Promise<void>
