@@ -3,15 +3,13 @@ import {runAudit, type AuditSummary} from '../../audit.js'
 import {CallrecCommand, EXIT_CODES_HELP} from '../../cli/base.js'
 import {archiveArg, archiveFlag, langFlag, nowFlag, outputFlag, parseNow, policyFlag} from '../../cli/flags.js'
 import type {Write} from '../../output/types.js'
-import {bareUniqueId} from '../../probe/asterisk-id.js'
-import {loadCdrIndex} from '../../probe/cdr-index.js'
 import {rowJoiner, verdictOf, type ComplianceRow, type Verdict} from '../../report/compliance.js'
 import {COMPLIANCE_FORMATS} from '../../report/compliance-formats.js'
 import {openReportArchive} from '../../report/open.js'
 import type {Lang} from '../../report/register-labels.js'
 import {openSink, writeTo} from '../../report/sink.js'
 import {RULES} from '../../rules/index.js'
-import {agentDays} from '../../rules/systematic-recording.js'
+import {agentDays, type AgentDay} from '../../rules/systematic-recording.js'
 import {progress} from '../../ui/terminal.js'
 
 interface ComplianceResult {
@@ -59,25 +57,25 @@ ${EXIT_CODES_HELP}`
       const rows: ComplianceRow[] = []
       const writer = write ? format.create(write, {policy, now, lang: flags.lang as Lang, ruleIds}) : undefined
       const joiner = rowJoiner(policy, now, ruleIds, async (row, recording) => (writer ? writer.row(row, recording) : void rows.push(row)))
-      // The agent/day chart joins the CDR with the recordings' call ids, as the systematic-recording rule does.
-      const callIds = writer && format.charts && policy.cdr.length > 0 ? new Set<string>() : undefined
+      let days: AgentDay[] | undefined
       let scanned = 0
       const spinner = progress(!json, `Auditing ${archive.root}`)
       const summary = await runAudit(archive, {now}, {
         recording: (recording) => {
           spinner.update(`Auditing ${archive.root}: ${++scanned} recordings`)
-          const callId = recording.fields.callId?.value
-          if (callId) callIds?.add(bareUniqueId(callId))
           return joiner.recording(recording)
         },
         finding: async (finding) => {
           await joiner.finding(finding)
           await writer?.finding?.(finding)
         },
+        // The agent/day chart: the systematic-recording rule's measure over what the audit saw.
+        finish: (context) => {
+          if (writer && format.charts && policy.cdr.length > 0) days = agentDays(context.cdr, policy, context.seenCallIds)
+        },
       }).finally(() => spinner.stop())
       await joiner.end()
       if (!writer) return {rows, verdict: verdictOf(summary), summary}
-      const days = callIds && agentDays(await loadCdrIndex(archive.store, policy), policy, callIds)
       await writer.end(summary, {agentDays: days})
     }
     return sink ? writeTo(sink, work) : work()
