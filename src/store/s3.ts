@@ -18,7 +18,7 @@ import {CallrecError, errorMessage} from '../errors.js'
 import {checkKey} from './keys.js'
 import type {OpenEntry, Store, StoreDescription, StoreFolder} from './types.js'
 
-/** Requests in flight at once, bodies included: enough to hide S3's latency, few enough for a small server. */
+/** Reads in flight at once, bodies included: enough to hide S3's latency, few enough for a small server. */
 const CONCURRENCY = 32
 /**
  * What open() fetches with its one GET: the audit reads the first 8 KiB of every recording (probe/audio.ts
@@ -27,7 +27,7 @@ const CONCURRENCY = 32
 const OPEN_BYTES = 8192
 
 /** A client from the standard AWS chain (environment, profiles, SSO, instance roles), plus an S3-compatible endpoint. */
-export function s3Client(region?: string): S3Client {
+function s3Client(region?: string): S3Client {
   const endpoint = s3Endpoint()
   const agent = {keepAlive: true, maxSockets: CONCURRENCY * 2}
   return new S3Client({
@@ -38,7 +38,8 @@ export function s3Client(region?: string): S3Client {
     // With the default (WHEN_SUPPORTED), S3-compatible servers may store a streamed upload with its chunk framing.
     requestChecksumCalculation: 'WHEN_REQUIRED',
     responseChecksumValidation: 'WHEN_REQUIRED',
-    requestHandler: {httpAgent: new HttpAgent(agent), httpsAgent: new HttpsAgent(agent)},
+    // A server that stops answering fails the request after a minute of silence instead of hanging the run.
+    requestHandler: {httpAgent: new HttpAgent(agent), httpsAgent: new HttpsAgent(agent), connectionTimeout: 10_000, socketTimeout: 60_000},
   })
 }
 
@@ -77,10 +78,7 @@ export interface S3StoreOptions {
   endpoint?: string
 }
 
-/**
- * An S3 bucket, or a prefix of one, as an archive. Keys are object keys relative to the prefix. Hidden keys
- * (a part starting with `.`) and folder markers (`x/`) are not listed, as a local folder hides `.name`.
- */
+/** An S3 bucket, or a prefix of one, as an archive. Keys are object keys relative to the prefix. */
 export class S3Store implements Store {
   readonly location: string
   private readonly limit = new Limit(CONCURRENCY)
@@ -95,7 +93,7 @@ export class S3Store implements Store {
     return this.options.prefix + key
   }
 
-  /** One request within the store's concurrency, its body read inside it; S3 errors name the key and carry a code. */
+  /** One request within the store's read limit, its body read inside it; S3 errors name the key and carry a code. */
   private async request<T>(what: string, call: (client: S3Client) => Promise<T>): Promise<T> {
     const release = await this.limit.acquire()
     try {
@@ -118,18 +116,14 @@ export class S3Store implements Store {
       const page = await this.request(this.location, (client) => client.send(new ListObjectsV2Command({Bucket: bucket, Prefix: prefix || undefined, ContinuationToken: token})))
       for (const object of page.Contents ?? []) {
         const key = object.Key!.slice(prefix.length)
-        if (key === '' || key.endsWith('/')) continue // folder markers
+        const kind = kindOf(key)
+        if (kind === 'hidden') continue
         const folder = key.slice(0, key.lastIndexOf('/') + 1)
         while (open.length > 0 && !folder.startsWith(open.at(-1)!.folder)) yield open.pop()!.listed
         if (open.at(-1)?.folder !== folder) open.push({folder, listed: {keys: [], refused: []}})
         const {listed} = open.at(-1)!
-        try {
-          checkKey(key)
-        } catch {
-          listed.refused.push({key, reason: 'object key with an empty, "." or ".." part: not a key inside the archive, not read'})
-          continue
-        }
-        if (!key.split('/').some((part) => part.startsWith('.'))) listed.keys.push(key)
+        if (kind === 'key') listed.keys.push(key)
+        else listed.refused.push({key, reason: 'object key with an empty, "." or ".." part: not a key inside the archive, not read'})
       }
       token = page.NextContinuationToken
     } while (token)
@@ -229,8 +223,10 @@ export class S3Store implements Store {
     if (options.exclusive && (await this.exists(key))) throw exists()
     const Body = data instanceof Uint8Array || data instanceof Readable ? data : Readable.from(data)
     const params = {Bucket: this.options.bucket, Key, Body, ...(options.exclusive ? {IfNoneMatch: '*'} : {})}
-    await this.request(key, (client) => new Upload({client, params}).done()).catch((error) => {
-      throw (error as NodeJS.ErrnoException).code === 'PreconditionFailed' ? exists() : error
+    // No slot of the read limit: the data may be a stream read from this store, which holds one until it ends.
+    await new Upload({client: this.options.client, params}).done().catch((error) => {
+      const failed = storeError(error, key)
+      throw (failed as NodeJS.ErrnoException).code === 'PreconditionFailed' ? exists() : failed
     })
   }
 
@@ -245,7 +241,7 @@ export class S3Store implements Store {
     const versions = await this.versionsOf(key)
     const kept: {id: string; why: string; code?: string}[] = []
     for (const version of versions) {
-      await this.request(key, (client) => client.send(new DeleteObjectCommand({Bucket: this.options.bucket, Key, VersionId: version.id}))).catch(async (error) => {
+      await this.request('DeleteObject', (client) => client.send(new DeleteObjectCommand({Bucket: this.options.bucket, Key, VersionId: version.id}))).catch(async (error) => {
         kept.push({id: version.id, why: await this.whyKept(key, version.id, error), code: (error as NodeJS.ErrnoException).code})
       })
     }
@@ -258,7 +254,7 @@ export class S3Store implements Store {
 
   /** Enabled or Suspended: either way old versions may be there. Asked once per run. */
   private isVersioned(): Promise<boolean> {
-    this.versioned ??= this.request(this.location, (client) => client.send(new GetBucketVersioningCommand({Bucket: this.options.bucket}))).then(
+    this.versioned ??= this.request('GetBucketVersioning', (client) => client.send(new GetBucketVersioningCommand({Bucket: this.options.bucket}))).then(
       (out) => out.Status !== undefined,
       (error) => {
         // A server without versioning keeps no old versions; any other failure leaves it unknown, and erasure refuses.
@@ -309,6 +305,17 @@ export class S3Store implements Store {
     }
     return {kind: 's3', bucket, prefix: prefix.slice(0, -1), region, ...(endpoint ? {endpoint} : {})}
   }
+}
+
+/** Folder markers (`x/`) and hidden keys are skipped, as a local folder hides `.name`; keys that are no path inside the archive are refused. */
+function kindOf(key: string): 'key' | 'hidden' | 'refused' {
+  if (key === '' || key.endsWith('/')) return 'hidden'
+  try {
+    checkKey(key)
+  } catch {
+    return 'refused'
+  }
+  return key.split('/').some((part) => part.startsWith('.')) ? 'hidden' : 'key'
 }
 
 interface Ranged {

@@ -20,18 +20,15 @@ export interface S3rver {
 
 export async function startS3rver(): Promise<S3rver> {
   const dir = mkdtempSync(path.join(tmpdir(), 'callrec-s3rver-'))
-  // s3rver encrypts continuation tokens with DES, which OpenSSL 3 keeps in its legacy provider.
-  const child = spawn(process.execPath, ['--openssl-legacy-provider', path.join(ROOT, 'node_modules/s3rver/bin/s3rver.js'), '-d', dir, '-a', '127.0.0.1', '-p', '0', '--silent'], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  })
+  // s3rver encrypts continuation tokens with DES, which OpenSSL 3 keeps in its legacy provider. The server
+  // exits when its stdin closes, so it never outlives a test process that was killed.
+  const serve = `const S3rver = require(${JSON.stringify(path.join(ROOT, 'node_modules/s3rver'))})
+new S3rver({directory: ${JSON.stringify(dir)}, address: '127.0.0.1', port: 0, silent: true}).run().then(({port}) => console.log(port))
+process.stdin.on('end', () => process.exit()).resume()`
+  const child = spawn(process.execPath, ['--openssl-legacy-provider', '-e', serve], {stdio: ['pipe', 'pipe', 'inherit']})
   const port = await new Promise<string>((resolve, reject) => {
-    let out = ''
-    child.stdout.on('data', (chunk) => {
-      out += chunk
-      const match = /listening on [\d.]+:(\d+)/.exec(out)
-      if (match) resolve(match[1])
-    })
-    child.on('exit', (code) => reject(new Error(`s3rver exited (${code}) before listening: ${out}`)))
+    child.stdout.once('data', (chunk) => resolve(String(chunk).trim()))
+    child.once('exit', (code) => reject(new Error(`s3rver exited (${code}) before listening`)))
   })
   const endpoint = `http://127.0.0.1:${port}`
   // Static credentials, and no profile or config file of the machine's user.
@@ -72,7 +69,7 @@ export async function startS3rver(): Promise<S3rver> {
       client.destroy()
       if (child.exitCode === null) {
         const exited = new Promise((resolve) => child.once('exit', resolve))
-        child.kill()
+        child.stdin.end()
         await exited
       }
       rmSync(dir, {recursive: true, force: true})
