@@ -325,15 +325,17 @@ interface Ranged {
   etag?: string
 }
 
-/** The bytes of a response body, at most `max` of them; the body is always consumed or destroyed, never left holding its socket. */
+/**
+ * The bytes of a response body, at most `max` of them. The body is read to its end, which gives its socket back
+ * to the pool; only a body longer than asked for (a server that ignored the range) is cut, and its socket closed.
+ */
 async function readBody(body: Readable, max: number): Promise<Buffer> {
   const chunks: Buffer[] = []
   let length = 0
-  // Leaving the loop early (break or error) destroys the body.
   for await (const chunk of body) {
     chunks.push(chunk)
     length += chunk.length
-    if (length >= max) break
+    if (length > max) break // leaving the loop destroys the body
   }
   const bytes = Buffer.concat(chunks, length)
   return length > max ? bytes.subarray(0, max) : bytes
