@@ -1,4 +1,4 @@
-// The audit of an archive in an S3 bucket, against a real S3-compatible server (s3rver) on loopback.
+// An archive in an S3 bucket, against a real S3-compatible server (s3rver) on loopback: the audit, and the register's storage facts.
 import assert from 'node:assert/strict'
 import {readdirSync, readFileSync} from 'node:fs'
 import path from 'node:path'
@@ -107,4 +107,10 @@ test('--policy gives a local policy to an S3 archive', async () => {
   } finally {
     policy.cleanup()
   }
+})
+
+test('report register states the bucket region of an S3 archive, and whether it is in the EU/EEA', async () => {
+  const {json, stderr} = await callrecJson(['report', 'register', 's3://calls/site-a', '--now', NOW, '--lang', 'en'], {env: server.env})
+  // s3rver puts every bucket in us-east-1.
+  assert.deepEqual(json.facts?.storage, {location: 's3://calls/site-a', region: 'us-east-1', inEea: false}, stderr)
 })
