@@ -45,8 +45,8 @@ ${EXIT_CODES_HELP.replace('findings at or above --fail-on (default: error)', 'ma
       const spinner = progress(!this.jsonEnabled(), `Auditing ${archive.root}`)
       const summary = await runAudit(archive, {now: parseNow(flags.now)}).finally(() => spinner.stop())
       // LEAD: once src/journal/index.ts lands, pass `await lastPurge(readJournal(archive))` (report/last-purge.ts)
-      // instead of undefined, which the register shows as "journal not read". Likewise the S3 store's region.
-      const facts = measuredFacts(summary, storageFact(archive.store.location), undefined)
+      // instead of undefined, which the register shows as "journal not read".
+      const facts = measuredFacts(summary, storageFact(archive.store.location, (await archive.store.describe?.())?.region), undefined)
       const entry = buildRegister({
         policy: archive.policy,
         policyFile: summary.policy,
