@@ -2,10 +2,10 @@ import {Args, Flags} from '@oclif/core'
 import {DateTime} from 'luxon'
 import {CallrecError} from '../errors.js'
 
-/** The archive: a folder (s3:// later); without it, the nearest folder up holding callrec.yml, as git finds its repository. */
+/** The archive: a folder or s3://bucket/prefix; without it, the nearest folder up holding callrec.yml, as git finds its repository. */
 export const archiveArg = Args.string({
   name: 'archive',
-  description: 'Archive folder. Default: the nearest folder up from here that holds callrec.yml, else the current folder.',
+  description: 'Archive: a folder or s3://bucket/prefix. Default: the nearest folder up from here that holds callrec.yml, else the current folder.',
 })
 
 export const policyFlag = Flags.string({
