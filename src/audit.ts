@@ -25,6 +25,8 @@ export interface AuditSummary {
 export interface AuditHandlers {
   recording?(recording: Recording): void | Promise<void>
   finding?(finding: Finding): void | Promise<void>
+  /** After the last finding: what the rules saw (CDR index, call ids), for outputs that chart it. */
+  finish?(context: RuleContext): void | Promise<void>
 }
 
 export interface AuditOptions extends Pick<ScanOptions, 'timeoutMs' | 'select' | 'threads'> {
@@ -74,6 +76,7 @@ export async function runAudit(archive: Archive, options: AuditOptions, handlers
     for (const run of runs) await report(run.observe(item))
   }
   for (const run of runs) if (run.finish) await report(run.finish())
+  await handlers.finish?.(context)
   return summary
 }
 

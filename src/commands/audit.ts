@@ -23,6 +23,10 @@ ${EXIT_CODES_HELP}`
 
   static examples = [
     {description: 'Audit the archive in ./archive (table on a terminal):', command: '<%= config.bin %> <%= command.id %> ./archive'},
+    {
+      description: 'Audit an archive in S3: credentials and region from the AWS chain, CALLREC_S3_ENDPOINT for an S3-compatible server:',
+      command: '<%= config.bin %> <%= command.id %> s3://acme-calls/pbx1',
+    },
     {description: 'One CSV row per finding, for a spreadsheet:', command: '<%= config.bin %> <%= command.id %> ./archive --format csv > findings.csv'},
     {description: 'Fail a cron job or CI only on errors past retention:', command: '<%= config.bin %> <%= command.id %> --rule retention-expired --fail-on error'},
     {description: 'Where every field of one recording came from:', command: '<%= config.bin %> <%= command.id %> --explain monitor/2026/05/14/in-0612345678-1001-20260514-103200-1715675520.17.wav'},

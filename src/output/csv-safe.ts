@@ -21,3 +21,20 @@ export function safeCsv(columns: string[]): Stringifier {
     },
   })
 }
+
+/** Safe CSV rows written as they come, waiting for `write` and for the stringifier to drain. */
+export function csvRows(columns: string[], write: (text: string) => Promise<void>): {row(record: object): Promise<void>; end(): Promise<void>} {
+  const csv = safeCsv(columns)
+  const drained = (async () => {
+    for await (const chunk of csv) await write(String(chunk))
+  })()
+  return {
+    row: async (record) => {
+      if (!csv.write(record)) await new Promise((resolve) => csv.once('drain', resolve))
+    },
+    end: async () => {
+      csv.end()
+      await drained
+    },
+  }
+}
