@@ -2,11 +2,11 @@
 // personal data: the journal records it before the first plaintext byte leaves, and records failures too.
 import type {Decrypter} from 'age-encryption'
 import {createHash} from 'node:crypto'
+import {basename} from 'node:path/posix'
 import type {Writable} from 'node:stream'
 import {pipeline} from 'node:stream/promises'
 import {errorMessage} from '../errors.js'
 import type {Journal} from '../journal/types.js'
-import {splitKey} from '../store/keys.js'
 import {LocalStore} from '../store/local.js'
 import type {Store} from '../store/types.js'
 import {openAge} from './age.js'
@@ -31,7 +31,7 @@ export async function decryptKey(store: Store, key: string, output: DecryptOutpu
     options.journal.append({action: 'decrypt', command: 'decrypt', keys: [options.journalKey ?? key], reason: options.reason, outcome, details: {output: target, ...details}})
   const folder = 'folder' in output ? new LocalStore(output.folder) : undefined
   // Checked again when the file is renamed into place; here it saves a journal entry for nothing.
-  if (folder && (await folder.exists(splitKey(plaintextKey(key)).name))) throw new Error(`${target} already exists`)
+  if (folder && (await folder.exists(basename(plaintextKey(key))))) throw new Error(`${target} already exists`)
   const entry = await store.open(key)
   if (!entry) throw new Error('no such file')
   try {
@@ -46,7 +46,7 @@ export async function decryptKey(store: Store, key: string, output: DecryptOutpu
     try {
       if ('stream' in output) await pipeline(plaintext, output.stream, {end: false})
       // Temp file, fsync, rename: a payload failure leaves no output file behind.
-      else if (folder) await folder.writeAtomic(splitKey(plaintextKey(key)).name, plaintext, {mode: 0o600, exclusive: true})
+      else if (folder) await folder.writeAtomic(basename(plaintextKey(key)), plaintext, {mode: 0o600, exclusive: true})
       else await restoreInPlace(store, key, plaintext, entry.modifiedAt)
     } catch (error) {
       await record('failed', {error: errorMessage(error)})
@@ -83,7 +83,7 @@ export function plaintextKey(key: string): string {
 
 function describe(key: string, output: DecryptOutput): string {
   if ('stream' in output) return 'stdout'
-  if ('folder' in output) return `${output.folder}/${splitKey(plaintextKey(key)).name}`
+  if ('folder' in output) return `${output.folder}/${basename(plaintextKey(key))}`
   return plaintextKey(key)
 }
 
