@@ -1,5 +1,6 @@
 import type {DateTime} from 'luxon'
 import type {Archive} from './archive.js'
+import {loadHolds} from './holds/index.js'
 import type {Finding, Recording, Severity} from './model.js'
 import {durationOf} from './policy/retention.js'
 import {bareUniqueId} from './probe/asterisk-id.js'
@@ -41,6 +42,7 @@ export interface AuditOptions extends Pick<ScanOptions, 'timeoutMs' | 'select' |
  */
 export async function runAudit(archive: Archive, options: AuditOptions, handlers: AuditHandlers = {}): Promise<AuditSummary> {
   const cdr = await loadCdrIndex(archive.store, archive.policy)
+  const holds = await loadHolds(archive)
   const {now} = options
   const context: RuleContext = {policy: archive.policy, now, today: now.toISODate()!, dueHorizon: now.plus(durationOf(archive.policy.dueSoon)), cdr, seenCallIds: new Set()}
   const rules = options.rules ? RULES.filter((rule) => options.rules!.includes(rule.meta.id)) : RULES
@@ -65,7 +67,7 @@ export async function runAudit(archive: Archive, options: AuditOptions, handlers
     }
   }
 
-  for await (const item of scanArchive(archive, {...options, cdr})) {
+  for await (const item of scanArchive(archive, {...options, cdr, holds})) {
     if (item.kind === 'recording') {
       const {recording} = item
       count(summary, recording)

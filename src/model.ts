@@ -3,8 +3,8 @@
 export type Severity = 'error' | 'warning' | 'info'
 export const SEVERITIES: readonly Severity[] = ['error', 'warning', 'info']
 
-/** Where a field's value came from, strongest first in the default merge order. */
-export type FieldSource = 'sidecar' | 'tag' | 'cdr' | 'filename' | 'policy' | 'mtime'
+/** Where a field's value came from, strongest first in the default merge order; `holds` is the holds file (legalHold only). */
+export type FieldSource = 'holds' | 'sidecar' | 'tag' | 'cdr' | 'filename' | 'policy' | 'mtime'
 
 export interface Sourced<T> {
   value: T

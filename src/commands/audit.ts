@@ -4,6 +4,7 @@ import {openArchive} from '../archive.js'
 import {CallrecCommand, EXIT_CODES_HELP} from '../cli/base.js'
 import {archiveArg, nowFlag, parseNow, policyFlag} from '../cli/flags.js'
 import {CallrecError, EXIT} from '../errors.js'
+import {journalAudit} from '../journal/index.js'
 import {SEVERITIES, type Finding, type Recording, type Severity} from '../model.js'
 import {AUDIT_FORMAT_IDS, auditFormat} from '../output/index.js'
 import {collectResult, type AuditResult} from '../output/json.js'
@@ -65,6 +66,7 @@ ${EXIT_CODES_HELP}`
         },
         finding: collected.finding,
       }).finally(() => spinner.stop())
+      await journalAudit(archive, summary, flags.explain ? [flags.explain] : [])
       this.setExitCode(failsAt(summary, flags['fail-on'] as Severity))
       if (flags.explain) return this.explain(flags.explain, collected.result, this.jsonEnabled())
       return {summary, ...collected.result}
@@ -80,6 +82,7 @@ ${EXIT_CODES_HELP}`
       },
       finding: (finding) => output.finding(finding),
     }).finally(() => spinner.stop())
+    await journalAudit(archive, summary)
     await output.end(summary)
     this.setExitCode(failsAt(summary, flags['fail-on'] as Severity))
   }

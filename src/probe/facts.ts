@@ -64,7 +64,7 @@ export async function readFacts(store: Store, {key, sidecarKey}: FactsTask, time
   return facts
 }
 
-async function readSidecar(store: Store, key: string): Promise<{fields: PartialFields; problems: Problem[]}> {
+export async function readSidecar(store: Store, key: string): Promise<{fields: PartialFields; problems: Problem[]}> {
   let raw: unknown
   try {
     raw = JSON.parse((await store.readFile(key)).toString('utf8'))

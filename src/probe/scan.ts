@@ -1,6 +1,7 @@
 import pMap, {pMapIterable} from 'p-map'
 import picomatch from 'picomatch'
 import type {Archive} from '../archive.js'
+import type {HoldIndex} from '../holds/index.js'
 import type {CallFields, FieldSource, PartialFields, Recording, SourcedFields} from '../model.js'
 import {POLICY_FILE} from '../policy/load.js'
 import type {Policy} from '../policy/schema.js'
@@ -19,6 +20,8 @@ export type ScanItem =
 
 export interface ScanOptions {
   cdr: CdrIndex
+  /** The holds file's holds, a source of legalHold. */
+  holds?: HoldIndex
   /** Time allowed to parse one file's header before it is declared unreadable (hostile files exist). */
   timeoutMs?: number
   /** Only these recordings (keys relative to the root); sidecar pairing still uses the whole folder. */
@@ -80,7 +83,7 @@ export async function* scanArchive(archive: Archive, options: ScanOptions): Asyn
     const facts =
       pool && index >= BATCHES_BEFORE_POOL ? await pool.run(wanted.map(({key, sidecarKey}) => ({key, sidecarKey}))) : await pMap(wanted, (task) => readFacts(store, task, timeoutMs), {concurrency: 16})
     let next = 0
-    return batch.map((task) => (task.kind === 'recording' ? {kind: 'recording', recording: buildRecording(facts[next++], policy, options.cdr)} : task))
+    return batch.map((task) => (task.kind === 'recording' ? {kind: 'recording', recording: buildRecording(facts[next++], policy, options.cdr, options.holds)} : task))
   }
   try {
     const concurrency = pool ? pool.threads + 2 : 4
@@ -97,7 +100,7 @@ interface Layer {
 }
 
 /** Builds one Recording from the facts of its files, its name and the CDR; each field remembers its source. */
-export function buildRecording(facts: RecordingFacts, policy: Policy, cdr: CdrIndex): Recording {
+export function buildRecording(facts: RecordingFacts, policy: Policy, cdr: CdrIndex, holds?: HoldIndex): Recording {
   const {key, tags, sidecar} = facts
   const layers: Partial<Record<FieldSource, Layer>> = {}
   if (tags) layers.tag = {source: 'tag', fields: tags.fields, ref: (field) => tags.refs[field]}
@@ -126,6 +129,8 @@ export function buildRecording(facts: RecordingFacts, policy: Policy, cdr: CdrIn
     policy.defaults,
   )
   fields.recordedAt ??= {value: facts.modifiedAt, source: 'mtime', ref: 'file modification time'}
+  const hold = holds?.legalHold({key, callId: fields.callId?.value, caller: fields.caller?.value, callee: fields.callee?.value}, fields)
+  if (hold) fields.legalHold = hold
   return {
     key,
     size: facts.size,

@@ -53,7 +53,7 @@ export function recordingRule(meta: RuleMeta, check: Check): Rule {
 
 /** Where a field came from, short enough for a finding (the sidecar is the recording's own; `--explain` gives the rest). */
 export function origin(field: Sourced<unknown>): string {
-  return field.source === 'sidecar' ? 'sidecar' : `${field.source} ${field.ref}`
+  return field.source === 'sidecar' ? 'sidecar' : `${field.source}: ${field.ref}`
 }
 
 export function describeDate(recording: Recording): string {
@@ -62,7 +62,7 @@ export function describeDate(recording: Recording): string {
 }
 
 /** A hold counts while it has no end date or its end is still ahead. */
-export function activeHold(recording: Recording, today: string): boolean {
+export function activeHold(recording: Pick<Recording, 'fields'>, today: string): boolean {
   const hold = recording.fields.legalHold?.value
   if (!hold) return false
   return !hold.until || hold.until >= today

@@ -208,7 +208,8 @@ test('fixtures/archive: every recording but misc/voicemail-unknown.wav has a nam
   const root = fileURLToPath(new URL('../../fixtures/archive/', import.meta.url))
   const recordings = (readdirSync(root, {recursive: true}) as string[])
     .map((file) => file.split(sep).join('/'))
-    .filter((key) => !/\.(json|csv|yml)$/.test(key) && statSync(join(root, key)).isFile())
+    // Hidden entries (the journal an audit writes under .callrec/) are not recordings.
+    .filter((key) => !/\.(json|csv|yml)$/.test(key) && !key.split('/').some((part) => part.startsWith('.')) && statSync(join(root, key)).isFile())
   const byPattern = new Map<string, number>()
   for (const key of recordings) {
     const pattern = matchFilename(key)?.pattern ?? 'none'

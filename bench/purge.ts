@@ -1,0 +1,72 @@
+// Benchmark: `callrec purge` (journal + certificate) against `find -mtime +N -delete` on identical trees.
+// Usage: node --import tsx bench/purge.ts [N]   (N recordings, default 200,000; half past retention)
+//
+// Each recording is a small WAV with a sidecar holding its call date (recordedAt, the date callrec goes by);
+// both files' mtimes are set to that same date, so that find, which only knows mtimes, selects the same set.
+import {execFileSync, spawnSync} from 'node:child_process'
+import {mkdirSync, mkdtempSync, readdirSync, rmSync, utimesSync, writeFileSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import path from 'node:path'
+import {fileURLToPath} from 'node:url'
+import {wav} from '../test/helpers.ts'
+
+const N = Number(process.argv[2] ?? 200_000)
+const PER_FOLDER = 500
+const NOW = new Date('2026-11-23T00:00:00Z')
+const OLD = new Date('2025-03-01T10:00:00Z') // past the 6 months of purpose "quality"
+const RECENT = new Date('2026-10-01T10:00:00Z')
+const FIND_DAYS = 180 // find -mtime +180: older than 180 days, as the cron jobs callrec replaces do
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
+const BIN = path.join(ROOT, 'bin', 'run.js')
+
+function build(dir: string): void {
+  const audio = wav(0.25)
+  for (let i = 0; i < N; i++) {
+    const folder = path.join(dir, 'calls', String(Math.floor(i / PER_FOLDER)).padStart(4, '0'))
+    if (i % PER_FOLDER === 0) mkdirSync(folder, {recursive: true})
+    const date = i % 2 === 0 ? OLD : RECENT
+    const name = path.join(folder, String(i).padStart(7, '0'))
+    writeFileSync(`${name}.wav`, audio)
+    writeFileSync(`${name}.json`, JSON.stringify({recordedAt: date.toISOString(), purpose: 'quality', noticePlayed: true, callId: `1700000000.${i}`}))
+    utimesSync(`${name}.wav`, date, date)
+    utimesSync(`${name}.json`, date, date)
+  }
+}
+
+function count(dir: string): number {
+  return readdirSync(dir, {recursive: true, withFileTypes: true}).filter((entry) => entry.isFile() && !entry.parentPath.includes('.callrec')).length
+}
+
+function timed(command: string, args: string[]): number {
+  const start = process.hrtime.bigint()
+  const result = spawnSync(command, args, {stdio: ['ignore', 'ignore', 'inherit']})
+  const seconds = Number(process.hrtime.bigint() - start) / 1e9
+  if (result.status !== 0) throw new Error(`${command} ${args.join(' ')}: exit ${result.status}`)
+  return seconds
+}
+
+const work = mkdtempSync(path.join(tmpdir(), 'callrec-bench-'))
+try {
+  const forCallrec = path.join(work, 'callrec')
+  const forFind = path.join(work, 'find')
+  console.log(`building ${N} recordings (${N * 2} files, half past retention) in ${work}…`)
+  build(forCallrec)
+  execFileSync('cp', ['-a', forCallrec, forFind])
+  execFileSync('sync')
+
+  const certificate = path.join(work, 'certificate.json')
+  const callrecArgs = [BIN, 'purge', forCallrec, '--yes', '--now', NOW.toISOString(), '--certificate', certificate]
+  const findArgs = [forFind, '-type', 'f', '-mtime', `+${FIND_DAYS}`, '-delete']
+  const findSeconds = timed('find', findArgs)
+  const callrecSeconds = timed(process.execPath, callrecArgs)
+  const [left, leftFind] = [count(forCallrec), count(forFind)]
+  if (left !== N || leftFind !== N) throw new Error(`not the same result: callrec left ${left} files, find ${leftFind}; expected ${N}`)
+  const verify = spawnSync(process.execPath, [BIN, 'access-log', 'verify', forCallrec], {encoding: 'utf8'})
+  if (verify.status !== 0) throw new Error(`journal does not verify: ${verify.stdout}`)
+
+  console.log(`find ${findArgs.join(' ')}: ${findSeconds.toFixed(2)} s`)
+  console.log(`callrec purge --yes --certificate (journal: ${N / 2} entries, SHA-256 of each file): ${callrecSeconds.toFixed(2)} s`)
+  console.log(`ratio callrec/find: ${(callrecSeconds / findSeconds).toFixed(2)}×`)
+} finally {
+  rmSync(work, {recursive: true, force: true})
+}

@@ -1,0 +1,34 @@
+import {openArchive} from '../../archive.js'
+import {CallrecCommand, EXIT_CODES_HELP} from '../../cli/base.js'
+import {archiveFlag} from '../../cli/archive-flag.js'
+import {nowFlag, parseNow, policyFlag} from '../../cli/flags.js'
+import {describeMatch} from '../../cli/hold-flags.js'
+import {readHoldsFile, type Hold} from '../../holds/index.js'
+import {journalPaths} from '../../journal/index.js'
+
+export default class HoldList extends CallrecCommand {
+  static summary = 'List the legal holds: what each covers, why, since and until when, who set it.'
+  static description = `Callers appear only as the start of their keyed HMAC: the holds file never holds a number.
+
+${EXIT_CODES_HELP}`
+
+  static examples = ['<%= config.bin %> <%= command.id %>', '<%= config.bin %> <%= command.id %> --json']
+
+  static flags = {archive: archiveFlag, policy: policyFlag, now: nowFlag}
+
+  async run(): Promise<{file: string; holds: (Hold & {ended: boolean})[]}> {
+    const {flags} = await this.parse(HoldList)
+    const archive = await openArchive({location: flags.archive, policy: flags.policy})
+    const file = journalPaths(archive).holds
+    const today = parseNow(flags.now).toISODate()!
+    const holds = (await readHoldsFile(file)).holds.map((hold) => ({...hold, ended: hold.until !== undefined && hold.until < today}))
+    if (!this.jsonEnabled()) {
+      if (holds.length === 0) this.log(`no legal holds (${file})`)
+      for (const hold of holds) {
+        const by = hold.by.name ?? `${hold.by.user}@${hold.by.host}`
+        this.log(`#${hold.id}  ${describeMatch(hold.match)}  "${hold.reason}"  since ${hold.since.slice(0, 10)}${hold.until ? `  until ${hold.until}` : ''}${hold.ended ? '  ENDED' : ''}  by ${by}`)
+      }
+    }
+    return {file, holds}
+  }
+}

@@ -1,0 +1,49 @@
+import {Flags} from '@oclif/core'
+import {isDeepStrictEqual} from 'node:util'
+import {openArchive} from '../../archive.js'
+import {CallrecCommand, EXIT_CODES_HELP} from '../../cli/base.js'
+import {archiveFlag} from '../../cli/archive-flag.js'
+import {policyFlag} from '../../cli/flags.js'
+import {describeMatch, holdArgs, holdFlags, holdMatchOf, matchDetails} from '../../cli/hold-flags.js'
+import {actorFlag, reasonFlag} from '../../cli/journal-flags.js'
+import {CallrecError} from '../../errors.js'
+import {updateHolds, type Hold} from '../../holds/index.js'
+import {openJournal} from '../../journal/index.js'
+
+export default class HoldRelease extends CallrecCommand {
+  static summary = 'Release legal holds: by id, or every hold on KEY, --glob, --caller or --call-id.'
+  static description = `Released recordings are purged again once past their retention. The release is written to the journal; the hold disappears from the holds file.
+
+${EXIT_CODES_HELP}`
+
+  static examples = ['<%= config.bin %> <%= command.id %> --id 3 --reason "dispute #4521 closed"', '<%= config.bin %> <%= command.id %> --caller +33612345678']
+
+  static args = holdArgs
+  static flags = {
+    ...holdFlags,
+    id: Flags.integer({description: 'The hold with this id (`callrec hold list`).', min: 1}),
+    archive: archiveFlag,
+    policy: policyFlag,
+    reason: reasonFlag,
+    actor: actorFlag,
+  }
+
+  async run(): Promise<{released: Hold[]}> {
+    const {args, flags} = await this.parse(HoldRelease)
+    const archive = await openArchive({location: flags.archive, policy: flags.policy})
+    const match = flags.id === undefined ? await holdMatchOf(archive, args.key, flags, false) : undefined
+    if (flags.id !== undefined && (args.key ?? flags.glob ?? flags.caller ?? flags['call-id']) !== undefined) throw new CallrecError('--id names the hold alone: drop KEY, --glob, --caller, --call-id')
+    const released = await updateHolds(archive, (holds) => {
+      const gone = holds.filter((hold) => (match ? isDeepStrictEqual(hold.match, match) : hold.id === flags.id))
+      holds.splice(0, holds.length, ...holds.filter((hold) => !gone.includes(hold)))
+      return gone
+    })
+    if (released.length === 0) throw new CallrecError(`no hold ${match ? `on ${describeMatch(match)}` : `#${flags.id}`} (callrec hold list shows them)`)
+    const journal = await openJournal(archive, {actor: flags.actor})
+    await journal.appendAll(
+      released.map((hold) => ({action: 'release', command: 'hold release', keys: 'key' in hold.match ? [hold.match.key] : [], reason: flags.reason, outcome: 'ok', details: {hold: hold.id, ...matchDetails(hold.match)}})),
+    )
+    if (!this.jsonEnabled()) for (const hold of released) this.log(`released hold #${hold.id} on ${describeMatch(hold.match)} (${hold.reason})`)
+    return {released}
+  }
+}

@@ -1,0 +1,153 @@
+import {readFile, stat} from 'node:fs/promises'
+import path from 'node:path'
+import picomatch from 'picomatch'
+import {z} from 'zod'
+import type {Archive} from '../archive.js'
+import {CallrecError} from '../errors.js'
+import {currentActor, type Actor} from '../journal/actor.js'
+import {numberHasher, type NumberHasher} from '../journal/hmac.js'
+import {withLock} from '../journal/lock.js'
+import {journalPaths} from '../journal/paths.js'
+import type {LegalHold, Sourced, SourcedFields} from '../model.js'
+import {bareUniqueId} from '../probe/asterisk-id.js'
+import {LocalStore} from '../store/local.js'
+
+// Legal holds live in one JSON file beside the journal, not in the recordings: they cover any store and
+// any number of recordings, and a recording is held from the moment the file is renamed into place.
+const matchSchema = z.union([
+  z.strictObject({key: z.string().min(1)}),
+  z.strictObject({glob: z.string().min(1)}),
+  /** The keyed HMAC of the number in E.164, never the number (see journal/hmac.ts). */
+  z.strictObject({caller: z.string().regex(/^[0-9a-f]{64}$/)}),
+  z.strictObject({callId: z.string().min(1)}),
+])
+const holdSchema = z.strictObject({
+  id: z.number().int().positive(),
+  match: matchSchema,
+  reason: z.string().min(1),
+  since: z.string(),
+  until: z.string().optional(),
+  by: z.strictObject({user: z.string(), host: z.string(), name: z.string().optional()}),
+})
+const fileSchema = z.strictObject({holds: z.array(holdSchema)})
+
+export type Hold = z.infer<typeof holdSchema>
+export type HoldMatch = z.infer<typeof matchSchema>
+
+/** What a hold can match a recording by. */
+export interface HoldFacts {
+  key: string
+  callId?: string
+  caller?: string
+  callee?: string
+}
+
+/** The two forms of one recording, `x.wav` and its encrypted `x.wav.age`, are held together. */
+const bareKey = (key: string) => key.replace(/\.age$/i, '')
+
+/** The holds of an archive, loaded once per run, and what they match. */
+export class HoldIndex {
+  private readonly globs: {hold: Hold; test: (key: string) => boolean}[]
+
+  constructor(
+    readonly file: string,
+    readonly holds: Hold[],
+    private readonly hasher?: NumberHasher,
+  ) {
+    this.globs = holds.flatMap((hold) => ('glob' in hold.match ? [{hold, test: picomatch(hold.match.glob, {dot: true})}] : []))
+  }
+
+  matching(facts: HoldFacts): Hold[] {
+    const key = bareKey(facts.key)
+    const numbers = this.hasher && [facts.caller, facts.callee].flatMap((number) => (number ? [this.hasher!(number)] : []))
+    const callId = facts.callId && bareUniqueId(facts.callId)
+    return this.holds.filter((hold) => {
+      const match = hold.match
+      if ('key' in match) return bareKey(match.key) === key
+      if ('glob' in match) return this.globs.some((glob) => glob.hold === hold && (glob.test(facts.key) || glob.test(key)))
+      if ('callId' in match) return callId !== undefined && bareUniqueId(match.callId) === callId
+      return numbers?.includes(match.caller) ?? false
+    })
+  }
+
+  /**
+   * The recording's legal hold once the holds file is heard: the strongest of the file's holds and of what
+   * the other sources said (a hold without end beats one with an end, a later end an earlier one), so a
+   * file hold that ended never lifts a hold still written in a sidecar. Undefined when no file hold matches.
+   */
+  legalHold(facts: HoldFacts, fields: SourcedFields): Sourced<LegalHold> | undefined {
+    const candidates: Sourced<LegalHold>[] = this.matching(facts).map((hold) => ({
+      value: {reason: hold.reason, since: hold.since.slice(0, 10), ...(hold.until ? {until: hold.until} : {})},
+      source: 'holds',
+      ref: `${path.basename(this.file)}#${hold.id}`,
+    }))
+    if (candidates.length === 0) return undefined
+    if (fields.legalHold) candidates.push(fields.legalHold)
+    return candidates.reduce((best, next) => (endOf(next.value) > endOf(best.value) ? next : best))
+  }
+}
+
+const endOf = (hold: LegalHold) => hold.until ?? '9999-12-31'
+
+export interface HoldsFileState {
+  holds: Hold[]
+  /** Identity of the file as read, to tell cheaply whether it changed since. */
+  version: string
+}
+
+/** Reads the holds file (none yet: no holds); the HMAC key is read only when a hold names a caller. */
+export async function loadHolds(archive: Archive): Promise<HoldIndex> {
+  const file = journalPaths(archive).holds
+  const {holds} = await readHoldsFile(file)
+  const hasher = holds.some((hold) => 'caller' in hold.match) ? await numberHasher(archive, {create: false}) : undefined
+  if (holds.some((hold) => 'caller' in hold.match) && !hasher) throw new CallrecError(`${file}: holds name callers but the HMAC key of caller numbers is missing (${journalPaths(archive).hmacKey})`)
+  return new HoldIndex(file, holds, hasher)
+}
+
+export async function readHoldsFile(file: string): Promise<HoldsFileState> {
+  let text: string
+  try {
+    text = await readFile(file, 'utf8')
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return {holds: [], version: 'none'}
+    throw new CallrecError(`${file}: cannot read the holds file (${(error as NodeJS.ErrnoException).code ?? error})`)
+  }
+  let parsed
+  try {
+    parsed = fileSchema.safeParse(JSON.parse(text))
+  } catch (error) {
+    throw new CallrecError(`${file}: the holds file is not valid JSON (${(error as Error).message})`)
+  }
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]
+    throw new CallrecError(`${file}: ${issue.path.join('.') || 'holds file'}: ${issue.message}`)
+  }
+  return {holds: parsed.data.holds, version: await holdsVersion(file)}
+}
+
+/** Inode, size and mtime: each update renames a new file into place, so any change shows. */
+export async function holdsVersion(file: string): Promise<string> {
+  const info = await stat(file, {bigint: true}).catch(() => undefined)
+  return info ? `${info.ino}:${info.size}:${info.mtimeNs}` : 'none'
+}
+
+/**
+ * Changes the holds file under its lock: read, change, write through a temp file and rename. A purge takes
+ * the same lock around each batch of deletions, so a hold added now is seen before the next deletion.
+ */
+export function updateHolds<T>(archive: Archive, change: (holds: Hold[]) => T): Promise<T> {
+  const file = journalPaths(archive).holds
+  return withLock(file, async () => {
+    const {holds} = await readHoldsFile(file)
+    const result = change(holds)
+    const folder = path.dirname(file)
+    await new LocalStore(folder).writeAtomic(path.basename(file), Buffer.from(JSON.stringify({holds}, null, 2) + '\n'), {mode: 0o640})
+    return result
+  })
+}
+
+/** A new hold, numbered after the highest id in use. */
+export function newHold(holds: Hold[], match: HoldMatch, reason: string, until: string | undefined, actor: Actor = currentActor()): Hold {
+  const id = Math.max(0, ...holds.map((hold) => hold.id)) + 1
+  return {id, match, reason, since: new Date().toISOString(), ...(until ? {until} : {}), by: actor}
+}

@@ -1,0 +1,332 @@
+import {createHash} from 'node:crypto'
+import {closeSync, constants, fstatSync, lstatSync, openSync, readSync, realpathSync} from 'node:fs'
+import path from 'node:path'
+import {setImmediate as yieldToLoop} from 'node:timers/promises'
+import type {DateTime} from 'luxon'
+import pMap from 'p-map'
+import type {Archive} from '../archive.js'
+import {CallrecError, errorMessage, EXIT} from '../errors.js'
+import {holdsVersion, loadHolds, type HoldIndex} from '../holds/index.js'
+import type {FileJournal} from '../journal/file.js'
+import {readEntries} from '../journal/file.js'
+import type {Lock} from '../journal/lock.js'
+import {withLock} from '../journal/lock.js'
+import {journalPaths, STATE_FOLDER} from '../journal/paths.js'
+import type {JournalEntry, JournalEvent} from '../journal/types.js'
+import type {SourcedFields} from '../model.js'
+import {activeHold} from '../rules/types.js'
+import {readSidecar} from '../probe/facts.js'
+import {LocalStore, syncFolder} from '../store/local.js'
+import type {Store} from '../store/types.js'
+import {bareKey, type Candidate, type Form, type Selection} from './select.js'
+
+// Crash safety. A purge deletes in batches, and for each batch, in this order:
+//   1. under the holds file's lock, checks every recording against the holds again, then hashes it;
+//   2. appends one journal entry per recording (size and SHA-256 of each file) and fsyncs the journal;
+//   3. only then unlinks the files and the sidecars, and fsyncs their folders.
+// So a file is never gone without its entry. A kill between 2 and 3 leaves entries whose files are still
+// there: before its first entry, a run writes a pending marker naming itself (fsynced) and removes it
+// only when done; the next run reads the entries of the runs the marker names and finishes them, with no
+// new entry, if the file is unchanged (same SHA-256) and still not held, or appends an entry with outcome
+// "failed" that undoes the claim (the file changed, or a hold came). Either way every file is in the end
+// still there and still selected, or gone with its entry.
+const PENDING = 'purge-pending.json'
+
+export interface PurgeOptions {
+  journal: FileJournal
+  lock: Lock
+  run: string
+  now: DateTime
+  command: string
+  reason?: string
+  certificate?: string
+  /** `--caller`: the HMAC of the number whose erasure was asked, so the request can be found again. */
+  callerHmac?: string
+  batchSize?: number
+  progress?(done: number, total: number): void
+}
+
+export interface FileFact {
+  key: string
+  size: number
+  sha256: string
+}
+
+export interface Deleted {
+  key: string
+  files: FileFact[]
+  sidecar?: string
+  rules: string[]
+  recordedAt?: Candidate['recordedAt']
+  purpose?: string
+  retention?: Candidate['retention']
+  seq: number
+  entryHash: string
+  deletedAt: string
+  /** Journaled by an interrupted run, finished by this one. */
+  finished?: boolean
+}
+
+export interface PurgeResult {
+  run: string
+  deleted: Deleted[]
+  /** Put on hold since the plan: kept. */
+  held: {key: string; why: string}[]
+  /** Changed since the plan, or no longer a plain file inside the root: kept for the next run to judge. */
+  changed: {key: string; why: string}[]
+  /** Gone before this run reached them: not an error. */
+  vanished: string[]
+  failed: {key: string; error: string}[]
+  /** Deletions journaled by an interrupted run that did not happen after all, each undone by an entry. */
+  undone: {key: string; seq: number; why: string}[]
+  journal: {file: string; firstSeq?: number; lastSeq?: number; head?: string}
+}
+
+type Item = {candidate: Candidate; entry?: JournalEntry}
+
+/** Purge reads and unlinks through local paths; an S3 purge (every object version, Object Lock) will be its own. */
+type LocalArchiveStore = Store & {localPath(key: string): string | Buffer}
+const isLocal = (store: Store): store is LocalArchiveStore => store.localPath !== undefined
+
+export async function executePurge(archive: Archive, selection: Selection, options: PurgeOptions): Promise<PurgeResult> {
+  const store = archive.store
+  if (!isLocal(store)) throw new CallrecError(`${store.location}: purge works on local archives only for now`)
+  const result: PurgeResult = {run: options.run, deleted: [], held: [], changed: [], vanished: [], failed: [], undone: [], journal: {file: options.journal.file}}
+  const state = new LocalStore(path.join(archive.root, STATE_FOLDER))
+  const {runs, entries} = await pendingEntries(state, options.journal.file)
+  await state.writeAtomic(PENDING, Buffer.from(JSON.stringify({runs: [...runs, options.run]}) + '\n'))
+
+  const items: Item[] = []
+  const orphans: JournalEntry[] = []
+  for (const entry of entries) {
+    const candidate = selection.candidates.get(bareKey(entry.keys[0]))
+    if (candidate) items.push({candidate, entry})
+    else orphans.push(entry)
+    selection.candidates.delete(bareKey(entry.keys[0]))
+  }
+  for (const candidate of selection.candidates.values()) items.push({candidate})
+
+  const holdsFile = journalPaths(archive).holds
+  let holds: HoldIndex | undefined
+  let version = ''
+  const batchSize = options.batchSize ?? 500
+  const sidecarUsers = selection.sidecarUsers
+  const appended: JournalEntry[] = []
+  let done = 0
+
+  const batch = async (batch: Item[], orphans: JournalEntry[]) => {
+    if (options.lock.compromised) throw new CallrecError(`lost the archive lock (${options.lock.compromised.message}): stopped; run purge again`, EXIT.partial)
+    await withLock(holdsFile, async () => {
+      // A hold added since the last batch is seen now: `hold add` takes this same lock.
+      const current = await holdsVersion(holdsFile)
+      if (current !== version) [holds, version] = [await loadHolds(archive), current]
+      const events: JournalEvent[] = []
+      const undo = (entry: JournalEntry, key: string, why: string) => {
+        result.undone.push({key, seq: entry.seq, why})
+        events.push({action: 'purge', command: options.command, keys: entry.keys, outcome: 'failed', details: {run: options.run, undoes: entry.seq, why}})
+      }
+      // Journaled by an interrupted run but no longer selected: undone if a file is still there.
+      const gone: JournalEntry[] = []
+      for (const entry of orphans) {
+        const still = await pMap(entry.keys, (key) => store.exists(key))
+        if (still.some(Boolean)) undo(entry, entry.keys[0], 'not deleted: no longer selected (put on hold, or no longer past retention)')
+        else gone.push(entry)
+      }
+
+      const ready: {item: Item; files: FileFact[]; sidecar?: string}[] = []
+      const folders = new Map<string, string>()
+      for (const item of batch) {
+        await yieldToLoop()
+        const {candidate, entry} = item
+        const held = await heldNow(store, holds!, candidate, options.now, selection.scanStartedAt)
+        if (held) {
+          if (entry) undo(entry, candidate.id, `not deleted: ${held}`)
+          else result.held.push({key: candidate.id, why: held})
+          continue
+        }
+        const facts = candidate.forms.map((form) => fingerprint(store, form, folders))
+        const changed = facts.findIndex((fact) => typeof fact === 'object' && 'changed' in fact)
+        if (changed >= 0) {
+          const why = (facts[changed] as {changed: string}).changed
+          if (entry) undo(entry, candidate.forms[changed].key, `not deleted: ${why}`)
+          else result.changed.push({key: candidate.forms[changed].key, why})
+          continue
+        }
+        const files = facts.filter((fact): fact is FileFact => fact !== 'gone')
+        if (entry) {
+          const journaled = (entry.details?.files ?? []) as FileFact[]
+          const differs = files.find((file) => !journaled.some((claim) => claim.key === file.key && claim.sha256 === file.sha256))
+          if (differs) {
+            undo(entry, differs.key, 'not deleted: its content changed after it was journaled')
+            continue
+          }
+        } else if (files.length === 0) {
+          result.vanished.push(...candidate.forms.map((form) => form.key))
+          continue
+        }
+        ready.push({item, files, sidecar: lastUser(candidate, sidecarUsers) ? candidate.sidecarKey : undefined})
+      }
+      // The entries of this batch, fsynced, before any of its files is unlinked.
+      const fresh = ready.filter(({item}) => !item.entry)
+      const first = events.length
+      events.push(...fresh.map(({item, files, sidecar}) => purgeEvent(item.candidate, files, sidecar, options)))
+      const entries = events.length > 0 ? await options.journal.appendAll(events) : []
+      appended.push(...entries)
+      const entryOf = new Map(fresh.map(({item}, index) => [item, entries[first + index]]))
+
+      const unlinked = new Set<string>()
+      const failures: JournalEvent[] = []
+      await pMap(
+        ready,
+        async ({item, files, sidecar}) => {
+          const entry = item.entry ?? entryOf.get(item)!
+          const keys = [...files.map((file) => file.key), ...(sidecar ? [sidecar] : [])]
+          try {
+            for (const key of keys) await store.remove(key)
+          } catch (error) {
+            const left = (await pMap(entry.keys, async (key) => ((await store.exists(key)) ? [key] : []))).flat()
+            result.failed.push({key: item.candidate.id, error: errorMessage(error)})
+            failures.push({action: 'purge', command: options.command, keys: left, outcome: 'failed', details: {run: options.run, undoes: entry.seq, why: `not deleted: ${errorMessage(error)}`}})
+            return
+          }
+          for (const key of keys) unlinked.add(folderOf(key))
+          // Finishing an interrupted run: its entry names every file, some of which that run had deleted.
+          const facts = item.entry ? (item.entry.details!.files as FileFact[]) : files
+          result.deleted.push(deletedOf(item.candidate, entry, facts, sidecar, Boolean(item.entry)))
+        },
+        {concurrency: 16},
+      )
+      // Unlinks made durable once per folder and batch.
+      for (const folder of unlinked) await syncFolder(folderPath(store, folder))
+      if (failures.length > 0) appended.push(...(await options.journal.appendAll(failures)))
+      for (const orphan of gone) if (orphan.details?.sidecar) await store.remove(orphan.details.sidecar as string)
+    })
+    done += batch.length
+    options.progress?.(done, items.length)
+  }
+
+  await batch(items.slice(0, batchSize), orphans)
+  for (let start = batchSize; start < items.length; start += batchSize) await batch(items.slice(start, start + batchSize), [])
+  await state.remove(PENDING)
+  await syncFolder(state.location)
+
+  result.deleted.sort((a, b) => a.seq - b.seq)
+  const last = appended.at(-1)
+  result.journal = {file: options.journal.file, firstSeq: appended[0]?.seq, lastSeq: last?.seq, head: last?.hash}
+  return result
+}
+
+/** Whether an interrupted run left deletions to finish. */
+export function hasPendingRun(archive: Archive): Promise<boolean> {
+  return new LocalStore(path.join(archive.root, STATE_FOLDER)).exists(PENDING)
+}
+
+/** The entries of interrupted runs named by the pending marker, less those already undone. */
+async function pendingEntries(state: LocalStore, journal: string): Promise<{runs: string[]; entries: JournalEntry[]}> {
+  const marker = await state.readFile(PENDING).catch(() => undefined)
+  if (!marker) return {runs: [], entries: []}
+  const runs = (JSON.parse(marker.toString('utf8')) as {runs: string[]}).runs
+  const claimed = new Map<number, JournalEntry>()
+  for await (const entry of readEntries(journal)) {
+    if (entry.action !== 'purge' || !runs.includes(entry.details?.run as string)) continue
+    if (entry.outcome === 'ok') claimed.set(entry.seq, entry)
+    else claimed.delete(entry.details?.undoes as number)
+  }
+  return {runs, entries: [...claimed.values()]}
+}
+
+/** An active hold now: from the holds file as it is now, or written into the sidecar since the scan. */
+async function heldNow(store: LocalArchiveStore, holds: HoldIndex, candidate: Candidate, now: DateTime, scanStartedAt: number): Promise<string | undefined> {
+  const changed = candidate.sidecarKey !== undefined && changedSince(store.localPath(candidate.sidecarKey), scanStartedAt)
+  const sidecar = changed ? (await readSidecar(store, candidate.sidecarKey!)).fields.legalHold : undefined
+  const fields: SourcedFields = sidecar ? {legalHold: {value: sidecar, source: 'sidecar', ref: candidate.sidecarKey!}} : {}
+  const legalHold = holds.legalHold({key: candidate.id, callId: candidate.callId, caller: candidate.caller, callee: candidate.callee}, fields) ?? fields.legalHold
+  if (!legalHold || !activeHold({fields: {legalHold}}, now.toISODate()!)) return undefined
+  return `legal hold "${legalHold.value.reason}"${legalHold.value.until ? ` until ${legalHold.value.until}` : ''} (${legalHold.source}: ${legalHold.ref})`
+}
+
+/** Whether a file may have changed since `since` (ms): its mtime is not older, with a second of margin for coarse timestamps. */
+function changedSince(file: string | Buffer, since: number): boolean {
+  const info = lstatSync(file, {throwIfNoEntry: false})
+  return info !== undefined && info.mtimeMs >= since - 1000
+}
+
+const hashBuffer = Buffer.allocUnsafe(1 << 20)
+
+/**
+ * Size and SHA-256 of a file just before its deletion, 'gone' when it vanished, or why it must be kept:
+ * changed since the scan, no longer a plain file (a symlink put in its place: O_NOFOLLOW), or in a folder
+ * that now leads outside the archive root. Synchronous on purpose: on cached metadata a sync call costs a
+ * few µs against some 60 through fs/promises, and these calls are most of a purge's own time; the batch
+ * loop gives the event loop back between recordings.
+ */
+function fingerprint(store: LocalArchiveStore, form: Form, folders: Map<string, string>): FileFact | 'gone' | {changed: string} {
+  let fd: number
+  try {
+    fd = openSync(store.localPath(form.key), constants.O_RDONLY | constants.O_NOFOLLOW)
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code
+    if (code === 'ENOENT') return 'gone'
+    if (code === 'ELOOP') return {changed: 'now a symlink: not followed'}
+    throw error
+  }
+  try {
+    const info = fstatSync(fd)
+    if (!info.isFile()) return {changed: 'no longer a plain file'}
+    if (info.size !== form.size || info.mtime.toISOString() !== form.modifiedAt) return {changed: 'changed since the plan (size or modification time)'}
+    const folder = folderOf(form.key)
+    if (!folders.has(folder)) folders.set(folder, realpathSync(folderPath(store, folder)))
+    const real = folders.get(folder)!
+    if (real !== store.location && !real.startsWith(store.location + path.sep)) return {changed: `its folder now leads outside the archive root (${real})`}
+    const hash = createHash('sha256')
+    let size = 0
+    for (let read; (read = readSync(fd, hashBuffer, 0, hashBuffer.length, size)) > 0; size += read) hash.update(hashBuffer.subarray(0, read))
+    return {key: form.key, size, sha256: hash.digest('hex')}
+  } finally {
+    closeSync(fd)
+  }
+}
+
+/** Whether this candidate is the last scanned user of its sidecar (`x.wav` and `x.mp3` share `x.json`). */
+function lastUser(candidate: Candidate, users: Map<string, number>): boolean {
+  if (!candidate.sidecarKey) return false
+  const left = users.get(candidate.sidecarKey)! - candidate.forms.length
+  users.set(candidate.sidecarKey, left)
+  return left === 0
+}
+
+function purgeEvent(candidate: Candidate, files: FileFact[], sidecar: string | undefined, options: PurgeOptions): JournalEvent {
+  return {
+    action: 'purge',
+    command: options.command,
+    keys: files.map((file) => file.key),
+    reason: options.reason,
+    outcome: 'ok',
+    details: {
+      run: options.run,
+      rules: candidate.rules,
+      recordedAt: candidate.recordedAt?.value,
+      recordedAtSource: candidate.recordedAt?.source,
+      purpose: candidate.purpose,
+      retention: candidate.retention?.duration,
+      retentionEndedAt: candidate.retention?.endedAt,
+      callId: candidate.callId,
+      callerHmac: options.callerHmac,
+      files,
+      sidecar,
+      certificate: options.certificate,
+    },
+  }
+}
+
+function deletedOf(candidate: Candidate, entry: JournalEntry, files: FileFact[], sidecar: string | undefined, finished: boolean): Deleted {
+  const {rules, recordedAt, purpose, retention} = candidate
+  return {key: candidate.id, files, sidecar, rules, recordedAt, purpose, retention, seq: entry.seq, entryHash: entry.hash, deletedAt: entry.time, ...(finished ? {finished} : {})}
+}
+
+const folderOf = (key: string) => key.slice(0, key.lastIndexOf('/') + 1)
+
+/** The local path of a key's folder (`''` is the root), bytes kept for names that are not UTF-8. */
+function folderPath(store: LocalArchiveStore, folder: string): string | Buffer {
+  return folder === '' ? store.location : store.localPath(folder.slice(0, -1))
+}
