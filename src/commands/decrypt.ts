@@ -10,7 +10,8 @@ import {decryptKey, type DecryptOutput} from '../crypto/decrypt-file.js'
 import {AGE_SUFFIX} from '../crypto/encrypt-file.js'
 import {readIdentities, readPassphrase} from '../crypto/identity.js'
 import {CallrecError, EXIT, errorMessage} from '../errors.js'
-import {openJournal} from '../journal/interim.js'
+import {journalPaths, openJournal} from '../journal/index.js'
+import {tryLock} from '../journal/lock.js'
 import {LocalStore} from '../store/local.js'
 import type {Store} from '../store/types.js'
 
@@ -61,20 +62,25 @@ ${EXIT_CODES_HELP}`
     const decrypter = decrypterFor(identities, passphrase === undefined ? [] : [passphrase])
     const archive = await openArchive({location: flags.archive, policy: flags.policy})
     const journal = await openJournal(archive, {actor: flags.actor})
-
+    // In place changes the archive: not while an encrypt or a purge runs on it.
+    const lock = flags['in-place'] ? await tryLock(journalPaths(archive).archiveLock, archive.root) : undefined
     const decrypted: {key: string; output: string}[] = []
     const failed: {key: string; error: string}[] = []
-    for (const file of argv as string[]) {
-      try {
-        const source = await sourceOf(archive, file)
-        const target = await decryptKey(source.store, source.key, output, {decrypter, journal, reason: flags.reason, journalKey: source.journalKey})
-        decrypted.push({key: source.journalKey, output: target})
-        if (!('stream' in output)) this.log(`${source.journalKey} → ${target}`)
-      } catch (error) {
-        failed.push({key: file, error: errorMessage(error)})
-        this.logToStderr(`FAILED ${file}: ${errorMessage(error)}`)
-        if ('stream' in output) break // the rest would follow a truncated stream
+    try {
+      for (const file of argv as string[]) {
+        try {
+          const source = await sourceOf(archive, file)
+          const target = await decryptKey(source.store, source.key, output, {decrypter, journal, reason: flags.reason, journalKey: source.journalKey})
+          decrypted.push({key: source.journalKey, output: target})
+          if (!('stream' in output)) this.log(`${source.journalKey} → ${target}`)
+        } catch (error) {
+          failed.push({key: file, error: errorMessage(error)})
+          this.logToStderr(`FAILED ${file}: ${errorMessage(error)}`)
+          if ('stream' in output) break // the rest would follow a truncated stream
+        }
       }
+    } finally {
+      await lock?.release()
     }
     if (failed.length > 0) process.exitCode = EXIT.partial
     return {decrypted, failed}

@@ -7,7 +7,8 @@ import {encryptKeys, type EncryptBatch} from '../crypto/encrypt-file.js'
 import {readPassphrase} from '../crypto/identity.js'
 import {planEncryption, type EncryptionPlan} from '../crypto/select.js'
 import {CallrecError, EXIT} from '../errors.js'
-import {openJournal} from '../journal/interim.js'
+import {journalPaths, openJournal} from '../journal/index.js'
+import {tryLock} from '../journal/lock.js'
 import {canAsk, confirm} from '../ui/confirm.js'
 import {progress} from '../ui/terminal.js'
 
@@ -44,6 +45,16 @@ ${EXIT_CODES_HELP}`
     const {args, flags} = await this.parse(Encrypt)
     const archive = await openArchive({location: args.archive, policy: flags.policy})
     const sealer = new AgeSealer(await targetOf(archive, flags['passphrase-file']))
+    // One run at a time on an archive (cron overlapping itself, a purge): the second exits 4 at once.
+    const lock = flags['dry-run'] ? undefined : await tryLock(journalPaths(archive).archiveLock, archive.root)
+    try {
+      return await this.encrypt(archive, sealer, flags)
+    } finally {
+      await lock?.release()
+    }
+  }
+
+  private async encrypt(archive: Archive, sealer: AgeSealer, flags: {key?: string[]; 'dry-run': boolean; yes: boolean; concurrency: number}): Promise<{plan: EncryptionPlan; result?: EncryptBatch; interrupted?: boolean}> {
     const spinner = progress(!this.jsonEnabled(), `Looking for recordings in clear in ${archive.root}`)
     // The probe in this thread: what follows is bound by fsyncs, and probe threads would cost ~60 MB.
     const plan = await planEncryption(archive, {only: flags.key, today: new Date().toISOString().slice(0, 10), threads: false}).finally(() => spinner.stop())

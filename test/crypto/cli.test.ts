@@ -5,8 +5,9 @@ import {chmod, chown, mkdir, readFile, readdir, stat, writeFile} from 'node:fs/p
 import path from 'node:path'
 import {after, describe, test} from 'node:test'
 import {promisify} from 'node:util'
+import {tryLock} from '../../src/journal/lock.js'
 import {BIN, callrec, callrecJson, makeArchive, wav} from '../helpers.ts'
-import {execFileAsync, tempFolder} from './helpers.ts'
+import {execFileAsync, onFullDisk, sha256, tempFolder} from './helpers.ts'
 
 const sidecar = {recordedAt: '2026-10-01T10:00:00+02:00', purpose: 'quality', noticePlayed: true}
 const archives: {cleanup(): void}[] = []
@@ -34,7 +35,7 @@ function archiveFor(recipients: string[], extra: Record<string, string | Buffer 
 }
 
 async function journal(dir: string): Promise<any[]> {
-  const text = await readFile(path.join(dir, '.callrec/journal-interim.jsonl'), 'utf8')
+  const text = await readFile(path.join(dir, '.callrec/journal.jsonl'), 'utf8')
   return text.trim().split('\n').map((line) => JSON.parse(line))
 }
 
@@ -88,8 +89,20 @@ describe('callrec encrypt', () => {
     const second = await callrecJson(['encrypt', dir, '--yes'])
     assert.equal(second.code, 0)
     assert.deepEqual(second.json, {plan: {keys: [], bytes: 0, held: [], encrypted: 3}})
-    const entries = await journal(dir)
-    assert.deepEqual(entries.map((entry) => [entry.action, entry.outcome, entry.keys]), [['encrypt', 'ok', ['q1/a.wav', 'q1/b.wav', 'q2/c.wav']]])
+    const entries = (await journal(dir)).filter((entry) => entry.action === 'encrypt')
+    assert.deepEqual(entries.map((entry) => [entry.outcome, entry.keys]), [['ok', ['q1/a.wav', 'q1/b.wav', 'q2/c.wav']]])
+  })
+
+  test('one run at a time: exit 4 while another holds the archive', async () => {
+    const folder = await tempFolder()
+    const {recipient} = await keyPair(folder)
+    const dir = archiveFor([recipient])
+    const lock = await tryLock(path.join(dir, '.callrec', 'archive'), dir)
+    const second = await callrec(['encrypt', dir, '--yes'])
+    await lock.release()
+    assert.equal(second.code, 4)
+    assert.match(second.stderr, /is locked by another callrec run/)
+    assert.deepEqual((await readdir(path.join(dir, 'q1'))).sort(), ['a.json', 'a.wav', 'b.wav'])
   })
 
   test('--key globs, a passphrase when the policy has no recipients, and the usage errors', async () => {
@@ -169,18 +182,20 @@ describe('callrec encrypt', () => {
     assert.deepEqual(await readFile(path.join(dir, 'q2/c.wav')), wav(0.1, 'mulaw'))
   })
 
-  test('a write refused midway (file-size limit, as on a full disk): exit 3, originals intact', async () => {
+  test('a full disk (ENOSPC): exit 3, the failure named, the recording that does not fit whole, nothing left behind', async () => {
     const folder = await tempFolder()
     const {recipient} = await keyPair(folder)
     const dir = archiveFor([recipient], {'q3/long.wav': wav(60)})
-    const result = await execFileAsync('prlimit', [`--fsize=${512 * 1024}`, process.execPath, BIN, 'encrypt', dir, '--yes']).then(
-      () => ({code: 0, stderr: ''}),
-      (failure: {code: number; stderr: string}) => failure,
-    )
-    assert.equal(result.code, 3)
-    assert.match(result.stderr, /^FAILED q3\/long\.wav: EFBIG/m)
-    assert.deepEqual(await readdir(path.join(dir, 'q3')), ['long.wav'])
-    assert.deepEqual(await readFile(path.join(dir, 'q3/long.wav')), wav(60))
+    // A tmpfs with room for the archive and the small recordings' ciphertexts, never for the long one's.
+    const {code, stderr, files} = await onFullDisk(dir, 1_600_000, [process.execPath, BIN, 'encrypt', 'MOUNT', '--yes'])
+    assert.equal(code, 3)
+    assert.match(stderr, /^FAILED q3\/long\.wav: ENOSPC/m)
+    assert.equal(files['q3/long.wav'], sha256(wav(60)))
+    // Encrypted at the same time as the long one, the others may have found the disk full too: then whole in clear.
+    for (const [key, audio] of [['q1/a.wav', wav(1)], ['q1/b.wav', wav(2)], ['q2/c.wav', wav(0.1, 'mulaw')]] as const) {
+      assert.ok(files[`${key}.age`] ? !files[key] : files[key] === sha256(audio), key)
+    }
+    assert.deepEqual(Object.keys(files).filter((name) => name.includes('callrec-tmp')), [])
   })
 })
 
@@ -218,6 +233,8 @@ describe('callrec decrypt', async () => {
       ],
     )
     for (const entry of entries) assert.ok(entry.time && entry.actor.user)
+    const verified = await callrec(['access-log', 'verify', dir])
+    assert.equal(verified.code, 0, verified.stdout + verified.stderr)
   })
 
   test('a file from age -e outside the archive decrypts; the journal names its path', async () => {

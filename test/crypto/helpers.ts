@@ -1,6 +1,6 @@
 import {execFile} from 'node:child_process'
 import {createHash} from 'node:crypto'
-import {mkdtemp, rm} from 'node:fs/promises'
+import {mkdtemp, readFile, rm} from 'node:fs/promises'
 import {tmpdir} from 'node:os'
 import path from 'node:path'
 import {after} from 'node:test'
@@ -39,6 +39,27 @@ export function pattern(size: number, seed = 1): Buffer {
     out[i] = state >>> 24
   }
   return out
+}
+
+/**
+ * Runs `command` on a real full disk: `template` is copied into a tmpfs of `size` bytes mounted in private user
+ * and mount namespaces (unshare: no privilege needed, nothing visible outside), the command runs with `MOUNT` in
+ * its arguments replaced by the tmpfs; its exit code and output come back, and what is left there as name → SHA-256.
+ */
+export async function onFullDisk(template: string, size: number, command: string[]): Promise<{code: number; stdout: string; stderr: string; files: Record<string, string>}> {
+  const mount = await tempFolder()
+  const out = await tempFolder()
+  const script = `mount -t tmpfs -o size=${size} tmpfs "$1" && cp -a "$2"/. "$1"/ || exit 99
+shift 3; "$@" > "${out}/stdout" 2> "${out}/stderr"; echo $? > "${out}/code"
+cd "${mount}" && find . -type f -exec sha256sum {} + > "${out}/files"`
+  await execFileAsync('unshare', ['--user', '--map-root-user', '--mount', 'sh', '-c', script, 'sh', mount, template, '--', ...command.map((arg) => arg.replaceAll('MOUNT', mount))], {cwd: ROOT})
+  const files: Record<string, string> = {}
+  for (const line of (await readFile(path.join(out, 'files'), 'utf8')).trim().split('\n').filter(Boolean)) {
+    const [hash, name] = line.split(/ +/)
+    files[name.replace(/^\.\//, '')] = hash
+  }
+  const read = (name: string) => readFile(path.join(out, name), 'utf8')
+  return {code: Number(await read('code')), stdout: await read('stdout'), stderr: await read('stderr'), files}
 }
 
 export class MemoryJournal implements Journal {
