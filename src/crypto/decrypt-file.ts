@@ -76,7 +76,7 @@ async function restoreInPlace(store: Store, key: string, plaintext: AsyncIterabl
   await store.remove(key)
 }
 
-export function plaintextKey(key: string): string {
+function plaintextKey(key: string): string {
   if (!key.endsWith(AGE_SUFFIX) || key.length === AGE_SUFFIX.length) throw new Error(`the name does not end in ${AGE_SUFFIX}: cannot tell the plaintext's name`)
   return key.slice(0, -AGE_SUFFIX.length)
 }

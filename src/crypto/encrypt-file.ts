@@ -99,7 +99,7 @@ function shape(stanzas: {args: string[]; body: Uint8Array}[]): string {
 }
 
 /** Size, date and the first `length` bytes of a key; undefined when it is gone. */
-export async function peek(store: Store, key: string, length = 0): Promise<{size: number; modifiedAt: Date; bytes: Buffer} | undefined> {
+async function peek(store: Store, key: string, length = 0): Promise<{size: number; modifiedAt: Date; bytes: Buffer} | undefined> {
   const entry = await store.open(key)
   if (!entry) return undefined
   try {
