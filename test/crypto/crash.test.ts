@@ -89,6 +89,7 @@ describe('crash safety of in-place encryption', () => {
     const batch = JSON.parse(rerun.last!)
     assert.deepEqual(batch.failures, [])
     t.diagnostic(`${midRun} kills mid-run; plaintext and .age both present after ${both} recording-kills; ${counts.temp} temp files of killed writes left`)
-    assert.ok(midRun >= 20, `only ${midRun} kills landed mid-run`)
+    // A run finishes at most ~20 files before its kill: 300 files leave room for 15 kills mid-run at the very least.
+    assert.ok(midRun >= 10, `only ${midRun} kills landed mid-run`)
   })
 })
