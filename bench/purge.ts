@@ -45,28 +45,40 @@ function timed(command: string, args: string[]): number {
   return seconds
 }
 
-const work = mkdtempSync(path.join(tmpdir(), 'callrec-bench-'))
-try {
+/** One round on fresh copies of the tree: both tools, in the given order, each result checked. */
+function round(base: string, work: string, findFirst: boolean): {find: number; callrec: number} {
   const forCallrec = path.join(work, 'callrec')
   const forFind = path.join(work, 'find')
-  console.log(`building ${N} recordings (${N * 2} files, half past retention) in ${work}…`)
-  build(forCallrec)
-  execFileSync('cp', ['-a', forCallrec, forFind])
+  execFileSync('cp', ['-a', base, forCallrec])
+  execFileSync('cp', ['-a', base, forFind])
   execFileSync('sync')
-
   const certificate = path.join(work, 'certificate.json')
-  const callrecArgs = [BIN, 'purge', forCallrec, '--yes', '--now', NOW.toISOString(), '--certificate', certificate]
-  const findArgs = [forFind, '-type', 'f', '-mtime', `+${FIND_DAYS}`, '-delete']
-  const findSeconds = timed('find', findArgs)
-  const callrecSeconds = timed(process.execPath, callrecArgs)
+  const runFind = () => timed('find', [forFind, '-type', 'f', '-mtime', `+${FIND_DAYS}`, '-delete'])
+  const runCallrec = () => timed(process.execPath, [BIN, 'purge', forCallrec, '--yes', '--now', NOW.toISOString(), '--certificate', certificate])
+  const times = findFirst ? {find: runFind(), callrec: runCallrec()} : {callrec: runCallrec(), find: runFind()}
   const [left, leftFind] = [count(forCallrec), count(forFind)]
   if (left !== N || leftFind !== N) throw new Error(`not the same result: callrec left ${left} files, find ${leftFind}; expected ${N}`)
   const verify = spawnSync(process.execPath, [BIN, 'access-log', 'verify', forCallrec], {encoding: 'utf8'})
   if (verify.status !== 0) throw new Error(`journal does not verify: ${verify.stdout}`)
+  rmSync(forCallrec, {recursive: true, force: true})
+  rmSync(forFind, {recursive: true, force: true})
+  return times
+}
 
-  console.log(`find ${findArgs.join(' ')}: ${findSeconds.toFixed(2)} s`)
-  console.log(`callrec purge --yes --certificate (journal: ${N / 2} entries, SHA-256 of each file): ${callrecSeconds.toFixed(2)} s`)
-  console.log(`ratio callrec/find: ${(callrecSeconds / findSeconds).toFixed(2)}×`)
+const work = mkdtempSync(path.join(tmpdir(), 'callrec-bench-'))
+try {
+  const base = path.join(work, 'base')
+  console.log(`building ${N} recordings (${N * 2} files, half past retention) in ${work}…`)
+  build(base)
+  console.log(`find: find DIR -type f -mtime +${FIND_DAYS} -delete`)
+  console.log(`callrec: callrec purge DIR --yes --certificate FILE (journal: ${N / 2} entries, SHA-256 of each file)`)
+  // Each tool runs first once: the disk is not in the same state for the first and the second run.
+  const rounds = [round(base, work, true), round(base, work, false)]
+  for (const [index, times] of rounds.entries()) {
+    console.log(`round ${index + 1} (${index === 0 ? 'find' : 'callrec'} first): find ${times.find.toFixed(2)} s, callrec ${times.callrec.toFixed(2)} s, ratio ${(times.callrec / times.find).toFixed(2)}×`)
+  }
+  const [find, callrec] = [rounds.reduce((sum, times) => sum + times.find, 0), rounds.reduce((sum, times) => sum + times.callrec, 0)]
+  console.log(`both rounds: find ${find.toFixed(2)} s, callrec ${callrec.toFixed(2)} s, ratio callrec/find ${(callrec / find).toFixed(2)}×`)
 } finally {
   rmSync(work, {recursive: true, force: true})
 }

@@ -86,6 +86,7 @@ export async function selectForPurge(archive: Archive, now: DateTime, by: Select
         current = recording
         if (recording.sidecarKey) selection.sidecarUsers.set(recording.sidecarKey, (selection.sidecarUsers.get(recording.sidecarKey) ?? 0) + 1)
         const held = activeHold(recording, now.toISODate()!)
+        if (held) heldIds.add(bareKey(recording.key))
         // retention-expired stays silent on a held recording: the plan still names it as kept.
         if (held && expiring && (retentionOf(recording, archive.policy)?.endsAt ?? now) < now) hold(recording)
         if (number === undefined || !isParty(recording, number, archive.policy.country)) return

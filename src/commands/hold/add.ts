@@ -36,7 +36,7 @@ ${EXIT_CODES_HELP}`
     const archive = await openArchive({location: flags.archive, policy: flags.policy})
     if (flags.until !== undefined && !DateTime.fromISO(flags.until).isValid) throw new CallrecError(`--until ${flags.until}: not an ISO 8601 date`)
     const match = await holdMatchOf(archive, args.key, flags, true)
-    if ('key' in match && !(await archive.store.exists(match.key))) throw new CallrecError(`${match.key}: no such recording in the archive (keys are relative to the root; --glob for patterns)`)
+    if ('key' in match && !(await archive.store.exists(match.key)) && !(await archive.store.exists(`${match.key}.age`))) throw new CallrecError(`${match.key}: no such recording in the archive (keys are relative to the root; --glob for patterns)`)
     const until = flags.until && DateTime.fromISO(flags.until).toISODate()!
     const actor = currentActor(flags.actor)
     const hold = await updateHolds(archive, (holds) => {
