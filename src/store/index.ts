@@ -1,11 +1,11 @@
 import {CallrecError} from '../errors.js'
 import {LocalStore} from './local.js'
-import {openS3Store} from './s3.js'
 import type {Store} from './types.js'
 
 /** Stores named by a URL, by scheme: a new backend is one file and one line here. */
+// Loaded on demand: the AWS SDK alone weighs ~30 MB of memory that a local audit does not need.
 const URL_STORES: Record<string, (location: string) => Promise<Store>> = {
-  's3:': openS3Store,
+  's3:': async (location) => (await import('./s3.js')).openS3Store(location),
 }
 
 /** Whether `location` is a URL (`s3://bucket/prefix`) rather than a local path. */
