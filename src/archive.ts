@@ -1,8 +1,8 @@
 import {access, realpath, stat} from 'node:fs/promises'
 import path from 'node:path'
-import {CallrecError} from './errors.js'
-import {defaultPolicy, loadPolicyFile, POLICY_FILE, type LoadedPolicy} from './policy/load.js'
-import {LocalStore} from './store/local.js'
+import {CallrecError, errorMessage} from './errors.js'
+import {defaultPolicy, loadPolicyFile, parsePolicy, POLICY_FILE, type LoadedPolicy} from './policy/load.js'
+import {isStoreUrl, openStore} from './store/index.js'
 import type {Store} from './store/types.js'
 
 export interface Archive {
@@ -14,7 +14,7 @@ export interface Archive {
 }
 
 export interface ArchiveOptions {
-  /** Path given as argument or --archive; otherwise the nearest folder holding callrec.yml. */
+  /** Path or URL (s3://bucket/prefix) given as argument or --archive; otherwise the nearest folder holding callrec.yml. */
   location?: string
   policy?: string
   cwd?: string
@@ -23,13 +23,27 @@ export interface ArchiveOptions {
 /** Finds the archive the way git finds its repository, then loads its policy. */
 export async function openArchive(options: ArchiveOptions): Promise<Archive> {
   const cwd = options.cwd ?? process.cwd()
-  if (options.location?.startsWith('s3://')) throw new CallrecError(`${options.location}: S3 archives are not supported yet; use a local folder`)
+  if (options.location && isStoreUrl(options.location)) {
+    const store = await openStore(options.location)
+    const loaded = options.policy ? await loadPolicyFile(path.resolve(cwd, options.policy)) : await loadStorePolicy(store)
+    return {store, root: store.location, policy: loaded.policy, policyFile: loaded.file}
+  }
   const root = options.location ? path.resolve(cwd, options.location) : ((await findPolicyRoot(cwd)) ?? cwd)
   const info = await stat(root).catch(() => undefined)
   if (!info?.isDirectory()) throw new CallrecError(`${options.location ?? root}: not a folder`)
   const policyFile = options.policy ? path.resolve(cwd, options.policy) : path.join(root, POLICY_FILE)
   const loaded = options.policy || (await exists(policyFile)) ? await loadPolicyFile(policyFile) : {policy: defaultPolicy()}
-  return {store: new LocalStore(await realpath(root)), root, policy: loaded.policy, policyFile: loaded.file}
+  return {store: await openStore(await realpath(root)), root, policy: loaded.policy, policyFile: loaded.file}
+}
+
+/** callrec.yml at the root of an archive that is not a local folder; the CNIL defaults without one. */
+async function loadStorePolicy(store: Store): Promise<LoadedPolicy> {
+  const file = `${store.location}/${POLICY_FILE}`
+  const bytes = await store.readFile(POLICY_FILE).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'ENOENT') return undefined
+    throw new CallrecError(`${file}: cannot read the policy (${error.code ?? errorMessage(error)})`)
+  })
+  return bytes ? {policy: parsePolicy(bytes.toString('utf8'), file), file} : {policy: defaultPolicy()}
 }
 
 async function findPolicyRoot(start: string): Promise<string | undefined> {

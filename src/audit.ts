@@ -3,7 +3,8 @@ import type {Archive} from './archive.js'
 import {loadHolds} from './holds/index.js'
 import type {Finding, Recording, Severity} from './model.js'
 import {durationOf} from './policy/retention.js'
-import {bareUniqueId, loadCdrIndex} from './probe/cdr-index.js'
+import {bareUniqueId} from './probe/asterisk-id.js'
+import {loadCdrIndex} from './probe/cdr-index.js'
 import {scanArchive, type ScanOptions} from './probe/scan.js'
 import {RULES} from './rules/index.js'
 import type {RuleContext} from './rules/types.js'
@@ -25,9 +26,11 @@ export interface AuditSummary {
 export interface AuditHandlers {
   recording?(recording: Recording): void | Promise<void>
   finding?(finding: Finding): void | Promise<void>
+  /** After the last finding: what the rules saw (CDR index, call ids), for outputs that chart it. */
+  finish?(context: RuleContext): void | Promise<void>
 }
 
-export interface AuditOptions extends Pick<ScanOptions, 'concurrency' | 'timeoutMs' | 'select'> {
+export interface AuditOptions extends Pick<ScanOptions, 'timeoutMs' | 'select' | 'threads'> {
   now: DateTime
   /** Only these rules (ids); all by default. */
   rules?: string[]
@@ -40,7 +43,8 @@ export interface AuditOptions extends Pick<ScanOptions, 'concurrency' | 'timeout
 export async function runAudit(archive: Archive, options: AuditOptions, handlers: AuditHandlers = {}): Promise<AuditSummary> {
   const cdr = await loadCdrIndex(archive.store, archive.policy)
   const holds = await loadHolds(archive)
-  const context: RuleContext = {policy: archive.policy, now: options.now, dueSoon: durationOf(archive.policy.dueSoon), cdr, seenCallIds: new Set()}
+  const {now} = options
+  const context: RuleContext = {policy: archive.policy, now, today: now.toISODate()!, dueHorizon: now.plus(durationOf(archive.policy.dueSoon)), cdr, seenCallIds: new Set()}
   const rules = options.rules ? RULES.filter((rule) => options.rules!.includes(rule.meta.id)) : RULES
   const runs = rules.map((rule) => rule.start(context))
   const summary: AuditSummary = {
@@ -74,6 +78,7 @@ export async function runAudit(archive: Archive, options: AuditOptions, handlers
     for (const run of runs) await report(run.observe(item))
   }
   for (const run of runs) if (run.finish) await report(run.finish())
+  await handlers.finish?.(context)
   return summary
 }
 

@@ -8,6 +8,9 @@ import {fileURLToPath} from 'node:url'
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
 export const BIN = path.join(ROOT, 'bin', 'run.js')
 
+/** Where archives that are not local folders (S3) keep their journal during tests: never the tester's home. */
+const STATE_HOME = mkdtempSync(path.join(tmpdir(), 'callrec-state-'))
+
 export interface CliResult {
   code: number
   stdout: string
@@ -20,7 +23,7 @@ export function callrec(args: string[], options: {cwd?: string; env?: Record<str
     const child = execFile(
       process.execPath,
       [BIN, ...args],
-      {cwd: options.cwd ?? ROOT, env: {...process.env, NO_COLOR: '1', ...options.env}, maxBuffer: 256 * 1024 * 1024},
+      {cwd: options.cwd ?? ROOT, env: {...process.env, NO_COLOR: '1', XDG_STATE_HOME: STATE_HOME, ...options.env}, maxBuffer: 256 * 1024 * 1024},
       (error, stdout, stderr) => resolve({code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr}),
     )
     if (options.input !== undefined) child.stdin!.end(options.input)

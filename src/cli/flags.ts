@@ -2,10 +2,10 @@ import {Args, Flags} from '@oclif/core'
 import {DateTime} from 'luxon'
 import {CallrecError} from '../errors.js'
 
-/** The archive: a folder (s3:// later); without it, the nearest folder up holding callrec.yml, as git finds its repository. */
+/** The archive: a folder or s3://bucket/prefix; without it, the nearest folder up holding callrec.yml, as git finds its repository. */
 export const archiveArg = Args.string({
   name: 'archive',
-  description: 'Archive folder. Default: the nearest folder up from here that holds callrec.yml, else the current folder.',
+  description: 'Archive: a folder or s3://bucket/prefix. Default: the nearest folder up from here that holds callrec.yml, else the current folder.',
 })
 
 export const policyFlag = Flags.string({
@@ -25,3 +25,17 @@ export function parseNow(text: string | undefined): DateTime {
   if (!now.isValid) throw new CallrecError(`--now ${text}: not an ISO 8601 date or date-time`)
   return now
 }
+
+/** The same archive as the argument, for commands whose reports read better with a named flag. */
+export const archiveFlag = Flags.string({
+  description: 'Archive folder (same as the argument). Default: the folder of --policy, else as for the argument.',
+  helpValue: 'PATH',
+})
+
+export const outputFlag = Flags.string({
+  char: 'o',
+  description: 'Write to FILE (through a temp file and a rename: never half-written) instead of stdout.',
+  helpValue: 'FILE',
+})
+
+export const langFlag = Flags.string({options: ['fr', 'en'], default: 'fr', description: 'Language of the report: French (the CNIL template) or English.'})

@@ -9,7 +9,7 @@ import {SEVERITIES, type Finding, type Recording, type Severity} from '../model.
 import {AUDIT_FORMAT_IDS, auditFormat} from '../output/index.js'
 import {collectResult, type AuditResult} from '../output/json.js'
 import {explainRecording} from '../output/explain.js'
-import {RULES} from '../rules/index.js'
+import {ruleById} from '../rules/index.js'
 import {progress, useColor, writerTo} from '../ui/terminal.js'
 
 type ExplainResult = {recording: Recording; findings: Finding[]}
@@ -24,6 +24,10 @@ ${EXIT_CODES_HELP}`
 
   static examples = [
     {description: 'Audit the archive in ./archive (table on a terminal):', command: '<%= config.bin %> <%= command.id %> ./archive'},
+    {
+      description: 'Audit an archive in S3: credentials and region from the AWS chain, CALLREC_S3_ENDPOINT for an S3-compatible server:',
+      command: '<%= config.bin %> <%= command.id %> s3://acme-calls/pbx1',
+    },
     {description: 'One CSV row per finding, for a spreadsheet:', command: '<%= config.bin %> <%= command.id %> ./archive --format csv > findings.csv'},
     {description: 'Fail a cron job or CI only on errors past retention:', command: '<%= config.bin %> <%= command.id %> --rule retention-expired --fail-on error'},
     {description: 'Where every field of one recording came from:', command: '<%= config.bin %> <%= command.id %> --explain monitor/2026/05/14/in-0612345678-1001-20260514-103200-1715675520.17.wav'},
@@ -36,17 +40,19 @@ ${EXIT_CODES_HELP}`
     now: nowFlag,
     format: Flags.string({char: 'f', options: AUDIT_FORMAT_IDS, description: 'Output format. Default: table on a terminal, ndjson when piped.'}),
     'fail-on': Flags.string({options: [...SEVERITIES, 'never'], default: 'error', description: 'Exit 1 when a finding at or above this severity is found.'}),
-    rule: Flags.string({multiple: true, options: RULES.map((rule) => rule.meta.id), description: 'Only this rule (repeatable). Default: all rules (`callrec rules` lists them).'}),
+    rule: Flags.string({multiple: true, helpValue: 'ID', description: 'Only this rule (repeatable). Default: all rules (`callrec rules` lists them).'}),
     explain: Flags.string({description: 'Show where every field of this recording (key relative to the archive root) came from, and its findings.', helpValue: 'KEY'}),
     'show-personal': Flags.boolean({description: 'Show caller and callee numbers in full.'}),
-    concurrency: Flags.integer({default: 32, min: 1, max: 256, description: 'Recordings probed at once.'}),
+    threads: Flags.boolean({default: true, allowNo: true, description: 'Probe large local archives in worker threads (--no-threads: one thread).'}),
     timeout: Flags.integer({default: 5000, min: 100, description: 'Milliseconds allowed to parse one file before it is declared unreadable.'}),
   }
 
   async run(): Promise<AuditResult | ExplainResult | void> {
     const {args, flags} = await this.parse(Audit)
+    const unknownRule = flags.rule?.find((id) => !ruleById(id))
+    if (unknownRule) throw new CallrecError(`--rule ${unknownRule}: no such rule (\`callrec rules\` lists them)`)
     const archive = await openArchive({location: args.archive, policy: flags.policy})
-    const options = {now: parseNow(flags.now), rules: flags.rule, concurrency: flags.concurrency, timeoutMs: flags.timeout}
+    const options = {now: parseNow(flags.now), rules: flags.rule, threads: flags.threads, timeoutMs: flags.timeout}
     const showPersonal = flags['show-personal']
     const spinner = progress(!this.jsonEnabled(), `Auditing ${archive.root}`)
 

@@ -64,7 +64,7 @@ ${EXIT_CODES_HELP}`
 
     const matches: Match[] = []
     const spinner = progress(!this.jsonEnabled(), `Searching ${archive.root}`)
-    await runAudit(archive, {now, rules: []}, {recording: (recording) => void (isParty(recording, number, archive.policy.country) && matches.push(matchOf(recording, now, flags['show-personal'])))}).finally(() =>
+    await runAudit(archive, {now, rules: []}, {recording: (recording) => void (isParty(recording, number, archive.policy.country) && matches.push(matchOf(recording, now.toISODate()!, flags['show-personal'])))}).finally(() =>
       spinner.stop(),
     )
 
@@ -109,7 +109,7 @@ ${EXIT_CODES_HELP}`
   }
 }
 
-function matchOf(recording: Recording, now: Parameters<typeof activeHold>[1], showPersonal: boolean): Match {
+function matchOf(recording: Recording, today: string, showPersonal: boolean): Match {
   const {fields} = forDisplay(recording, showPersonal)
   return {
     key: recording.key,
@@ -118,7 +118,7 @@ function matchOf(recording: Recording, now: Parameters<typeof activeHold>[1], sh
     caller: fields.caller?.value,
     callee: fields.callee?.value,
     encrypted: recording.encrypted,
-    held: activeHold(recording, now),
+    held: activeHold(recording, today),
     sidecarKey: recording.sidecarKey,
   }
 }

@@ -9,7 +9,7 @@ import {numberHasher, type NumberHasher} from '../journal/hmac.js'
 import {withLock} from '../journal/lock.js'
 import {journalPaths} from '../journal/paths.js'
 import type {LegalHold, Sourced, SourcedFields} from '../model.js'
-import {bareUniqueId} from '../probe/cdr-index.js'
+import {bareUniqueId} from '../probe/asterisk-id.js'
 import {LocalStore} from '../store/local.js'
 
 // Legal holds live in one JSON file beside the journal, not in the recordings: they cover any store and

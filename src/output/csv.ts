@@ -1,7 +1,7 @@
 import {csvRows} from './csv-safe.js'
 import type {AuditFormat} from './types.js'
 
-export const FINDING_COLUMNS = ['rule', 'severity', 'key', 'message', 'dueAt']
+const FINDING_COLUMNS = ['rule', 'severity', 'key', 'message', 'dueAt']
 
 export default {
   id: 'csv',

@@ -16,6 +16,7 @@ export const DURATION_HELP = 'a number and a unit (hours, days, weeks, months, y
 export function parseDuration(text: string): Duration | undefined {
   const trimmed = text.trim()
   if (/^P/i.test(trimmed)) {
+    if (!/\d/.test(trimmed)) return undefined
     const iso = Duration.fromISO(trimmed.toUpperCase())
     return iso.isValid ? iso : undefined
   }

@@ -1,5 +1,5 @@
 import {readFile} from 'node:fs/promises'
-import {LineCounter, parseDocument, isNode} from 'yaml'
+import {isMap, isNode, isScalar, isSeq, LineCounter, parseDocument} from 'yaml'
 import type {z} from 'zod'
 import {CallrecError, EXIT} from '../errors.js'
 import {CNIL_PURPOSES} from './defaults.js'
@@ -42,7 +42,8 @@ export function parsePolicy(text: string, file: string): Policy {
   const result = policySchema.safeParse(raw)
   if (!result.success) {
     const issue = result.error.issues[0]
-    throw new CallrecError(`${file}:${lineOf(doc, lineCounter, issue.path)}: ${fieldName(issue)}: ${issue.message}`)
+    const path = issue.code === 'unrecognized_keys' ? [...issue.path, issue.keys[0]] : issue.path
+    throw new CallrecError(`${file}:${lineOf(doc, lineCounter, path)}: ${fieldName(issue)}: ${issue.message}`)
   }
   const policy = result.data as Policy
   policy.purposes ??= structuredClone(CNIL_PURPOSES) as unknown as Policy['purposes']
@@ -63,11 +64,18 @@ function fieldName(issue: z.core.$ZodIssue): string {
   return path || '(top level)'
 }
 
-/** The line of the deepest node of the path that exists in the document. */
+/** The line of the deepest key of the path that exists in the document (the key, not its value, is what a reader looks for). */
 function lineOf(doc: ReturnType<typeof parseDocument>, counter: LineCounter, path: readonly PropertyKey[]): number {
-  for (let depth = path.length; depth >= 0; depth--) {
-    const node = depth === 0 ? doc.contents : doc.getIn(path.slice(0, depth) as unknown[], true)
-    if (isNode(node) && node.range) return counter.linePos(node.range[0]).line
+  for (let depth = path.length; depth > 0; depth--) {
+    const parent = depth === 1 ? doc.contents : doc.getIn(path.slice(0, depth - 1) as unknown[], true)
+    const last = path[depth - 1]
+    if (isMap(parent)) {
+      const pair = parent.items.find((item) => isScalar(item.key) && item.key.value === last)
+      if (pair && isNode(pair.key) && pair.key.range) return counter.linePos(pair.key.range[0]).line
+    } else if (isSeq(parent)) {
+      const item = parent.items[Number(last)]
+      if (isNode(item) && item.range) return counter.linePos(item.range[0]).line
+    }
   }
-  return 1
+  return isNode(doc.contents) && doc.contents.range ? counter.linePos(doc.contents.range[0]).line : 1
 }

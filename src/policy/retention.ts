@@ -2,6 +2,7 @@ import {DateTime, type Duration} from 'luxon'
 import type {Recording} from '../model.js'
 import {parseDuration} from './duration.js'
 import type {Policy} from './schema.js'
+import {timeZone} from './zone.js'
 
 export interface Retention {
   purpose: string
@@ -15,11 +16,21 @@ export interface Retention {
  * day of February (luxon clamps to the month's end). Undefined when the purpose or the date is unknown.
  */
 export function retentionOf(recording: Recording, policy: Policy): Retention | undefined {
+  // Several rules ask for the same recording; time-zone arithmetic is the audit's costliest step.
+  if (memo.has(recording)) return memo.get(recording)
+  const retention = computeRetention(recording, policy)
+  memo.set(recording, retention)
+  return retention
+}
+
+const memo = new WeakMap<Recording, Retention | undefined>()
+
+function computeRetention(recording: Recording, policy: Policy): Retention | undefined {
   const purpose = recording.fields.purpose?.value
   const recordedAt = recording.fields.recordedAt?.value
   const rule = purpose === undefined ? undefined : policy.purposes[purpose]
   if (!rule || !recordedAt) return undefined
-  const endsAt = DateTime.fromISO(recordedAt, {zone: policy.timezone}).plus(parseDuration(rule.retention) as Duration).toUTC()
+  const endsAt = DateTime.fromISO(recordedAt, {zone: timeZone(policy.timezone)}).plus(parseDuration(rule.retention) as Duration).toUTC()
   return {purpose: purpose!, duration: rule.retention, endsAt}
 }
 

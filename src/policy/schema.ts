@@ -12,7 +12,54 @@ const party = z.strictObject({
   representative: z.string().optional(),
 })
 
-export const purposeSchema = z.strictObject({
+/**
+ * The facts of the GDPR art. 30 register entry that the archive cannot tell (`callrec report register`).
+ * Every field is optional here: the loader accepts a policy still being written, and the register lists the
+ * mandatory ones that are missing (and fails). Free text is written in the register's language.
+ */
+const texts = z.array(z.string().min(1))
+const registerSchema = z.strictObject({
+  /** The processing's name in the register. Default: "Enregistrement des appels téléphoniques" / "Call recording". */
+  name: z.string().min(1).optional(),
+  /** When the entry was created and last updated (YYYY-MM-DD). */
+  createdOn: z.iso.date().optional(),
+  updatedOn: z.iso.date().optional(),
+  /** A controller who decides the purposes together with this one, if any. */
+  jointController: party.optional(),
+  /** The recording software: PBX, recorder, storage (callrec adds itself). */
+  software: z.string().min(1).optional(),
+  /** The main purpose; the sub-purposes are the policy's `purposes`, each with its `legalBasis`. */
+  mainPurpose: z.string().min(1).optional(),
+  /** Categories of people concerned: agents, evaluators, callers (customers, prospects). */
+  dataSubjects: texts.optional(),
+  /** Categories of data. Default: the CNIL's list for call recording (identity, evaluations, call data, voice). */
+  dataCategories: texts.optional(),
+  /** Sensitive data (GDPR art. 9) recorded, if any. Default: none. */
+  sensitiveData: z.string().min(1).optional(),
+  /** Who receives the recordings: services of the organisation, outside bodies, processors (name, service, country). */
+  recipients: z.strictObject({internal: texts.optional(), external: texts.optional(), processors: texts.optional()}).optional(),
+  /** Transfers outside the EU/EEA with their safeguards; `[]` states that there are none. */
+  transfers: z.array(z.strictObject({recipient: z.string().min(1), country: z.string().min(1), safeguards: z.string().min(1)})).optional(),
+  /** The CNIL template's security headings, in words; callrec adds what it measures (encryption, journal). */
+  securityMeasures: z
+    .strictObject({
+      accessControl: z.string().min(1).optional(),
+      traceability: z.string().min(1).optional(),
+      softwareProtection: z.string().min(1).optional(),
+      backups: z.string().min(1).optional(),
+      encryption: z.string().min(1).optional(),
+      processorControl: z.string().min(1).optional(),
+      /** E.g. recording paused during card payment, lines never recorded. */
+      other: texts.optional(),
+    })
+    .optional(),
+  /** Staff council (CSE) consulted before recording started (Code du travail L.2312-38): a date, or "not applicable". */
+  staffCouncilConsultedOn: z.union([z.iso.date(), z.literal('not applicable')]).optional(),
+  /** Where employees were told beforehand (Code du travail L.1222-4): a note, a charter, an intranet page. */
+  employeeNoticeRef: z.string().min(1).optional(),
+})
+
+const purposeSchema = z.strictObject({
   retention: duration,
   /** The law or contract that sets this purpose and its retention: required for "other" and regulatory purposes. */
   reference: z.string().optional(),
@@ -20,13 +67,13 @@ export const purposeSchema = z.strictObject({
   description: z.string().optional(),
 })
 
-export const cdrSchema = z.strictObject({
+const cdrSchema = z.strictObject({
   path: z.string().min(1),
   format: z.enum(['asterisk-csv', 'asterisk-custom']),
   timezone: timezone.optional(),
 })
 
-export const METADATA_SOURCES = ['sidecar', 'tag', 'cdr', 'filename'] as const
+const METADATA_SOURCES = ['sidecar', 'tag', 'cdr', 'filename'] as const
 
 export const policySchema = z.strictObject({
   controller: party.optional(),
@@ -68,11 +115,11 @@ export const policySchema = z.strictObject({
     })
     .default({retention: '12 months'}),
   holds: z.strictObject({path: z.string().optional()}).default({}),
-  /** Art. 30 register facts the archive cannot tell: see `callrec report register`. */
-  register: z.record(z.string(), z.unknown()).optional(),
+  /** Art. 30 register facts the archive cannot tell: see registerSchema and `callrec report register`. */
+  register: registerSchema.optional(),
 })
 
-export type PolicyFile = z.input<typeof policySchema>
 export type Policy = z.output<typeof policySchema> & {purposes: Record<string, z.output<typeof purposeSchema>>}
+/** What `callrec init` writes. */
+export type PolicyFile = z.input<typeof policySchema>
 export type CdrConfig = z.output<typeof cdrSchema>
-export type MetadataSource = (typeof METADATA_SOURCES)[number]

@@ -1,6 +1,7 @@
 import {CallrecError} from '../errors.js'
 import type {Policy} from '../policy/schema.js'
 import type {Store} from '../store/types.js'
+import {bareUniqueId} from './asterisk-id.js'
 import {parseCdr} from './cdr/index.js'
 import type {CdrCall, CdrProblem} from './cdr/types.js'
 
@@ -11,11 +12,6 @@ export interface CdrIndex {
   /** The CDR files, as keys; they are indexes, not recordings. */
   files: string[]
   byUniqueId: Map<string, CdrCall>
-}
-
-/** Asterisk uniqueids may carry a system-name prefix (`pbx1-1700000000.123`); the join uses the bare id. */
-export function bareUniqueId(id: string): string {
-  return /(\d+\.\d+)$/.exec(id)?.[1] ?? id
 }
 
 export async function loadCdrIndex(store: Store, policy: Policy): Promise<CdrIndex> {
@@ -32,7 +28,10 @@ export async function loadCdrIndex(store: Store, policy: Policy): Promise<CdrInd
     index.problems.push(...parsed.problems)
     for (const call of parsed.calls) {
       index.calls.push(call)
-      index.byUniqueId.set(bareUniqueId(call.uniqueId), call)
+      // One call can log several rows (queue attempts, a missed try then an answer): the answered one describes it.
+      const id = bareUniqueId(call.uniqueId)
+      const known = index.byUniqueId.get(id)
+      if (id && (!known || (known.disposition !== 'ANSWERED' && call.disposition === 'ANSWERED'))) index.byUniqueId.set(id, call)
     }
   }
   return index

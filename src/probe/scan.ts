@@ -1,17 +1,17 @@
-import {DateTime} from 'luxon'
-import {pMapIterable} from 'p-map'
+import pMap, {pMapIterable} from 'p-map'
 import picomatch from 'picomatch'
 import type {Archive} from '../archive.js'
 import type {HoldIndex} from '../holds/index.js'
-import type {CallFields, FieldSource, PartialFields, Problem, Recording, SourcedFields} from '../model.js'
+import type {CallFields, FieldSource, PartialFields, Recording, SourcedFields} from '../model.js'
 import {POLICY_FILE} from '../policy/load.js'
-import type {Store} from '../store/types.js'
-import {HEAD_BYTES, probeAudio} from './audio.js'
-import {bareUniqueId, type CdrIndex} from './cdr-index.js'
-import {validateFields} from './fields.js'
+import type {Policy} from '../policy/schema.js'
+import {LocalStore} from '../store/local.js'
+import {bareUniqueId} from './asterisk-id.js'
+import type {CdrIndex} from './cdr-index.js'
+import {readFacts, type FactsTask, type RecordingFacts} from './facts.js'
 import {matchFilename} from './filenames/index.js'
-import {isAgeEncrypted} from './sniff.js'
-import {readCallTags} from './tags.js'
+import {ProbePool} from './pool.js'
+import {wallClockToUtc} from './time.js'
 
 export type ScanItem =
   | {kind: 'recording'; recording: Recording}
@@ -22,15 +22,20 @@ export interface ScanOptions {
   cdr: CdrIndex
   /** The holds file's holds, a source of legalHold. */
   holds?: HoldIndex
-  /** Recordings probed at once; I/O bound, so above the core count. */
-  concurrency?: number
   /** Time allowed to parse one file's header before it is declared unreadable (hostile files exist). */
   timeoutMs?: number
   /** Only these recordings (keys relative to the root); sidecar pairing still uses the whole folder. */
   select?: (key: string) => boolean
+  /** Worker threads for local archives past a few hundred recordings (default); false keeps all in this thread. */
+  threads?: boolean
 }
 
-type Task = {kind: 'recording'; key: string; sidecarKey?: string} | Exclude<ScanItem, {kind: 'recording'}>
+type Task = ({kind: 'recording'} & FactsTask) | Exclude<ScanItem, {kind: 'recording'}>
+
+/** Recordings handed out at a time, to a worker thread or to this thread. */
+const BATCH = 64
+/** Batches probed in this thread before worker threads start: small archives do not wait for threads. */
+const BATCHES_BEFORE_POOL = 8
 
 /** The sidecar of `a/x.wav` and of `a/x.wav.age` is `a/x.json`. */
 export function sidecarKeyOf(key: string): string {
@@ -42,16 +47,17 @@ export function sidecarKeyOf(key: string): string {
 
 const isSidecar = (key: string) => key.toLowerCase().endsWith('.json')
 
-/** Lists the archive and yields what the probe knows of each recording, in listing order, streaming. */
-export function scanArchive(archive: Archive, options: ScanOptions): AsyncIterable<ScanItem> {
-  const {policy} = archive
+/** Lists the archive and yields what is known of each recording, in listing order, streaming. */
+export async function* scanArchive(archive: Archive, options: ScanOptions): AsyncIterable<ScanItem> {
+  const {store, policy} = archive
   const excluded = picomatch(policy.exclude.length > 0 ? policy.exclude : ['\0'], {dot: true})
   const notRecordings = new Set([POLICY_FILE, ...options.cdr.files])
   const timeoutMs = options.timeoutMs ?? 5000
 
-  async function* tasks(): AsyncIterable<Task> {
-    for await (const folder of archive.store.list()) {
-      for (const refused of folder.refused) if (!excluded(refused.key)) yield {kind: 'refused', ...refused}
+  async function* tasks(): AsyncIterable<Task[]> {
+    let batch: Task[] = []
+    for await (const folder of store.list()) {
+      for (const refused of folder.refused) if (!excluded(refused.key)) batch.push({kind: 'refused', ...refused})
       const keys = folder.keys.filter((key) => !excluded(key) && !notRecordings.has(key))
       const sidecars = new Set(keys.filter(isSidecar))
       const paired = new Set<string>()
@@ -60,18 +66,31 @@ export function scanArchive(archive: Archive, options: ScanOptions): AsyncIterab
         const sidecarKey = sidecarKeyOf(key)
         const hasSidecar = sidecars.has(sidecarKey)
         if (hasSidecar) paired.add(sidecarKey)
-        if (!options.select || options.select(key)) yield {kind: 'recording', key, sidecarKey: hasSidecar ? sidecarKey : undefined}
+        if (!options.select || options.select(key)) batch.push({kind: 'recording', key, sidecarKey: hasSidecar ? sidecarKey : undefined})
+        if (batch.length >= BATCH) {
+          yield batch
+          batch = []
+        }
       }
-      for (const key of sidecars) if (!paired.has(key)) yield {kind: 'orphan-sidecar', key}
+      for (const key of sidecars) if (!paired.has(key)) batch.push({kind: 'orphan-sidecar', key})
     }
+    if (batch.length > 0) yield batch
   }
 
-  return pMapIterable(
-    tasks(),
-    async (task): Promise<ScanItem> =>
-      task.kind === 'recording' ? {kind: 'recording', recording: await probeRecording(archive, task.key, task.sidecarKey, options.cdr, timeoutMs, options.holds)} : task,
-    {concurrency: options.concurrency ?? 32, backpressure: (options.concurrency ?? 32) * 2},
-  )
+  const pool = options.threads !== false && store instanceof LocalStore ? new ProbePool(store.location, timeoutMs) : undefined
+  const probe = async (batch: Task[], index: number): Promise<ScanItem[]> => {
+    const wanted = batch.filter((task): task is Extract<Task, {kind: 'recording'}> => task.kind === 'recording')
+    const facts =
+      pool && index >= BATCHES_BEFORE_POOL ? await pool.run(wanted.map(({key, sidecarKey}) => ({key, sidecarKey}))) : await pMap(wanted, (task) => readFacts(store, task, timeoutMs), {concurrency: 16})
+    let next = 0
+    return batch.map((task) => (task.kind === 'recording' ? {kind: 'recording', recording: buildRecording(facts[next++], policy, options.cdr, options.holds)} : task))
+  }
+  try {
+    const concurrency = pool ? pool.threads + 2 : 4
+    for await (const items of pMapIterable(tasks(), probe, {concurrency, backpressure: concurrency * 2})) yield* items
+  } finally {
+    await pool?.close()
+  }
 }
 
 interface Layer {
@@ -80,53 +99,23 @@ interface Layer {
   ref: (field: keyof CallFields) => string
 }
 
-/** Builds one Recording from every metadata source; each field remembers which source gave it. */
-export async function probeRecording(archive: Archive, key: string, sidecarKey: string | undefined, cdr: CdrIndex, timeoutMs: number, holds?: HoldIndex): Promise<Recording> {
-  const {store, policy} = archive
-  const recording: Recording = {key, size: 0, modifiedAt: '', encrypted: false, fields: {}, problems: []}
+/** Builds one Recording from the facts of its files, its name and the CDR; each field remembers its source. */
+export function buildRecording(facts: RecordingFacts, policy: Policy, cdr: CdrIndex, holds?: HoldIndex): Recording {
+  const {key, tags, sidecar} = facts
   const layers: Partial<Record<FieldSource, Layer>> = {}
+  if (tags) layers.tag = {source: 'tag', fields: tags.fields, ref: (field) => tags.refs[field]}
+  if (sidecar) layers.sidecar = {source: 'sidecar', fields: sidecar.fields, ref: () => sidecar.key}
 
-  const entry = await store.open(key)
-  if (!entry) return {...recording, unreadable: 'vanished during the scan'}
-  try {
-    recording.size = entry.size
-    recording.modifiedAt = entry.modifiedAt.toISOString()
-    const head = await entry.read(0, HEAD_BYTES)
-    recording.encrypted = isAgeEncrypted(head)
-    if (!recording.encrypted) {
-      const probe = await probeAudio(head, entry.size, (position, length) => entry.read(position, length), timeoutMs)
-      if ('error' in probe) recording.unreadable = probe.error
-      else {
-        recording.audio = probe.audio
-        const tags = readCallTags(probe.metadata)
-        const validated = validateFields(tags.raw, 'tag', key)
-        recording.problems.push(...validated.problems)
-        layers.tag = {source: 'tag', fields: validated.fields, ref: (field) => tags.refs[field]}
-      }
-    }
-  } catch (error) {
-    recording.unreadable = `cannot read: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`
-  } finally {
-    await entry.close()
-  }
-
-  if (sidecarKey) {
-    recording.sidecarKey = sidecarKey
-    const sidecar = await readSidecar(store, sidecarKey)
-    recording.problems.push(...sidecar.problems)
-    layers.sidecar = {source: 'sidecar', fields: sidecar.fields, ref: () => sidecarKey}
-  }
-
-  const name = matchFilename(key.replace(/\.age$/i, ''))
+  const name = matchFilename(key)
   if (name) {
-    const {localTime, utc, uniqueId, ...facts} = name.facts
-    const fields: PartialFields = {...facts}
+    const {localTime, utc, uniqueId, ...nameFields} = name.facts
+    const fields: PartialFields = {...nameFields}
     if (uniqueId) fields.callId ??= uniqueId
-    if (localTime) fields.recordedAt = DateTime.fromISO(localTime, {zone: utc ? 'utc' : policy.timezone}).toUTC().toISO() ?? undefined
+    if (localTime) fields.recordedAt = wallClockToUtc(localTime, utc ? 'UTC' : policy.timezone)
     layers.filename = {source: 'filename', fields, ref: () => `filename:${name.pattern}`}
   }
 
-  const call = [name?.facts.uniqueId, layers.sidecar?.fields.callId].map((id) => id && cdr.byUniqueId.get(bareUniqueId(id))).find(Boolean)
+  const call = [name?.facts.uniqueId, sidecar?.fields.callId].map((id) => id && cdr.byUniqueId.get(bareUniqueId(id))).find(Boolean)
   if (call) {
     layers.cdr = {
       source: 'cdr',
@@ -135,15 +124,24 @@ export async function probeRecording(archive: Archive, key: string, sidecarKey: 
     }
   }
 
-  recording.fields = mergeFields(
+  const fields = mergeFields(
     policy.sources.map((source) => layers[source]).filter((layer): layer is Layer => layer !== undefined),
     policy.defaults,
   )
-  recording.fields.recordedAt ??= {value: recording.modifiedAt, source: 'mtime', ref: 'file modification time'}
-  const {callId, caller, callee} = recording.fields
-  const hold = holds?.legalHold({key, callId: callId?.value, caller: caller?.value, callee: callee?.value}, recording.fields)
-  if (hold) recording.fields.legalHold = hold
-  return recording
+  fields.recordedAt ??= {value: facts.modifiedAt, source: 'mtime', ref: 'file modification time'}
+  const hold = holds?.legalHold({key, callId: fields.callId?.value, caller: fields.caller?.value, callee: fields.callee?.value}, fields)
+  if (hold) fields.legalHold = hold
+  return {
+    key,
+    size: facts.size,
+    modifiedAt: facts.modifiedAt,
+    encrypted: facts.encrypted,
+    ...(facts.audio ? {audio: facts.audio} : {}),
+    ...(facts.unreadable ? {unreadable: facts.unreadable} : {}),
+    fields,
+    ...(sidecar ? {sidecarKey: sidecar.key} : {}),
+    problems: facts.problems,
+  }
 }
 
 function mergeFields(layers: Layer[], defaults: PartialFields): SourcedFields {
@@ -158,18 +156,4 @@ function mergeFields(layers: Layer[], defaults: PartialFields): SourcedFields {
     if (value !== undefined && !(field in merged)) merged[field] = {value, source: 'policy', ref: `policy defaults.${field}`}
   }
   return merged as SourcedFields
-}
-
-export async function readSidecar(store: Store, key: string): Promise<{fields: PartialFields; problems: Problem[]}> {
-  let raw: unknown
-  try {
-    raw = JSON.parse((await store.readFile(key)).toString('utf8'))
-  } catch (error) {
-    const reason = error instanceof SyntaxError ? `not valid JSON (${error.message})` : `cannot read (${(error as NodeJS.ErrnoException).code})`
-    return {fields: {}, problems: [{origin: 'sidecar', source: key, message: reason}]}
-  }
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
-    return {fields: {}, problems: [{origin: 'sidecar', source: key, message: 'not a JSON object'}]}
-  }
-  return validateFields(raw as Record<string, unknown>, 'sidecar', key)
 }

@@ -11,11 +11,11 @@ import type {FileJournal} from '../journal/file.js'
 import {readEntries} from '../journal/file.js'
 import type {Lock} from '../journal/lock.js'
 import {withLock} from '../journal/lock.js'
-import {journalPaths, STATE_FOLDER} from '../journal/paths.js'
+import {journalPaths, stateFolder} from '../journal/paths.js'
 import type {JournalEntry, JournalEvent} from '../journal/types.js'
 import type {SourcedFields} from '../model.js'
 import {activeHold} from '../rules/types.js'
-import {readSidecar} from '../probe/scan.js'
+import {readSidecar} from '../probe/facts.js'
 import {LocalStore, syncFolder} from '../store/local.js'
 import type {Store} from '../store/types.js'
 import {bareKey, type Candidate, type Form, type Selection} from './select.js'
@@ -92,7 +92,7 @@ export async function executePurge(archive: Archive, selection: Selection, optio
   const store = archive.store
   if (!isLocal(store)) throw new CallrecError(`${store.location}: purge works on local archives only for now`)
   const result: PurgeResult = {run: options.run, deleted: [], held: [], changed: [], vanished: [], failed: [], undone: [], journal: {file: options.journal.file}}
-  const state = new LocalStore(path.join(archive.root, STATE_FOLDER))
+  const state = new LocalStore(stateFolder(archive))
   const {runs, entries} = await pendingEntries(state, options.journal.file)
   await state.writeAtomic(PENDING, Buffer.from(JSON.stringify({runs: [...runs, options.run]}) + '\n'))
 
@@ -218,7 +218,7 @@ export async function executePurge(archive: Archive, selection: Selection, optio
 
 /** Whether an interrupted run left deletions to finish. */
 export function hasPendingRun(archive: Archive): Promise<boolean> {
-  return new LocalStore(path.join(archive.root, STATE_FOLDER)).exists(PENDING)
+  return new LocalStore(stateFolder(archive)).exists(PENDING)
 }
 
 /** The entries of interrupted runs named by the pending marker, less those already undone. */
@@ -241,7 +241,7 @@ async function heldNow(store: LocalArchiveStore, holds: HoldIndex, candidate: Ca
   const sidecar = changed ? (await readSidecar(store, candidate.sidecarKey!)).fields.legalHold : undefined
   const fields: SourcedFields = sidecar ? {legalHold: {value: sidecar, source: 'sidecar', ref: candidate.sidecarKey!}} : {}
   const legalHold = holds.legalHold({key: candidate.id, callId: candidate.callId, caller: candidate.caller, callee: candidate.callee}, fields) ?? fields.legalHold
-  if (!legalHold || !activeHold({fields: {legalHold}}, now)) return undefined
+  if (!legalHold || !activeHold({fields: {legalHold}}, now.toISODate()!)) return undefined
   return `legal hold "${legalHold.value.reason}"${legalHold.value.until ? ` until ${legalHold.value.until}` : ''} (${legalHold.source}: ${legalHold.ref})`
 }
 

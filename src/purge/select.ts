@@ -85,7 +85,7 @@ export async function selectForPurge(archive: Archive, now: DateTime, by: Select
       recording(recording) {
         current = recording
         if (recording.sidecarKey) selection.sidecarUsers.set(recording.sidecarKey, (selection.sidecarUsers.get(recording.sidecarKey) ?? 0) + 1)
-        const held = activeHold(recording, now)
+        const held = activeHold(recording, now.toISODate()!)
         if (held) heldIds.add(bareKey(recording.key))
         // retention-expired stays silent on a held recording: the plan still names it as kept.
         if (held && expiring && (retentionOf(recording, archive.policy)?.endsAt ?? now) < now) hold(recording)
@@ -97,7 +97,7 @@ export async function selectForPurge(archive: Archive, now: DateTime, by: Select
       },
       finding(finding) {
         if (finding.key !== current?.key) return
-        if (activeHold(current, now)) hold(current)
+        if (activeHold(current, now.toISODate()!)) hold(current)
         else select(current, finding.rule)
       },
     },

@@ -1,4 +1,4 @@
-import {bareUniqueId} from '../probe/cdr-index.js'
+import {bareUniqueId} from '../probe/asterisk-id.js'
 import type {Rule} from './types.js'
 
 const meta = {id: 'orphan-cdr', severity: 'warning', description: 'A CDR row says the call was recorded, but no recording of it is in the archive'} as const

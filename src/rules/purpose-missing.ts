@@ -1,4 +1,4 @@
-import {recordingRule} from './types.js'
+import {origin, recordingRule} from './types.js'
 
 export default recordingRule(
   {id: 'purpose-missing', severity: 'error', description: 'No purpose, or a purpose the policy does not define: "just in case" is not a purpose'},
@@ -6,6 +6,6 @@ export default recordingRule(
     const purpose = recording.fields.purpose
     if (!purpose) return {message: 'no purpose in any source (sidecar, tags, policy defaults)'}
     if (policy.purposes[purpose.value]) return undefined
-    return {message: `purpose "${purpose.value}" (${purpose.source}: ${purpose.ref}) is not defined in the policy (${Object.keys(policy.purposes).join(', ')})`}
+    return {message: `purpose "${purpose.value}" (${origin(purpose)}) is not defined in the policy (${Object.keys(policy.purposes).join(', ')})`}
   },
 )

@@ -1,5 +1,5 @@
-import type {DateTime, Duration} from 'luxon'
-import type {Finding, Recording, Severity} from '../model.js'
+import type {DateTime} from 'luxon'
+import type {Finding, Recording, Severity, Sourced} from '../model.js'
 import type {Policy} from '../policy/schema.js'
 import type {CdrIndex} from '../probe/cdr-index.js'
 import type {ScanItem} from '../probe/scan.js'
@@ -7,7 +7,10 @@ import type {ScanItem} from '../probe/scan.js'
 export interface RuleContext {
   policy: Policy
   now: DateTime
-  dueSoon: Duration
+  /** `now`'s date (ISO), for comparisons with hold dates. */
+  today: string
+  /** now + the policy's dueSoon window. */
+  dueHorizon: DateTime
   cdr: CdrIndex
   /** Bare call ids of every recording scanned so far, filled by the audit for rules that join the CDR. */
   seenCallIds: Set<string>
@@ -48,14 +51,19 @@ export function recordingRule(meta: RuleMeta, check: Check): Rule {
   }
 }
 
+/** Where a field came from, short enough for a finding (the sidecar is the recording's own; `--explain` gives the rest). */
+export function origin(field: Sourced<unknown>): string {
+  return field.source === 'sidecar' ? 'sidecar' : `${field.source}: ${field.ref}`
+}
+
 export function describeDate(recording: Recording): string {
   const date = recording.fields.recordedAt
-  return date ? `recorded ${date.value.slice(0, 10)} (${date.source}: ${date.ref})` : 'no date'
+  return date ? `recorded ${date.value.slice(0, 10)} (${origin(date)})` : 'no date'
 }
 
 /** A hold counts while it has no end date or its end is still ahead. */
-export function activeHold(recording: Pick<Recording, 'fields'>, now: DateTime): boolean {
+export function activeHold(recording: Pick<Recording, 'fields'>, today: string): boolean {
   const hold = recording.fields.legalHold?.value
   if (!hold) return false
-  return !hold.until || hold.until >= now.toISODate()!
+  return !hold.until || hold.until >= today
 }

@@ -34,9 +34,3 @@ export function checkKey(key: string): string[] {
   }
   return parts
 }
-
-/** The final name and the name without its last extension(s): `a/b/x.wav.age` → `x.wav.age`, base `a/b/x`. */
-export function splitKey(key: string): {folder: string; name: string} {
-  const slash = key.lastIndexOf('/')
-  return {folder: slash < 0 ? '' : key.slice(0, slash + 1), name: key.slice(slash + 1)}
-}

@@ -17,6 +17,18 @@ export interface OpenEntry {
   close(): Promise<void>
 }
 
+/** Where a store keeps its data, for reports: the region says whether personal data sits in the EU/EEA. */
+export interface StoreDescription {
+  kind: 's3'
+  bucket: string
+  /** The archive's prefix inside the bucket, without a trailing `/`; empty for the whole bucket. */
+  prefix: string
+  /** The bucket's region as the server reports it (an AWS region name on AWS). */
+  region: string
+  /** The S3-compatible server's endpoint, when it is not AWS (its region is then only the server's word). */
+  endpoint?: string
+}
+
 /**
  * The one storage interface every backend implements (rclone's shape): list, read, write atomically, remove.
  * Keys are relative to the archive root with `/` separators; a key that would leave the root is refused.
@@ -36,4 +48,6 @@ export interface Store {
   exists(key: string): Promise<boolean>
   /** A local filesystem path for the key, for stores that have one (used to hand files to tools such as music-metadata). */
   localPath?(key: string): string | Buffer
+  /** Where the data sits, for stores that are not a local folder (S3: bucket, prefix, region). */
+  describe?(): Promise<StoreDescription>
 }

@@ -2,7 +2,13 @@
 export interface CdrCall {
   /** Where it came from, `Master.csv:12`, for explanations and error messages. */
   ref: string
+  /**
+   * The channel's uniqueid as written (`pbx1-1700000000.123` with a systemname), '' when the layout does not log it
+   * (cdr_csv without loguniqueid). Join with `bareUniqueId` from src/probe/asterisk-id.ts.
+   */
   uniqueId: string
+  /** The call's linkedid (first channel's uniqueid), when logged (cdr_csv newcdrcolumns). */
+  linkedId?: string
   start: string
   answer?: string
   end?: string

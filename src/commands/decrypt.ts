@@ -1,0 +1,116 @@
+import {Args, Flags} from '@oclif/core'
+import {stat} from 'node:fs/promises'
+import path from 'node:path'
+import {openArchive, type Archive} from '../archive.js'
+import {CallrecCommand, EXIT_CODES_HELP} from '../cli/base.js'
+import {actorFlag} from '../cli/journal-flags.js'
+import {policyFlag} from '../cli/flags.js'
+import {decrypterFor} from '../crypto/age.js'
+import {decryptKey, type DecryptOutput} from '../crypto/decrypt-file.js'
+import {AGE_SUFFIX} from '../crypto/encrypt-file.js'
+import {readIdentities, readPassphrase} from '../crypto/identity.js'
+import {CallrecError, EXIT, errorMessage} from '../errors.js'
+import {journalPaths, openJournal} from '../journal/index.js'
+import {tryLock} from '../journal/lock.js'
+import {LocalStore} from '../store/local.js'
+import type {Store} from '../store/types.js'
+
+interface Source {
+  store: Store
+  key: string
+  /** As the journal names it: the key in the archive, or the absolute path of a file outside it. */
+  journalKey: string
+}
+
+export default class Decrypt extends CallrecCommand {
+  static summary = 'Decrypt recordings for someone allowed to hear them; every decryption is journaled.'
+  static description = `FILE is an .age recording: a path, or a key of the archive (with or without .age). Its plaintext goes to a folder (-o DIR, mode 0600), to stdout (-o -, for a player: | ffplay -) or back in place (--in-place restores NAME.EXT and removes NAME.EXT.age). Files from age -e decrypt too, armored or not.
+
+Every decryption is an access to personal data: --reason is mandatory, and each file gets an entry in the access journal (who, when, which recording, why, where to) before its first byte of plaintext leaves, and another if it then fails. A damaged file releases nothing past its last intact 64 KiB chunk, and leaves no output file behind.
+
+Identity files (-i, age-keygen's format, or passphrase-protected) readable by group or others are refused, as ssh refuses such keys.
+
+${EXIT_CODES_HELP}`
+
+  static examples = [
+    {description: 'Listen to one call:', command: '<%= config.bin %> <%= command.id %> monitor/2026/05/14/call.wav.age -i ~/.config/callrec/dpo.key --reason "complaint #4411" -o - | ffplay -nodisp -'},
+    {description: 'Copies for a data-subject access request:', command: '<%= config.bin %> <%= command.id %> a.wav.age b.wav.age -i dpo.key --reason "DSAR 2026-014" -o ./dsar-2026-014'},
+    {description: 'Back in clear, in place:', command: '<%= config.bin %> <%= command.id %> monitor/2026/05/14/call.wav -i dpo.key --reason "court order 26/118" --in-place'},
+  ]
+
+  static strict = false
+  static args = {file: Args.string({required: true, description: 'An .age recording: a path, or a key of the archive. Several may follow.'})}
+
+  static flags = {
+    archive: Flags.string({description: 'Archive folder, for keys and the journal. Default: the nearest folder up holding callrec.yml, else the current folder.', helpValue: 'DIR'}),
+    policy: policyFlag,
+    identity: Flags.string({char: 'i', multiple: true, description: 'Identity file (age-keygen format, mode 0600); repeatable.', helpValue: 'FILE'}),
+    'passphrase-file': Flags.string({description: 'Passphrase on the first line of FILE (mode 0600): for recordings encrypted to a passphrase, and passphrase-protected identity files.', helpValue: 'FILE'}),
+    reason: Flags.string({required: true, description: 'Why the recordings are accessed, as written in the access journal (a ticket, a request reference).', helpValue: 'TEXT'}),
+    actor: actorFlag,
+    output: Flags.string({char: 'o', description: 'Folder for the plaintext files, or - for stdout.', helpValue: 'DIR|-', exclusive: ['in-place']}),
+    'in-place': Flags.boolean({description: 'Restore NAME.EXT next to NAME.EXT.age, then remove NAME.EXT.age.'}),
+  }
+
+  async run(): Promise<{decrypted: {key: string; output: string}[]; failed: {key: string; error: string}[]}> {
+    const {argv, flags} = await this.parse(Decrypt)
+    if (flags.reason.trim() === '') throw new CallrecError('--reason: say why the recordings are accessed')
+    const output = await outputOf(flags.output, flags['in-place'], this.jsonEnabled())
+    if (!flags.identity && !flags['passphrase-file']) throw new CallrecError('give an identity (-i FILE) or a --passphrase-file')
+    const passphrase = flags['passphrase-file'] === undefined ? undefined : await readPassphrase(flags['passphrase-file'])
+    const identities = (await Promise.all((flags.identity ?? []).map((file) => readIdentities(file, passphrase)))).flat()
+    const decrypter = decrypterFor(identities, passphrase === undefined ? [] : [passphrase])
+    const archive = await openArchive({location: flags.archive, policy: flags.policy})
+    const journal = await openJournal(archive, {actor: flags.actor})
+    // In place changes the archive: not while an encrypt or a purge runs on it.
+    const lock = flags['in-place'] ? await tryLock(journalPaths(archive).archiveLock, archive.root) : undefined
+    const decrypted: {key: string; output: string}[] = []
+    const failed: {key: string; error: string}[] = []
+    try {
+      for (const file of argv as string[]) {
+        try {
+          const source = await sourceOf(archive, file)
+          const target = await decryptKey(source.store, source.key, output, {decrypter, journal, reason: flags.reason, journalKey: source.journalKey})
+          decrypted.push({key: source.journalKey, output: target})
+          if (!('stream' in output)) this.log(`${source.journalKey} → ${target}`)
+        } catch (error) {
+          failed.push({key: file, error: errorMessage(error)})
+          this.logToStderr(`FAILED ${file}: ${errorMessage(error)}`)
+          if ('stream' in output) break // the rest would follow a truncated stream
+        }
+      }
+    } finally {
+      await lock?.release()
+    }
+    if (failed.length > 0) process.exitCode = EXIT.partial
+    return {decrypted, failed}
+  }
+}
+
+async function outputOf(output: string | undefined, inPlace: boolean, json: boolean): Promise<DecryptOutput> {
+  if (inPlace) return {inPlace: true}
+  if (output === undefined) throw new CallrecError('say where the plaintext goes: -o DIR, -o - (stdout) or --in-place')
+  if (output === '-') {
+    if (json) throw new CallrecError('-o - writes audio to stdout: it cannot be combined with --json')
+    if (process.stdout.isTTY) throw new CallrecError('-o -: stdout is a terminal; pipe it to a player (| ffplay -) or use -o DIR')
+    return {stream: process.stdout}
+  }
+  const info = await stat(output).catch(() => undefined)
+  if (!info?.isDirectory()) throw new CallrecError(`-o ${output}: not a folder`)
+  return {folder: path.resolve(output)}
+}
+
+/** A path to a file (in the archive or not), else a key of the archive; NAME.EXT stands for NAME.EXT.age. */
+async function sourceOf(archive: Archive, file: string): Promise<Source> {
+  for (const candidate of file.endsWith(AGE_SUFFIX) ? [file] : [file + AGE_SUFFIX, file]) {
+    const absolute = path.resolve(candidate)
+    if (await stat(absolute).then((info) => info.isFile(), () => false)) {
+      const relative = path.relative(archive.root, absolute)
+      if (relative.startsWith('..') || path.isAbsolute(relative)) return {store: new LocalStore(path.dirname(absolute)), key: path.basename(absolute), journalKey: absolute}
+      const key = relative.split(path.sep).join('/')
+      return {store: archive.store, key, journalKey: key}
+    }
+    if (await archive.store.exists(candidate).catch(() => false)) return {store: archive.store, key: candidate, journalKey: candidate}
+  }
+  throw new CallrecError(`${file}: no such file, nor key in the archive ${archive.root}`, EXIT.partial)
+}

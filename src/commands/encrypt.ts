@@ -1,0 +1,110 @@
+import {Flags} from '@oclif/core'
+import {openArchive, type Archive} from '../archive.js'
+import {CallrecCommand, EXIT_CODES_HELP} from '../cli/base.js'
+import {archiveArg, policyFlag} from '../cli/flags.js'
+import {AgeSealer, type Target} from '../crypto/age.js'
+import {encryptKeys, type EncryptBatch} from '../crypto/encrypt-file.js'
+import {readPassphrase} from '../crypto/identity.js'
+import {planEncryption, type EncryptionPlan} from '../crypto/select.js'
+import {CallrecError, EXIT} from '../errors.js'
+import {journalPaths, openJournal} from '../journal/index.js'
+import {tryLock} from '../journal/lock.js'
+import {canAsk, confirm} from '../ui/confirm.js'
+import {progress} from '../ui/terminal.js'
+
+const MB = (bytes: number) => `${(bytes / 1e6).toFixed(1)} MB`
+
+export default class Encrypt extends CallrecCommand {
+  static summary = 'Encrypt every recording still in clear, in place, with age.'
+  static description = `Encrypts to the recipients of the policy (encryption.recipients: age1… X25519 keys, age1pq1… hybrid post-quantum keys), so that the host running it needs public keys only; without recipients, to the passphrase of --passphrase-file. NAME.EXT becomes NAME.EXT.age, readable with callrec decrypt or age -d; sidecars stay readable for the audit. Recordings are told encrypted by their content, never their name: a second run does nothing.
+
+Nothing is lost on a crash: the ciphertext goes to a temp file in the same folder, is fsynced and renamed, its size and header are checked, and only then is the plaintext removed; a run killed at any point is finished by the next. A recording that changes while it is encrypted (still being recorded) is left in clear. Under a legal hold, recordings are kept in clear only when the policy says encryption.skipHeld.
+
+Prints the plan; --dry-run stops there. On a terminal it asks; without one it needs --yes.
+
+${EXIT_CODES_HELP}`
+
+  static examples = [
+    {description: 'See what would be encrypted:', command: '<%= config.bin %> <%= command.id %> ./archive --dry-run'},
+    {description: 'In cron, to the policy\'s recipients:', command: '<%= config.bin %> <%= command.id %> /srv/recordings --yes'},
+    {description: 'Only one month, to a passphrase (archive without recipients):', command: '<%= config.bin %> <%= command.id %> --key \'monitor/2026/05/**\' --passphrase-file /etc/callrec/passphrase --yes'},
+  ]
+
+  static args = {archive: archiveArg}
+
+  static flags = {
+    policy: policyFlag,
+    key: Flags.string({multiple: true, helpValue: 'KEY|GLOB', description: 'Only recordings whose key (relative to the archive root) matches (repeatable). Default: all.'}),
+    'passphrase-file': Flags.string({description: 'Encrypt to the passphrase on the first line of FILE (mode 0600), when the policy names no recipients.', helpValue: 'FILE'}),
+    'dry-run': Flags.boolean({description: 'Print the plan and stop: nothing is changed.'}),
+    yes: Flags.boolean({char: 'y', description: 'Encrypt without asking (cron). Without a terminal and without --yes, encrypt refuses (exit 2).'}),
+    concurrency: Flags.integer({min: 1, max: 64, default: 8, description: 'Recordings encrypted at once.'}),
+  }
+
+  async run(): Promise<{plan: EncryptionPlan; result?: EncryptBatch; interrupted?: boolean}> {
+    const {args, flags} = await this.parse(Encrypt)
+    const archive = await openArchive({location: args.archive, policy: flags.policy})
+    const sealer = new AgeSealer(await targetOf(archive, flags['passphrase-file']))
+    // One run at a time on an archive (cron overlapping itself, a purge): the second exits 4 at once.
+    const lock = flags['dry-run'] ? undefined : await tryLock(journalPaths(archive).archiveLock, archive.root)
+    try {
+      return await this.encrypt(archive, sealer, flags)
+    } finally {
+      await lock?.release()
+    }
+  }
+
+  private async encrypt(archive: Archive, sealer: AgeSealer, flags: {key?: string[]; 'dry-run': boolean; yes: boolean; concurrency: number}): Promise<{plan: EncryptionPlan; result?: EncryptBatch; interrupted?: boolean}> {
+    const spinner = progress(!this.jsonEnabled(), `Looking for recordings in clear in ${archive.root}`)
+    // The probe in this thread: what follows is bound by fsyncs, and probe threads would cost ~60 MB.
+    const plan = await planEncryption(archive, {only: flags.key, today: new Date().toISOString().slice(0, 10), threads: false}).finally(() => spinner.stop())
+    const to = 'recipients' in sealer.target ? `${sealer.target.recipients.length} recipient(s)` : 'a passphrase'
+    this.log(`${plan.keys.length} recordings in clear (${MB(plan.bytes)}) to encrypt to ${to}; ${plan.encrypted} already encrypted`)
+    for (const key of plan.held) this.log(`kept in clear, under legal hold: ${key}`)
+    if (flags['dry-run'] || plan.keys.length === 0) return {plan}
+    if (!flags.yes) {
+      if (!canAsk()) throw new CallrecError(`refusing to encrypt ${plan.keys.length} recordings in place without confirmation: no terminal to ask on; add --yes (check first with --dry-run)`, EXIT.usage)
+      if (!(await confirm(`Encrypt ${plan.keys.length} recordings (${MB(plan.bytes)}) in place?`))) throw new CallrecError('nothing encrypted: not confirmed', EXIT.usage)
+    }
+
+    // Ctrl-C: no new recording is started, those in flight finish; then exit 130.
+    const interrupt = new AbortController()
+    const onSignal = () => interrupt.abort()
+    process.once('SIGINT', onSignal).once('SIGTERM', onSignal)
+    const bar = progress(!this.jsonEnabled(), 'Encrypting')
+    const result = await encryptKeys(archive.store, plan.keys, sealer, {
+      concurrency: flags.concurrency,
+      signal: interrupt.signal,
+      onProgress: ({done, total}) => bar.update(`Encrypting: ${done}/${total}`),
+    }).finally(() => {
+      bar.stop()
+      process.off('SIGINT', onSignal).off('SIGTERM', onSignal)
+    })
+    const done = result.results.map((item) => item.key)
+    await (await openJournal(archive)).append({
+      action: 'encrypt',
+      command: 'encrypt',
+      keys: done,
+      outcome: result.failures.length > 0 ? 'failed' : 'ok',
+      details: {to, failed: result.failures, notStarted: result.skipped.length},
+    })
+
+    const completed = result.results.filter((item) => item.action === 'completed').length
+    this.log(`encrypted ${done.length} recordings${completed > 0 ? `, ${completed} of them left by an interrupted run` : ''}`)
+    for (const {key, error} of result.failures) this.logToStderr(`FAILED ${key}: ${error}`)
+    if (result.skipped.length > 0) this.logToStderr(`interrupted: ${result.skipped.length} recordings not started, still in clear`)
+    if (result.skipped.length > 0) process.exitCode = EXIT.interrupted
+    else if (result.failures.length > 0) process.exitCode = EXIT.partial
+    return {plan, result, ...(result.skipped.length > 0 ? {interrupted: true} : {})}
+  }
+}
+
+async function targetOf(archive: Archive, passphraseFile: string | undefined): Promise<Target> {
+  const {recipients} = archive.policy.encryption
+  if (recipients.length > 0) {
+    if (passphraseFile !== undefined) throw new CallrecError(`--passphrase-file: the policy names recipients (encryption.recipients); recordings are encrypted to them`)
+    return {recipients}
+  }
+  if (passphraseFile === undefined) throw new CallrecError(`no recipients in ${archive.policyFile ?? 'the policy (no callrec.yml)'} (encryption.recipients) and no --passphrase-file: nothing to encrypt to`)
+  return {passphrase: await readPassphrase(passphraseFile)}
+}

@@ -1,0 +1,58 @@
+import {access} from 'node:fs/promises'
+import path from 'node:path'
+import {Flags} from '@oclif/core'
+import {DateTime} from 'luxon'
+import {CallrecCommand} from '../cli/base.js'
+import {archiveArg, archiveFlag} from '../cli/flags.js'
+import {CallrecError, EXIT} from '../errors.js'
+import {detectLayout, type Layout} from '../init/detect.js'
+import {defaultAnswers, policyText} from '../init/policy-file.js'
+import {askAnswers} from '../init/wizard.js'
+import {POLICY_FILE} from '../policy/load.js'
+import {openSink, writeTo} from '../report/sink.js'
+import {LocalStore} from '../store/local.js'
+
+export default class Init extends CallrecCommand {
+  static summary = 'Write a commented callrec.yml: organisation, DPO, purposes with CNIL retentions, PBX, CDR, encryption, journal.'
+  static description = `Asks, on a terminal, for what the policy needs, offering the CNIL's default retentions and what it finds in the archive: the PBX whose file-name convention most recordings follow (FreePBX, 3CX, Amazon Connect, Oreka, Asterisk) and an Asterisk Master.csv. The file it writes is checked by the same loader as every run, and a comment explains each field and lists the register facts still to give.
+
+--defaults writes the same without asking (and is needed without a terminal). An existing policy is never overwritten without --force.`
+
+  static examples = [
+    {description: 'Answer the questions, for the archive in ./archive:', command: '<%= config.bin %> <%= command.id %> ./archive'},
+    {description: 'In a script: CNIL defaults and what the archive shows, no questions:', command: '<%= config.bin %> <%= command.id %> --archive ./archive --defaults'},
+  ]
+
+  static args = {archive: archiveArg}
+
+  static flags = {
+    archive: archiveFlag,
+    defaults: Flags.boolean({description: 'Do not ask: write the CNIL defaults and what was detected in the archive.'}),
+    force: Flags.boolean({description: 'Overwrite an existing policy file.'}),
+    output: Flags.string({char: 'o', description: `Policy file to write. Default: ${POLICY_FILE} in the archive folder.`, helpValue: 'FILE'}),
+  }
+
+  async run(): Promise<{file: string; layout: Layout}> {
+    const {args, flags} = await this.parse(Init)
+    const folder = path.resolve(flags.archive ?? args.archive ?? '.')
+    const file = flags.output ? path.resolve(flags.output) : path.join(folder, POLICY_FILE)
+    // Checked before any question: nobody should answer ten questions to be told the file exists.
+    if (!flags.force && (await access(file).then(() => true, () => false))) throw new CallrecError(`${file}: already exists (--force overwrites it)`)
+    if (!flags.defaults && !(process.stdin.isTTY && process.stdout.isTTY)) throw new CallrecError('not a terminal: use --defaults to write the policy without questions')
+
+    const layout = await detectLayout(new LocalStore(folder)).catch((error: NodeJS.ErrnoException) => {
+      throw new CallrecError(`${folder}: cannot read the archive (${error.code ?? error.message})`)
+    })
+    const defaults = defaultAnswers(DateTime.now().toISODate()!, {software: layout.pbx?.name, cdr: layout.cdr})
+    const answers = flags.defaults
+      ? defaults
+      : await askAnswers(defaults, layout).catch((error: Error) => {
+          // Ctrl-C in a prompt: inquirer's ExitPromptError.
+          throw error.name === 'ExitPromptError' ? new CallrecError('interrupted: nothing written', EXIT.interrupted) : error
+        })
+    const text = policyText(answers, file)
+    await writeTo(await openSink(file, {exclusive: !flags.force}), (write) => write(text))
+    if (!this.jsonEnabled()) this.log(`Wrote ${file}${layout.pbx ? ` (PBX: ${layout.pbx.name})` : ''}. \`callrec report register\` lists what the register still needs.`)
+    return {file, layout}
+  }
+}

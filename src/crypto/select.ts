@@ -1,0 +1,33 @@
+// What `callrec encrypt` acts on: recordings whose content is not age (sniffed by the probe, never the name).
+import picomatch from 'picomatch'
+import type {Archive} from '../archive.js'
+import {loadCdrIndex} from '../probe/cdr-index.js'
+import {scanArchive} from '../probe/scan.js'
+import {activeHold} from '../rules/types.js'
+
+export interface EncryptionPlan {
+  /** Recordings in clear to encrypt, in listing order. */
+  keys: string[]
+  bytes: number
+  /** In clear but under an active legal hold, kept as they are because the policy says encryption.skipHeld. */
+  held: string[]
+  /** Already encrypted. */
+  encrypted: number
+}
+
+export async function planEncryption(archive: Archive, options: {only?: string[]; today: string; threads?: boolean}): Promise<EncryptionPlan> {
+  const wanted = options.only && options.only.length > 0 ? picomatch(options.only, {dot: true}) : undefined
+  const plan: EncryptionPlan = {keys: [], bytes: 0, held: [], encrypted: 0}
+  const cdr = await loadCdrIndex(archive.store, archive.policy)
+  for await (const item of scanArchive(archive, {cdr, select: wanted, threads: options.threads})) {
+    if (item.kind !== 'recording') continue
+    const {recording} = item
+    if (recording.encrypted) plan.encrypted++
+    else if (archive.policy.encryption.skipHeld && activeHold(recording, options.today)) plan.held.push(recording.key)
+    else {
+      plan.keys.push(recording.key)
+      plan.bytes += recording.size
+    }
+  }
+  return plan
+}

@@ -1,0 +1,79 @@
+import type {PartialFields, Problem} from '../model.js'
+import type {Store} from '../store/types.js'
+import {HEAD_BYTES, probeAudio} from './audio.js'
+import {validateFields} from './fields.js'
+import {isAgeEncrypted} from './sniff.js'
+import {readCallTags} from './tags.js'
+
+/**
+ * What the files themselves say of one recording: the I/O half of the probe, with no policy and no CDR,
+ * so that it can run in a worker thread and come back as plain data.
+ */
+export interface RecordingFacts {
+  key: string
+  size: number
+  modifiedAt: string
+  encrypted: boolean
+  audio?: {container?: string; codec?: string; durationSec?: number; sampleRate?: number; channels?: number}
+  unreadable?: string
+  tags?: {fields: PartialFields; refs: Record<string, string>}
+  sidecar?: {key: string; fields: PartialFields}
+  problems: Problem[]
+}
+
+export interface FactsTask {
+  key: string
+  sidecarKey?: string
+}
+
+export async function readFacts(store: Store, {key, sidecarKey}: FactsTask, timeoutMs: number): Promise<RecordingFacts> {
+  const facts: RecordingFacts = {key, size: 0, modifiedAt: new Date(0).toISOString(), encrypted: false, problems: []}
+  const entry = await store.open(key).catch((error: NodeJS.ErrnoException) => {
+    facts.unreadable = `cannot open (${error.code ?? error.message})`
+    return undefined
+  })
+  if (!entry) facts.unreadable ??= 'vanished during the scan'
+  else {
+    try {
+      facts.size = entry.size
+      facts.modifiedAt = entry.modifiedAt.toISOString()
+      const head = await entry.read(0, HEAD_BYTES)
+      facts.encrypted = isAgeEncrypted(head)
+      if (!facts.encrypted) {
+        const probe = await probeAudio(head, entry.size, (position, length) => entry.read(position, length), timeoutMs)
+        if ('error' in probe) facts.unreadable = probe.error
+        else {
+          facts.audio = probe.audio
+          const tags = readCallTags(probe.metadata)
+          const validated = validateFields(tags.raw, 'tag', key)
+          facts.problems.push(...validated.problems)
+          facts.tags = {fields: validated.fields, refs: tags.refs}
+        }
+      }
+    } catch (error) {
+      facts.unreadable = `cannot read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`
+    } finally {
+      await entry.close()
+    }
+  }
+  if (sidecarKey) {
+    const sidecar = await readSidecar(store, sidecarKey)
+    facts.problems.push(...sidecar.problems)
+    facts.sidecar = {key: sidecarKey, fields: sidecar.fields}
+  }
+  return facts
+}
+
+export async function readSidecar(store: Store, key: string): Promise<{fields: PartialFields; problems: Problem[]}> {
+  let raw: unknown
+  try {
+    raw = JSON.parse((await store.readFile(key)).toString('utf8'))
+  } catch (error) {
+    const reason = error instanceof SyntaxError ? `not valid JSON (${error.message})` : `cannot read (${(error as NodeJS.ErrnoException).code})`
+    return {fields: {}, problems: [{origin: 'sidecar', source: key, message: reason}]}
+  }
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+    return {fields: {}, problems: [{origin: 'sidecar', source: key, message: 'not a JSON object'}]}
+  }
+  return validateFields(raw as Record<string, unknown>, 'sidecar', key)
+}

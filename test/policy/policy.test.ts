@@ -1,0 +1,71 @@
+import assert from 'node:assert/strict'
+import {test} from 'node:test'
+import {DateTime} from 'luxon'
+import {parseDuration} from '../../src/policy/duration.ts'
+import {defaultPolicy, parsePolicy} from '../../src/policy/load.ts'
+import {retentionOf} from '../../src/policy/retention.ts'
+import type {Recording} from '../../src/model.ts'
+
+test('durations: words, short units and ISO 8601, nothing else', () => {
+  assert.deepEqual(parseDuration('6 months')?.toObject(), {months: 6})
+  assert.deepEqual(parseDuration('12months')?.toObject(), {months: 12})
+  assert.deepEqual(parseDuration('30d')?.toObject(), {days: 30})
+  assert.deepEqual(parseDuration('5 years')?.toObject(), {years: 5})
+  assert.deepEqual(parseDuration('P6M')?.toObject(), {months: 6})
+  for (const bad of ['6', 'six months', '6 m', 'forever', '-1 days', 'P']) assert.equal(parseDuration(bad), undefined, bad)
+})
+
+const recording = (recordedAt: string, purpose = 'quality'): Recording => ({
+  key: 'x.wav',
+  size: 1,
+  modifiedAt: recordedAt,
+  encrypted: false,
+  problems: [],
+  fields: {recordedAt: {value: recordedAt, source: 'sidecar', ref: 'x.json'}, purpose: {value: purpose, source: 'sidecar', ref: 'x.json'}},
+})
+
+test('retention counts calendar months, clamped to the last day of the month', () => {
+  const policy = defaultPolicy()
+  policy.timezone = 'UTC'
+  const end = (date: string) => retentionOf(recording(date), policy)!.endsAt.toISODate()
+  assert.equal(end('2026-08-31T12:00:00Z'), '2027-02-28')
+  assert.equal(end('2027-08-31T12:00:00Z'), '2028-02-29')
+  assert.equal(end('2026-01-15T12:00:00Z'), '2026-07-15')
+  assert.equal(retentionOf(recording('2026-01-15T12:00:00Z', 'unknown'), policy), undefined)
+})
+
+test('retention runs in the policy time zone: a call late on 31 Aug in Paris is 31 Aug there', () => {
+  const policy = defaultPolicy()
+  policy.timezone = 'Europe/Paris'
+  const endsAt = retentionOf(recording('2026-08-31T22:30:00Z'), policy)!.endsAt
+  assert.equal(endsAt.setZone('Europe/Paris').toISODate(), '2027-03-01')
+  policy.timezone = 'UTC'
+  assert.equal(retentionOf(recording('2026-08-31T22:30:00Z'), policy)!.endsAt.toISODate(), '2027-02-28')
+  assert.ok(DateTime.fromISO('2026-08-31T22:30:00Z').isValid)
+})
+
+test('policy errors name the file, the line and the field', () => {
+  const error = (text: string) => {
+    try {
+      parsePolicy(text, 'callrec.yml')
+    } catch (caught) {
+      return (caught as Error).message
+    }
+    assert.fail('no error')
+  }
+  assert.equal(error('timezone: Mars/Olympus\n'), 'callrec.yml:1: timezone: not an IANA time zone such as Europe/Paris or UTC')
+  assert.equal(error('dpo:\n  name: Jane\ncontroler: ACME\n'), 'callrec.yml:3: controler: Unrecognized key: "controler"')
+  assert.equal(error('purposes:\n  quality:\n    retention: 6 months\n    keep: forever\n'), 'callrec.yml:4: purposes.quality.keep: Unrecognized key: "keep"')
+  assert.match(error('purposes:\n  other:\n    retention: 1 year\n'), /^callrec\.yml:2: purposes\.other: needs a "reference"/)
+  assert.match(error('defaults:\n  purpose: sales\n'), /^callrec\.yml:2: defaults\.purpose: "sales" is not one of the purposes/)
+  assert.match(error('systematic:\n  maxShare: 2\n'), /^callrec\.yml:2: systematic\.maxShare: /)
+  assert.match(error('cdr:\n  - path: Master.csv\n    format: cisco\n'), /^callrec\.yml:3: cdr\.0\.format: /)
+  assert.match(error('a: [\n'), /^callrec\.yml:\d+: invalid YAML/)
+  assert.match(error('timezone: UTC\ntimezone: UTC\n'), /^callrec\.yml:2: invalid YAML: Map keys must be unique/)
+})
+
+test('a valid policy keeps its purposes; an empty one gets the CNIL defaults', () => {
+  const policy = parsePolicy('purposes:\n  mifid-ii: {retention: 5 years, reference: "Reg. 2017/565 art. 76"}\n', 'p.yml')
+  assert.deepEqual(Object.keys(policy.purposes), ['mifid-ii'])
+  assert.deepEqual(Object.keys(parsePolicy('', 'p.yml').purposes), ['training', 'evaluation', 'quality', 'analysis'])
+})
