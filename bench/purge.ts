@@ -4,7 +4,7 @@
 // Each recording is a small WAV with a sidecar holding its call date (recordedAt, the date callrec goes by);
 // both files' mtimes are set to that same date, so that find, which only knows mtimes, selects the same set.
 import {execFileSync, spawnSync} from 'node:child_process'
-import {mkdirSync, mkdtempSync, readdirSync, rmSync, utimesSync, writeFileSync} from 'node:fs'
+import {mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import path from 'node:path'
 import {fileURLToPath} from 'node:url'
@@ -37,16 +37,32 @@ function count(dir: string): number {
   return readdirSync(dir, {recursive: true, withFileTypes: true}).filter((entry) => entry.isFile() && !entry.parentPath.includes('.callrec')).length
 }
 
-function timed(command: string, args: string[]): number {
+interface Timing {
+  /** Seconds from start until the command's own writes are on disk (the command, then sync). */
+  wall: number
+  /** CPU seconds (user + system) of the command itself. */
+  cpu: number
+}
+
+/**
+ * Times a command, then a sync: find's unlinks sit in the page cache when it exits, while callrec fsyncs
+ * its journal and folders, so each pays here for its own writeback (else the next run pays for it).
+ */
+function timed(command: string, args: string[]): Timing {
+  execFileSync('sync')
+  const usage = path.join(tmpdir(), `callrec-bench-time-${process.pid}`)
   const start = process.hrtime.bigint()
-  const result = spawnSync(command, args, {stdio: ['ignore', 'ignore', 'inherit']})
-  const seconds = Number(process.hrtime.bigint() - start) / 1e9
+  const result = spawnSync('/usr/bin/time', ['-f', '%U %S', '-o', usage, command, ...args], {stdio: ['ignore', 'ignore', 'inherit']})
+  execFileSync('sync')
+  const wall = Number(process.hrtime.bigint() - start) / 1e9
   if (result.status !== 0) throw new Error(`${command} ${args.join(' ')}: exit ${result.status}`)
-  return seconds
+  const [user, system] = readFileSync(usage, 'utf8').trim().split(/\s+/).map(Number)
+  rmSync(usage)
+  return {wall, cpu: user + system}
 }
 
 /** One round on fresh copies of the tree: both tools, in the given order, each result checked. */
-function round(base: string, work: string, findFirst: boolean): {find: number; callrec: number} {
+function round(base: string, work: string, findFirst: boolean): {find: Timing; callrec: Timing} {
   const forCallrec = path.join(work, 'callrec')
   const forFind = path.join(work, 'find')
   execFileSync('cp', ['-a', base, forCallrec])
@@ -75,10 +91,11 @@ try {
   // Each tool runs first once: the disk is not in the same state for the first and the second run.
   const rounds = [round(base, work, true), round(base, work, false)]
   for (const [index, times] of rounds.entries()) {
-    console.log(`round ${index + 1} (${index === 0 ? 'find' : 'callrec'} first): find ${times.find.toFixed(2)} s, callrec ${times.callrec.toFixed(2)} s, ratio ${(times.callrec / times.find).toFixed(2)}×`)
+    const line = (timing: Timing) => `${timing.wall.toFixed(2)} s (cpu ${timing.cpu.toFixed(2)} s)`
+    console.log(`round ${index + 1} (${index === 0 ? 'find' : 'callrec'} first): find ${line(times.find)}, callrec ${line(times.callrec)}, ratio ${(times.callrec.wall / times.find.wall).toFixed(2)}×`)
   }
-  const [find, callrec] = [rounds.reduce((sum, times) => sum + times.find, 0), rounds.reduce((sum, times) => sum + times.callrec, 0)]
-  console.log(`both rounds: find ${find.toFixed(2)} s, callrec ${callrec.toFixed(2)} s, ratio callrec/find ${(callrec / find).toFixed(2)}×`)
+  const total = (tool: 'find' | 'callrec') => rounds.reduce((sum, times) => sum + times[tool].wall, 0)
+  console.log(`both rounds: find ${total('find').toFixed(2)} s, callrec ${total('callrec').toFixed(2)} s, ratio callrec/find ${(total('callrec') / total('find')).toFixed(2)}×`)
 } finally {
   rmSync(work, {recursive: true, force: true})
 }

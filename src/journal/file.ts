@@ -156,13 +156,18 @@ export async function* readLines(file: string): AsyncIterable<JournalLine> {
   }
 }
 
-/** Parsed entries; a line that is not JSON stops the read with its line number (verify tells what happened). */
+/**
+ * Parsed entries. A line that is not JSON stops the read with its line number (verify tells what happened),
+ * unless it is the last one: an append cut short by a crash, which the next append cuts off.
+ */
 export async function* readEntries(file: string): AsyncIterable<JournalEntry> {
+  let broken: number | undefined
   for await (const {line, text} of readLines(file)) {
+    if (broken !== undefined) throw new CallrecError(`${file}:${broken}: not a journal entry (run callrec access-log verify)`, EXIT.partial)
     try {
       yield JSON.parse(text) as JournalEntry
     } catch {
-      throw new CallrecError(`${file}:${line}: not a journal entry (run callrec access-log verify)`, EXIT.partial)
+      broken = line
     }
   }
 }

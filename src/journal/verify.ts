@@ -17,6 +17,8 @@ export interface VerifyResult {
   head?: string
   /** Entries up to this seq were pruned, as a checkpoint entry attests. */
   prunedThrough?: number
+  /** A last line that is not an entry: an append cut short by a crash, never acknowledged; the next append cuts it off. */
+  torn?: number
   problems: VerifyProblem[]
 }
 
@@ -39,12 +41,16 @@ export async function verifyLines(lines: AsyncIterable<JournalLine>): Promise<Ve
   let before: Seen | undefined
   let last: Seen | undefined
   for await (const {line, text} of lines) {
+    if (result.torn !== undefined) {
+      result.problems.push({kind: 'altered', line: result.torn, message: `line ${result.torn} is not a journal entry: altered or inserted`})
+      delete result.torn
+    }
     let entry: JournalEntry
     try {
       entry = JSON.parse(text)
       if (typeof entry !== 'object' || entry === null || typeof entry.seq !== 'number') throw new Error('not an entry')
     } catch {
-      result.problems.push({kind: 'altered', line, message: `line ${line} is not a journal entry: altered or inserted`})
+      result.torn = line
       continue
     }
     const seen: Seen = {entry, line, problemsFrom: result.problems.length}

@@ -27,6 +27,7 @@ ${EXIT_CODES_HELP}`
     if (result.problems.length > 0) process.exitCode = EXIT.findings
     if (!this.jsonEnabled()) {
       for (const problem of result.problems) this.log(`${journal}:${problem.line}: ${problem.message}`)
+      if (result.torn) this.log(`${journal}:${result.torn}: an append cut short by a crash (not an entry; the next append removes it)`)
       const span = result.entries === 0 ? 'no entries' : `${result.entries} entries, #${result.firstSeq} to #${result.lastSeq}${result.prunedThrough ? ` (pruned through #${result.prunedThrough})` : ''}`
       this.log(`${journal}: ${span}; ${result.problems.length === 0 ? 'chain intact' : `TAMPERED (${result.problems.length} problem${result.problems.length > 1 ? 's' : ''})`}${result.head ? `; head ${result.head}` : ''}`)
     }
