@@ -30,7 +30,7 @@ export interface AuditHandlers {
   finish?(context: RuleContext): void | Promise<void>
 }
 
-export interface AuditOptions extends Pick<ScanOptions, 'timeoutMs' | 'select' | 'threads'> {
+export interface AuditOptions extends Pick<ScanOptions, 'timeoutMs' | 'select'> {
   now: DateTime
   /** Only these rules (ids); all by default. */
   rules?: string[]

@@ -93,4 +93,13 @@ export function makeArchive(files: ArchiveFiles, options: {mtime?: Date} = {}): 
   return {dir, cleanup: () => rmSync(dir, {recursive: true, force: true})}
 }
 
+/** makeArchive whose folder is removed when the test process exits. */
+export function tempArchive(files: ArchiveFiles): string {
+  const made = makeArchive(files)
+  if (temporary.length === 0) process.once('exit', () => temporary.forEach((cleanup) => cleanup()))
+  temporary.push(made.cleanup)
+  return made.dir
+}
+const temporary: (() => void)[] = []
+
 export const NOW = '2026-11-23T00:00:00Z'

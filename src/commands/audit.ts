@@ -43,7 +43,6 @@ ${EXIT_CODES_HELP}`
     rule: Flags.string({multiple: true, helpValue: 'ID', description: 'Only this rule (repeatable). Default: all rules (`callrec rules` lists them).'}),
     explain: Flags.string({description: 'Show where every field of this recording (key relative to the archive root) came from, and its findings.', helpValue: 'KEY'}),
     'show-personal': Flags.boolean({description: 'Show caller and callee numbers in full.'}),
-    threads: Flags.boolean({default: true, allowNo: true, description: 'Probe large local archives in worker threads (--no-threads: one thread).'}),
     timeout: Flags.integer({default: 5000, min: 100, description: 'Milliseconds allowed to parse one file before it is declared unreadable.'}),
   }
 
@@ -52,7 +51,7 @@ ${EXIT_CODES_HELP}`
     const unknownRule = flags.rule?.find((id) => !ruleById(id))
     if (unknownRule) throw new CallrecError(`--rule ${unknownRule}: no such rule (\`callrec rules\` lists them)`)
     const archive = await openArchive({location: args.archive, policy: flags.policy})
-    const options = {now: parseNow(flags.now), rules: flags.rule, threads: flags.threads, timeoutMs: flags.timeout}
+    const options = {now: parseNow(flags.now), rules: flags.rule, timeoutMs: flags.timeout}
     const showPersonal = flags['show-personal']
     const spinner = progress(!this.jsonEnabled(), `Auditing ${archive.root}`)
 

@@ -56,8 +56,7 @@ ${EXIT_CODES_HELP}`
 
   private async encrypt(archive: Archive, sealer: AgeSealer, flags: {key?: string[]; 'dry-run': boolean; yes: boolean; concurrency: number}): Promise<{plan: EncryptionPlan; result?: EncryptBatch; interrupted?: boolean}> {
     const spinner = progress(!this.jsonEnabled(), `Looking for recordings in clear in ${archive.root}`)
-    // The probe in this thread: what follows is bound by fsyncs, and probe threads would cost ~60 MB.
-    const plan = await planEncryption(archive, {only: flags.key, today: new Date().toISOString().slice(0, 10), threads: false}).finally(() => spinner.stop())
+    const plan = await planEncryption(archive, {only: flags.key, today: new Date().toISOString().slice(0, 10)}).finally(() => spinner.stop())
     const to = 'recipients' in sealer.target ? `${sealer.target.recipients.length} recipient(s)` : 'a passphrase'
     this.log(`${plan.keys.length} recordings in clear (${MB(plan.bytes)}) to encrypt to ${to}; ${plan.encrypted} already encrypted`)
     for (const key of plan.held) this.log(`kept in clear, under legal hold: ${key}`)

@@ -51,7 +51,7 @@ class HeadTokenizer extends AbstractTokenizer {
   }
 
   private async copy(target: Uint8Array, position: number, length: number, mayBeLess = false): Promise<number> {
-    // Checked on every token, because blocking reads (worker threads) never let a timer fire.
+    // Checked on every token too: a parser looping over data already in memory never lets the timer fire.
     if (Date.now() > this.deadline) throw new TimeoutError()
     let bytes: Uint8Array
     if (position + length <= this.head.length) bytes = this.head.subarray(position, position + length)

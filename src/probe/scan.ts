@@ -5,12 +5,10 @@ import type {HoldIndex} from '../holds/index.js'
 import type {CallFields, FieldSource, PartialFields, Recording, SourcedFields} from '../model.js'
 import {POLICY_FILE} from '../policy/load.js'
 import type {Policy} from '../policy/schema.js'
-import {LocalStore} from '../store/local.js'
 import {bareUniqueId} from './asterisk-id.js'
 import type {CdrIndex} from './cdr-index.js'
 import {readFacts, type FactsTask, type RecordingFacts} from './facts.js'
 import {matchFilename} from './filenames/index.js'
-import {ProbePool} from './pool.js'
 import {wallClockToUtc} from './time.js'
 
 export type ScanItem =
@@ -26,16 +24,12 @@ export interface ScanOptions {
   timeoutMs?: number
   /** Only these recordings (keys relative to the root); sidecar pairing still uses the whole folder. */
   select?: (key: string) => boolean
-  /** Worker threads for local archives past a few hundred recordings (default); false keeps all in this thread. */
-  threads?: boolean
 }
 
 type Task = ({kind: 'recording'} & FactsTask) | Exclude<ScanItem, {kind: 'recording'}>
 
-/** Recordings handed out at a time, to a worker thread or to this thread. */
+/** Recordings probed together; batches keep the per-item overhead of the ordered pipeline low. */
 const BATCH = 64
-/** Batches probed in this thread before worker threads start: small archives do not wait for threads. */
-const BATCHES_BEFORE_POOL = 8
 
 /** The sidecar of `a/x.wav` and of `a/x.wav.age` is `a/x.json`. */
 export function sidecarKeyOf(key: string): string {
@@ -77,20 +71,14 @@ export async function* scanArchive(archive: Archive, options: ScanOptions): Asyn
     if (batch.length > 0) yield batch
   }
 
-  const pool = options.threads !== false && store instanceof LocalStore ? new ProbePool(store.location, timeoutMs) : undefined
-  const probe = async (batch: Task[], index: number): Promise<ScanItem[]> => {
+  const probe = async (batch: Task[]): Promise<ScanItem[]> => {
     const wanted = batch.filter((task): task is Extract<Task, {kind: 'recording'}> => task.kind === 'recording')
-    const facts =
-      pool && index >= BATCHES_BEFORE_POOL ? await pool.run(wanted.map(({key, sidecarKey}) => ({key, sidecarKey}))) : await pMap(wanted, (task) => readFacts(store, task, timeoutMs), {concurrency: 16})
+    const facts = await pMap(wanted, (task) => readFacts(store, task, timeoutMs), {concurrency: 16})
     let next = 0
     return batch.map((task) => (task.kind === 'recording' ? {kind: 'recording', recording: buildRecording(facts[next++], policy, options.cdr, options.holds)} : task))
   }
-  try {
-    const concurrency = pool ? pool.threads + 2 : 4
-    for await (const items of pMapIterable(tasks(), probe, {concurrency, backpressure: concurrency * 2})) yield* items
-  } finally {
-    await pool?.close()
-  }
+  // Batches in flight × 16 files each: enough reads under way to keep the disk and the thread pool busy.
+  for await (const items of pMapIterable(tasks(), probe, {concurrency: 4, backpressure: 8})) yield* items
 }
 
 interface Layer {

@@ -1,6 +1,7 @@
 import {randomBytes} from 'node:crypto'
 import {createReadStream, createWriteStream} from 'node:fs'
-import {close, closeSync, fstat, fstatSync, open as openFd, openSync, read, readSync} from 'node:fs'
+import {once} from 'node:events'
+import {close, fstat, open as openFd, read} from 'node:fs'
 import {lstat, open, readdir, realpath, rename, rm, unlink} from 'node:fs/promises'
 import path from 'node:path'
 import {Readable} from 'node:stream'
@@ -11,42 +12,20 @@ import type {OpenEntry, Store, StoreFolder} from './types.js'
 
 const SEP = Buffer.from('/')
 
-/** The file-descriptor calls the store reads with: libuv's thread pool, or blocking calls. */
-interface FdCalls {
-  open(path: string | Buffer, flags: string): Promise<number>
-  fstat(fd: number): Promise<{size: number; mtime: Date}>
-  read(fd: number, buffer: Buffer, offset: number, length: number, position: number): Promise<{bytesRead: number}>
-  close(fd: number): Promise<void>
-}
-
-const ASYNC_FD: FdCalls = {open: promisify(openFd), fstat: promisify(fstat), read: promisify(read), close: promisify(close)}
-
-// A blocking read of a cached page costs a few microseconds; going through libuv's thread pool costs
-// several times that. Worker threads of the audit's probe pool read this way: each is its own thread.
-const BLOCKING_FD: FdCalls = {
-  open: async (path, flags) => openSync(path, flags),
-  fstat: async (fd) => fstatSync(fd),
-  read: async (fd, buffer, offset, length, position) => ({bytesRead: readSync(fd, buffer, offset, length, position)}),
-  close: async (fd) => closeSync(fd),
-}
+// The audit opens every file of the archive: these fd calls cost about half of FileHandle's each.
+const fds = {open: promisify(openFd), fstat: promisify(fstat), read: promisify(read), close: promisify(close)}
 
 /** A folder on a local filesystem. Symlinks are never followed; hidden entries (`.name`) are not listed. */
 export class LocalStore implements Store {
   private readonly rootBytes: Buffer
-  private readonly fd: FdCalls
 
-  /** `blocking`: read with blocking calls, for worker threads only (it would stall the main thread's event loop). */
-  constructor(
-    readonly location: string,
-    options: {blocking?: boolean} = {},
-  ) {
+  constructor(readonly location: string) {
     this.rootBytes = Buffer.from(location)
-    this.fd = options.blocking ? BLOCKING_FD : ASYNC_FD
   }
 
   private async readAt(fd: number, position: number, length: number): Promise<Buffer> {
     const bytes = Buffer.allocUnsafe(length)
-    const {bytesRead} = length > 0 ? await this.fd.read(fd, bytes, 0, length, position) : {bytesRead: 0}
+    const {bytesRead} = length > 0 ? await fds.read(fd, bytes, 0, length, position) : {bytesRead: 0}
     return bytes.subarray(0, bytesRead)
   }
 
@@ -97,30 +76,29 @@ export class LocalStore implements Store {
     return inside ? undefined : `symlink to ${target}, outside the archive root: not followed`
   }
 
-  // The audit opens every file of the archive: the fd API costs about half of FileHandle's per call.
   async open(key: string): Promise<OpenEntry | undefined> {
     let fd: number
     try {
-      fd = await this.fd.open(this.localPath(key), 'r')
+      fd = await fds.open(this.localPath(key), 'r')
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined
       throw error
     }
-    const info = await this.fd.fstat(fd).catch(async (error) => {
-      await this.fd.close(fd)
+    const info = await fds.fstat(fd).catch(async (error) => {
+      await fds.close(fd)
       throw error
     })
     return {
       size: info.size,
       modifiedAt: info.mtime,
       read: (position, length) => this.readAt(fd, position, Math.max(0, Math.min(length, info.size - position))),
-      close: () => this.fd.close(fd),
+      close: () => fds.close(fd),
     }
   }
 
   /** Whole small files (sidecars, CDR indexes): open, read, close, with no stat when the first read says it all. */
   async readFile(key: string): Promise<Buffer> {
-    const fd = await this.fd.open(this.localPath(key), 'r')
+    const fd = await fds.open(this.localPath(key), 'r')
     try {
       const chunks: Buffer[] = []
       for (let position = 0; ; ) {
@@ -130,7 +108,7 @@ export class LocalStore implements Store {
         if (chunk.length < 64 * 1024) return chunks.length === 1 ? chunk : Buffer.concat(chunks)
       }
     } finally {
-      await this.fd.close(fd)
+      await fds.close(fd)
     }
   }
 
@@ -144,14 +122,11 @@ export class LocalStore implements Store {
     const slash = targetBytes.lastIndexOf(SEP)
     const temp = Buffer.concat([targetBytes.subarray(0, slash + 1), Buffer.from(`.callrec-tmp-${process.pid}-${randomBytes(4).toString('hex')}`)])
     try {
-      const out = createWriteStream(temp, {flags: 'wx', mode: options.mode ?? 0o640})
+      // flush: fsync before close. Waiting for 'open' means the temp file exists before any data flows,
+      // so a source that fails at once cannot race its removal below.
+      const out = createWriteStream(temp, {flags: 'wx', mode: options.mode ?? 0o640, flush: true})
+      await once(out, 'open')
       await pipeline(data instanceof Uint8Array ? Readable.from([data]) : data, out)
-      const handle = await open(temp, 'r+')
-      try {
-        await handle.sync()
-      } finally {
-        await handle.close()
-      }
       if (options.exclusive && (await lstat(target).then(() => true, () => false))) {
         throw Object.assign(new Error(`${key}: already exists`), {code: 'EEXIST'})
       }

@@ -1,17 +1,11 @@
 import assert from 'node:assert/strict'
 import {existsSync, readFileSync} from 'node:fs'
 import path from 'node:path'
-import {after, describe, test} from 'node:test'
-import {callrec, callrecJson, makeArchive, wav} from '../helpers.ts'
+import {describe, test} from 'node:test'
+import {callrec, callrecJson, wav, tempArchive} from '../helpers.ts'
 import {listFiles, NOW, OLD, recordings, wavWithComment} from '../purge/fixtures.ts'
 
-const cleanups: (() => void)[] = []
-after(() => cleanups.forEach((cleanup) => cleanup()))
-function archive(files: Parameters<typeof makeArchive>[0]): string {
-  const made = makeArchive(files)
-  cleanups.push(made.cleanup)
-  return made.dir
-}
+const archive = tempArchive
 const purge = (dir: string, ...more: string[]) => callrecJson(['purge', dir, '--now', NOW, '--yes', ...more])
 const hold = (dir: string, ...more: string[]) => callrec(['hold', 'add', '--archive', dir, ...more])
 

@@ -1,17 +1,11 @@
 import assert from 'node:assert/strict'
 import {readFileSync, statSync, writeFileSync} from 'node:fs'
 import path from 'node:path'
-import {after, before, describe, test} from 'node:test'
-import {callrec, callrecJson, makeArchive, wav} from '../helpers.ts'
+import {before, describe, test} from 'node:test'
+import {callrec, callrecJson, wav, tempArchive} from '../helpers.ts'
 import {NOW, OLD, recordings} from '../purge/fixtures.ts'
 
-const cleanups: (() => void)[] = []
-after(() => cleanups.forEach((cleanup) => cleanup()))
-function archive(files: Parameters<typeof makeArchive>[0]): string {
-  const made = makeArchive(files)
-  cleanups.push(made.cleanup)
-  return made.dir
-}
+const archive = tempArchive
 const journalFile = (dir: string) => path.join(dir, '.callrec/journal.jsonl')
 const lines = (dir: string) => readFileSync(journalFile(dir), 'utf8').trim().split('\n')
 

@@ -3,18 +3,12 @@ import {createHash} from 'node:crypto'
 import {existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import path from 'node:path'
-import {after, describe, test} from 'node:test'
+import {describe, test} from 'node:test'
 import lockfile from 'proper-lockfile'
-import {callrec, callrecJson, makeArchive, wav} from '../helpers.ts'
+import {callrec, callrecJson, wav, tempArchive} from '../helpers.ts'
 import {listFiles, NOW, OLD, recordings} from './fixtures.ts'
 
-const cleanups: (() => void)[] = []
-after(() => cleanups.forEach((cleanup) => cleanup()))
-function archive(files: Parameters<typeof makeArchive>[0]): string {
-  const made = makeArchive(files)
-  cleanups.push(made.cleanup)
-  return made.dir
-}
+const archive = tempArchive
 const journalOf = (dir: string) =>
   existsSync(path.join(dir, '.callrec/journal.jsonl'))
     ? readFileSync(path.join(dir, '.callrec/journal.jsonl'), 'utf8').trim().split('\n').filter(Boolean).map((line) => JSON.parse(line))
@@ -86,7 +80,7 @@ describe('purge', () => {
   test('--certificate writes JSON and CSV certificates that match the journal', async () => {
     const dir = archive(recordings(3, (i) => i !== 1))
     const out = mkdtempSync(path.join(tmpdir(), 'callrec-cert-'))
-    cleanups.push(() => rmSync(out, {recursive: true, force: true}))
+    process.once('exit', () => rmSync(out, {recursive: true, force: true}))
     const {code} = await callrec(['purge', dir, '--now', NOW, '--yes', '--certificate', path.join(out, 'cert.json'), '--actor', 'dpo@example.org'])
     assert.equal(code, 0)
     const certificate = JSON.parse(readFileSync(path.join(out, 'cert.json'), 'utf8'))
@@ -117,7 +111,7 @@ describe('purge', () => {
 
   test('never touches anything outside the root: a symlinked recording and its target stay', async () => {
     const outside = mkdtempSync(path.join(tmpdir(), 'callrec-outside-'))
-    cleanups.push(() => rmSync(outside, {recursive: true, force: true}))
+    process.once('exit', () => rmSync(outside, {recursive: true, force: true}))
     writeFileSync(path.join(outside, 'secret.wav'), wav(0.05))
     writeFileSync(path.join(outside, 'secret.json'), JSON.stringify({recordedAt: OLD, purpose: 'quality'}))
     const dir = archive({'calls/a.json': {recordedAt: OLD, purpose: 'quality'}})
