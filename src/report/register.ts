@@ -1,5 +1,4 @@
 import type {AuditSummary} from '../audit.js'
-import type {Severity} from '../model.js'
 import {durationOf} from '../policy/retention.js'
 import type {Policy} from '../policy/schema.js'
 import type {PurgeFact} from './last-purge.js'
@@ -15,14 +14,9 @@ interface StorageFact {
   inEea?: boolean
 }
 
-interface MeasuredFacts {
+/** The audit's counts the register reports, with the facts an audit cannot tell. */
+interface MeasuredFacts extends Pick<AuditSummary, 'recordings' | 'encrypted' | 'withNotice' | 'oldestRecordedAt' | 'findings' | 'byRule'> {
   asOf: string
-  recordings: number
-  encrypted: number
-  withNotice: number
-  oldestRecordedAt?: string
-  findings: Record<Severity, number>
-  byRule: Record<string, number>
   /** Undefined when the journal was not read; null when it holds no purge. */
   lastPurge?: PurgeFact | null
   storage: StorageFact
