@@ -14,7 +14,7 @@ import {wallClockToUtc} from './time.js'
 export type ScanItem =
   | {kind: 'recording'; recording: Recording}
   | {kind: 'orphan-sidecar'; key: string}
-  | {kind: 'refused'; key: string; reason: string}
+  | {kind: 'refused'; key: string; reason: string; failed?: boolean}
 
 export interface ScanOptions {
   cdr: CdrIndex
