@@ -103,7 +103,7 @@ async function checkTwin(store: Store, key: string, plaintext: OpenEntry, ledger
     if (await ledger.known({key, size: plaintext.size, sha256, ageSha256})) return
     const conflict = (why: string) => new Error(`${ageKey} already exists and ${why}; both left as they are`)
     if (!ledger.decrypter) throw conflict('no journal entry shows it was made from this plaintext, and there is no identity to decrypt it (--identity)')
-    const decrypted = await hashOf(await openAge(contents(age), ledger.decrypter)).catch((error: unknown) => {
+    const decrypted = await openAge(contents(age), ledger.decrypter).then(hashOf).catch((error: unknown) => {
       throw conflict(`cannot be decrypted (${errorMessage(error)})`)
     })
     if (decrypted !== sha256) throw conflict('holds another recording (it decrypts to other content)')
