@@ -105,7 +105,7 @@ export class LocalStore implements Store {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined
       throw error
     }
-    const info = await fds.fstat(fd, {bigint: true}).catch(async (error) => {
+    const info = await fds.fstat(fd).catch(async (error) => {
       await fds.close(fd)
       throw error
     })
@@ -113,7 +113,7 @@ export class LocalStore implements Store {
       await fds.close(fd)
       throw Object.assign(new Error(`${key}: not a plain file`), {code: 'EISDIR'})
     }
-    const size = Number(info.size)
+    const size = info.size
     return {
       size,
       modifiedAt: info.mtime,

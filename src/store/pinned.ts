@@ -31,8 +31,11 @@ export class ChangedError extends Error {
   readonly code = 'ECHANGED'
 }
 
-/** A file's or folder's device and inode, `dev:ino`: the same name may hold another file, the same identity may not. */
-export const identityOf = (info: {dev: bigint; ino: bigint}) => `${info.dev}:${info.ino}`
+/**
+ * A file's or folder's device and inode, `dev:ino`: the same name may hold another file, the same identity may
+ * not. From plain or bigint stats alike (an inode number past 2^53 would then differ: refused, never mistaken).
+ */
+export const identityOf = (info: {dev: bigint | number; ino: bigint | number}) => `${info.dev}:${info.ino}`
 
 let procChecked = false
 function needProc(): void {
