@@ -5,6 +5,7 @@ import {openArchive, type Archive} from '../archive.js'
 import {CallrecCommand, EXIT_CODES_HELP} from '../cli/base.js'
 import {actorFlag} from '../cli/journal-flags.js'
 import {policyFlag} from '../cli/flags.js'
+import {sweepTemps} from '../cli/sweep.js'
 import {decrypterFor} from '../crypto/age.js'
 import {decryptKey, type DecryptOutput} from '../crypto/decrypt-file.js'
 import {AGE_SUFFIX} from '../crypto/encrypt-file.js'
@@ -27,6 +28,8 @@ export default class Decrypt extends CallrecCommand {
   static description = `FILE is an .age recording: a path, or a key of the archive (with or without .age). Its plaintext goes to a folder (-o DIR, mode 0600), to stdout (-o -, for a player: | ffplay -) or back in place (--in-place restores NAME.EXT and removes NAME.EXT.age). Files from age -e decrypt too, armored or not.
 
 Every decryption is an access to personal data: --reason is mandatory, and each file gets an entry in the access journal (who, when, which recording, why, where to) before its first byte of plaintext leaves, and another if it then fails. A damaged file releases nothing past its last intact 64 KiB chunk, and leaves no output file behind.
+
+Interrupted (Ctrl-C, SIGTERM), it removes the temp file it was writing: no partial plaintext is left; one left by a killed run (SIGKILL) is removed by the next decrypt to that folder, encrypt or purge.
 
 Identity files (-i, age-keygen's format, or passphrase-protected) readable by group or others are refused, as ssh refuses such keys.
 
@@ -64,6 +67,9 @@ ${EXIT_CODES_HELP}`
     const journal = await openJournal(archive, {actor: flags.actor})
     // In place changes the archive: not while an encrypt or a purge runs on it.
     const lock = flags['in-place'] ? await tryLock(journalPaths(archive).archiveLock, archive.root) : undefined
+    // Plaintext temp files a killed decrypt left behind (Ctrl-C removes its own; SIGKILL cannot).
+    const swept = 'inPlace' in output ? await sweepTemps(archive) : 'folder' in output ? await new LocalStore(output.folder).sweepTemps('', false) : []
+    for (const key of swept) this.logToStderr(`removed ${key}, a temp file left by a killed run`)
     const decrypted: {key: string; output: string}[] = []
     const failed: {key: string; error: string}[] = []
     try {
