@@ -74,8 +74,11 @@ ${EXIT_CODES_HELP}`
     const to = 'recipients' in sealer.target ? `${sealer.target.recipients.length} recipient(s)` : 'a passphrase'
     this.log(`${plan.keys.length} recordings in clear (${MB(plan.bytes)}) to encrypt to ${to}; ${plan.encrypted} already encrypted`)
     for (const key of plan.held) this.log(`kept in clear, under legal hold: ${key}`)
-    for (const {key, error} of plan.failed) this.logToStderr(`FAILED ${key}: ${error}`)
-    if (flags['dry-run']) return {plan}
+    if (flags['dry-run'] || plan.keys.length === 0) for (const {key, error} of plan.failed) this.logToStderr(`FAILED ${key}: ${error}`)
+    if (flags['dry-run']) {
+      if (plan.failed.length > 0) process.exitCode = EXIT.partial
+      return {plan}
+    }
     const journal = await openJournal(archive)
     if (plan.keys.length === 0) {
       if (plan.failed.length > 0) {
