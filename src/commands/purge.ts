@@ -23,7 +23,7 @@ export default class Purge extends CallrecCommand {
 
 Each deleted recording gets one entry in the access journal, with the size and SHA-256 of its files taken just before deletion, and goes with its sidecar and its .age form. --certificate writes a certificate of destruction (JSON or CSV) naming what was deleted, why, when, by whom, and the journal entries that prove it.
 
-Safe in cron: a second run on the same archive exits 4 at once; a run killed at any point is finished by the next one (a recording is either still there and still selected, or gone with its journal entry); a file that vanished meanwhile is not an error; nothing outside the archive root is touched.
+Safe in cron: a second run on the same archive exits 4 at once; a run killed at any point is finished by the next one (a recording is either still there and still selected, or gone with its journal entry); a file that vanished meanwhile is not an error; nothing outside the archive root is touched, even if a folder is swapped for a symlink mid-run: each file is hashed and deleted through folders opened without symlinks, and only if it is still the file hashed. A file or folder that cannot be read or deleted is journaled and listed, the rest goes on, and the run exits 3. Folders it empties are removed (never the root). A --now later than the clock is refused unless --dry-run.
 
 --caller erases every recording of one number (GDPR art. 17), except those under hold or kept for a legal obligation, each refusal journaled with its reason.
 
