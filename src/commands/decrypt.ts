@@ -5,7 +5,6 @@ import {openArchive, type Archive} from '../archive.js'
 import {CallrecCommand, EXIT_CODES_HELP} from '../cli/base.js'
 import {actorFlag} from '../cli/journal-flags.js'
 import {policyFlag} from '../cli/flags.js'
-import {sweepTemps} from '../cli/sweep.js'
 import {decrypterFor} from '../crypto/age.js'
 import {decryptKey, type DecryptOutput} from '../crypto/decrypt-file.js'
 import {AGE_SUFFIX} from '../crypto/encrypt-file.js'
@@ -67,15 +66,18 @@ ${EXIT_CODES_HELP}`
     const journal = await openJournal(archive, {actor: flags.actor})
     // In place changes the archive: not while an encrypt or a purge runs on it.
     const lock = flags['in-place'] ? await tryLock(journalPaths(archive).archiveLock, archive.root) : undefined
-    // Plaintext temp files a killed decrypt left behind (Ctrl-C removes its own; SIGKILL cannot).
-    const swept = 'inPlace' in output ? await sweepTemps(archive) : 'folder' in output ? await new LocalStore(output.folder).sweepTemps('', false) : []
-    for (const key of swept) this.logToStderr(`removed ${key}, a temp file left by a killed run`)
+    // Plaintext temp files a killed decrypt left where it writes (Ctrl-C removes its own; SIGKILL cannot).
+    const sweep = async (store: LocalStore, folder: string) => {
+      for (const key of await store.sweepTemps(folder, false)) this.logToStderr(`removed ${key}, a temp file left by a killed run`)
+    }
+    if ('folder' in output) await sweep(new LocalStore(output.folder), '')
     const decrypted: {key: string; output: string}[] = []
     const failed: {key: string; error: string}[] = []
     try {
       for (const file of argv as string[]) {
         try {
           const source = await sourceOf(archive, file)
+          if ('inPlace' in output && source.store instanceof LocalStore) await sweep(source.store, source.key.split('/').slice(0, -1).join('/'))
           const target = await decryptKey(source.store, source.key, output, {decrypter, journal, reason: flags.reason, journalKey: source.journalKey})
           decrypted.push({key: source.journalKey, output: target})
           if (!('stream' in output)) this.log(`${source.journalKey} → ${target}`)

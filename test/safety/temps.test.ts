@@ -2,7 +2,7 @@
 // (never while it lives), never left in plaintext; folders a purge empties are removed, never the root and
 // never a folder that still holds anything.
 import assert from 'node:assert/strict'
-import {execFileSync} from 'node:child_process'
+import {execFileSync, spawnSync} from 'node:child_process'
 import {existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import path from 'node:path'
@@ -54,8 +54,12 @@ describe('temp files', () => {
       cleanups.push(() => rmSync(out, {recursive: true, force: true}))
       const target = where === 'in place' ? ['--in-place'] : ['-o', out]
       const folder = where === 'in place' ? path.join(dir, 'calls') : out
+      // A temp file of a killed writer (a pid that is gone) is removed when the run starts.
+      const [prefix, , , ...rest] = tempName().split('-')
+      const dead = [prefix, 'tmp', spawnSync('true').pid, ...rest].join('-')
+      writeFileSync(path.join(folder, dead), 'plaintext a killed decrypt left')
       const run = start(['decrypt', path.join(dir, 'calls/big.wav.age'), '-i', identity, '--reason', 'test', '--archive', dir, ...target])
-      assert.ok(await waitFor(() => temps(folder).length > 0, 60_000), 'no temp file seen')
+      assert.ok(await waitFor(() => temps(folder).some((name) => name !== dead), 60_000), 'no temp file seen')
       run.child.kill(signal)
       const {code} = await run.done
       assert.equal(code, 130)
