@@ -82,6 +82,15 @@ function alive(owner: LockOwner): boolean {
   return owner.startTime === undefined || processStartTime(owner.pid) === owner.startTime
 }
 
+/** The owner file, or undefined while it is being written (or was left half-written by a kill): then the mtime decides. */
+async function readOwner(file: string): Promise<LockOwner | undefined> {
+  try {
+    return JSON.parse(await readFile(file, 'utf8')) as LockOwner
+  } catch {
+    return undefined
+  }
+}
+
 type Holder = {state: 'free'} | {state: 'held'} | {state: 'dead'; ownerFile?: string}
 
 /** Who holds the lock folder now, and whether that holder is gone. */
@@ -94,7 +103,7 @@ async function assess(lockDir: string): Promise<Holder> {
     throw error
   }
   const ownerFile = names.find((name) => OWNER.test(name))
-  const owner = ownerFile ? await readFile(path.join(lockDir, ownerFile), 'utf8').then((text) => JSON.parse(text) as LockOwner, () => undefined) : undefined
+  const owner = ownerFile ? await readOwner(path.join(lockDir, ownerFile)) : undefined
   if (owner && local(owner)) return alive(owner) ? {state: 'held'} : {state: 'dead', ownerFile}
   const info = await stat(lockDir).catch(() => undefined)
   if (!info) return {state: 'free'}
