@@ -43,7 +43,7 @@ ${EXIT_CODES_HELP}`
   static args = {file: Args.string({required: true, description: 'An .age recording: a path, or a key of the archive. Several may follow.'})}
 
   static flags = {
-    archive: Flags.string({description: 'Archive folder, for keys and the journal. Default: the nearest folder up holding callrec.yml, else the current folder.', helpValue: 'DIR'}),
+    archive: Flags.string({description: 'Archive folder, for keys and the journal. Default: for a FILE path, the nearest folder up from it holding callrec.yml; for a key, the nearest up from here.', helpValue: 'DIR'}),
     policy: policyFlag,
     identity: Flags.string({char: 'i', multiple: true, description: 'Identity file (age-keygen format, mode 0600); repeatable.', helpValue: 'FILE'}),
     'passphrase-file': Flags.string({description: 'Passphrase on the first line of FILE (mode 0600): for recordings encrypted to a passphrase, and passphrase-protected identity files.', helpValue: 'FILE'}),
