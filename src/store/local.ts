@@ -50,7 +50,8 @@ export class LocalStore implements Store {
         continue
       }
       // Another archive below this one (its own callrec.yml): its policy, holds and journal are its own.
-      if (prefix !== '' && entries.some((entry) => entry.isFile() && entry.name.toString('latin1').toLowerCase() === POLICY_FILE)) {
+      // A symlinked policy counts too: when in doubt, the folder is not ours to act on.
+      if (prefix !== '' && entries.some((entry) => !entry.isDirectory() && entry.name.toString('latin1').toLowerCase() === POLICY_FILE)) {
         yield {keys: [], refused: [], nested: [prefix.slice(0, -1)]}
         continue
       }
