@@ -79,7 +79,9 @@ function alive(owner: LockOwner): boolean {
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'EPERM') return false
   }
-  return owner.startTime === undefined || processStartTime(owner.pid) === owner.startTime
+  // A start time that cannot be read (/proc mounted with hidepid) cannot prove the pid was reused: alive.
+  const startTime = owner.startTime === undefined ? undefined : processStartTime(owner.pid)
+  return startTime === undefined || startTime === owner.startTime
 }
 
 /** The owner file, or undefined while it is being written (or was left half-written by a kill): then the mtime decides. */
