@@ -57,11 +57,14 @@ const readProc = (file: string, read: (file: string) => string) => {
   }
 }
 
-/** Field 22 of /proc/PID/stat, counted after the command name (which may hold spaces and parentheses). */
-export function processStartTime(pid: number): string | undefined {
+/** Fields 3 (state) and 22 (start time) of /proc/PID/stat, counted after the command name (which may hold spaces and parentheses). */
+function processStat(pid: number): {state: string; startTime: string} | undefined {
   const line = readProc(`/proc/${pid}/stat`, (file) => readFileSync(file, 'latin1'))
-  return line?.slice(line.lastIndexOf(')') + 2).split(' ')[19]
+  const fields = line?.slice(line.lastIndexOf(')') + 2).split(' ')
+  return fields && {state: fields[0], startTime: fields[19]}
 }
+
+export const processStartTime = (pid: number) => processStat(pid)?.startTime
 
 const boot = readProc('/proc/sys/kernel/random/boot_id', (file) => readFileSync(file, 'latin1'))
 const pidNamespace = readProc('/proc/self/ns/pid', readlinkSync)
@@ -79,9 +82,11 @@ function alive(owner: LockOwner): boolean {
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'EPERM') return false
   }
+  const stat = processStat(owner.pid)
+  // A zombie (killed, not yet reaped by its parent) holds nothing.
+  if (stat && (stat.state === 'Z' || stat.state === 'X')) return false
   // A start time that cannot be read (/proc mounted with hidepid) cannot prove the pid was reused: alive.
-  const startTime = owner.startTime === undefined ? undefined : processStartTime(owner.pid)
-  return startTime === undefined || startTime === owner.startTime
+  return owner.startTime === undefined || stat === undefined || stat.startTime === owner.startTime
 }
 
 /** The owner file, or undefined while it is being written (or was left half-written by a kill): then the mtime decides. */

@@ -9,7 +9,7 @@ import path from 'node:path'
 import {setTimeout as sleep} from 'node:timers/promises'
 import {after, describe, test} from 'node:test'
 import {lockPathOf, processStartTime, STALE_MS, tryLock, withLock} from '../../src/journal/lock.js'
-import {BIN, callrec, makeArchive, wav, type CliResult} from '../helpers.ts'
+import {BIN, callrec, makeArchive, ROOT, wav, type CliResult} from '../helpers.ts'
 
 const archives: {cleanup(): void}[] = []
 const children: ChildProcess[] = []
@@ -42,12 +42,12 @@ function start(args: string[]): {child: ChildProcess; done: Promise<CliResult>} 
 const lockFolder = (dir: string) => lockPathOf(path.join(dir, '.callrec', 'archive'))
 
 /** Waits until the run has taken the archive lock (its owner file is written). */
-async function lockTaken(dir: string): Promise<Record<string, unknown>> {
+async function lockTaken(dir: string, folder = lockFolder(dir)): Promise<Record<string, unknown>> {
   for (let tries = 0; tries < 600; tries++) {
     const owner = (() => {
       try {
-        const name = readdirSync(lockFolder(dir)).find((entry) => entry.startsWith('owner-'))
-        return name && JSON.parse(readFileSync(path.join(lockFolder(dir), name), 'utf8'))
+        const name = readdirSync(folder).find((entry) => entry.startsWith('owner-'))
+        return name && JSON.parse(readFileSync(path.join(folder, name), 'utf8'))
       } catch {
         return undefined // not there yet, or being written
       }
@@ -153,6 +153,23 @@ describe('the run lock', () => {
     utimesSync(lockPathOf(file), old, old)
     const stale = await tryLock(file, 'x')
     await stale.release()
+  })
+
+  test('a holder killed but not yet reaped by its parent (a zombie) holds nothing', async () => {
+    const dir = makeArchive({})
+    archives.push(dir)
+    const file = path.join(dir.dir, 'archive')
+    // sh starts the holder, then becomes `sleep`, which never reaps it.
+    const holder = path.join(ROOT, 'test/journal/lock-holder.ts')
+    const parent = spawn('sh', ['-c', `"${process.execPath}" --import tsx "${holder}" "${file}" & exec sleep 120`], {cwd: ROOT, stdio: 'ignore'})
+    children.push(parent)
+    const owner = await lockTaken(path.dirname(path.dirname(file)), lockPathOf(file))
+    process.kill(owner.pid as number, 'SIGKILL')
+    for (let tries = 0; tries < 100 && !/\) Z /.test(readFileSync(`/proc/${owner.pid}/stat`, 'latin1')); tries++) await sleep(20)
+    assert.match(readFileSync(`/proc/${owner.pid}/stat`, 'latin1'), /\) Z /, 'the holder is a zombie')
+    const lock = await tryLock(file, 'x')
+    await lock.release()
+    parent.kill('SIGKILL')
   })
 
   test('a holder whose lock was taken away sees it (compromised) and its release leaves the new holder\'s lock alone', async () => {
