@@ -164,7 +164,8 @@ function withOwner(lockDir: string, ownerFile: string): typeof fs {
     fs.mkdir(target, (error) => {
       if (error || target !== lockDir) return callback(error)
       fs.writeFile(ownerFile, JSON.stringify(ownerRecord()) + '\n', {flag: 'wx', mode: 0o640}, (error) => {
-        if (error) fs.rm(lockDir, {recursive: true, force: true}, () => callback(error))
+        // rmdir, not rm -r: if a takeover removed our folder meanwhile, the one there now is another run's.
+        if (error) fs.rmdir(lockDir, () => callback(error))
         else callback(null)
       })
     })

@@ -57,7 +57,7 @@ export async function* scanArchive(archive: Archive, options: ScanOptions): Asyn
     let batch: Task[] = []
     for await (const folder of store.list()) {
       for (const refused of folder.refused) if (!excluded(refused.key)) batch.push({kind: 'refused', ...refused})
-      for (const key of folder.nested ?? []) batch.push({kind: 'nested-archive', key})
+      for (const key of folder.nested ?? []) if (!excluded(key)) batch.push({kind: 'nested-archive', key})
       const keys = folder.keys.filter((key) => !excluded(key) && !notRecordings.has(key))
       const sidecars = new Set(keys.filter(isSidecar))
       const paired = new Set<string>()
