@@ -155,6 +155,22 @@ describe('the run lock', () => {
     await stale.release()
   })
 
+  test('processes contending for one lock never hold it together', async () => {
+    const dir = makeArchive({counter: '0'})
+    archives.push(dir)
+    const file = path.join(dir.dir, 'counter')
+    const counter = path.join(ROOT, 'test/journal/lock-counter.ts')
+    const runs = [0, 1, 2].map(() => {
+      const child = spawn(process.execPath, ['--import', 'tsx', counter, file, '25'], {cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe']})
+      children.push(child)
+      let stderr = ''
+      child.stderr!.on('data', (chunk) => (stderr += chunk))
+      return new Promise<string>((resolve) => child.on('close', (code) => resolve(`${code} ${stderr}`)))
+    })
+    assert.deepEqual(await Promise.all(runs), ['0 ', '0 ', '0 '])
+    assert.equal(readFileSync(file, 'utf8'), '75')
+  })
+
   test('a holder killed but not yet reaped by its parent (a zombie) holds nothing', async () => {
     const dir = makeArchive({})
     archives.push(dir)
