@@ -8,7 +8,7 @@ import type {Store} from '../store/types.js'
 import {checkKey, nameToKeyPart} from '../store/keys.js'
 
 export interface ResolvedKey {
-  /** The real path relative to the root (the on-disk names), or undefined when it leads out of the root. */
+  /** The real path relative to the root (the on-disk names), or undefined when it leads out of the root (or nowhere). */
   key?: string
   /** The first part of the typed key that is a symlink, if any. */
   symlink?: string
@@ -34,8 +34,9 @@ export async function resolveKey(store: Store, key: string): Promise<ResolvedKey
   }
   if (existing === 0) return {key, symlink}
   // realpath(3) (what fs/promises calls) gives the on-disk names, case included where the filesystem folds case.
-  const real = await realpath(store.localPath(parts.slice(0, existing).join('/')), {encoding: 'buffer'})
+  const real = await realpath(store.localPath(parts.slice(0, existing).join('/')), {encoding: 'buffer'}).catch(() => undefined)
   const root = Buffer.from(store.location)
+  if (!real) return {symlink} // a dangling symlink: it names nothing inside the root
   if (!real.equals(root) && !(real.subarray(0, root.length + 1).equals(Buffer.concat([root, Buffer.from(path.sep)])))) return {symlink}
   const inside = real.length === root.length ? [] : splitBuffer(real.subarray(root.length + 1)).map(nameToKeyPart)
   return {key: [...inside, ...parts.slice(existing)].join('/'), symlink}

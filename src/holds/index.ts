@@ -160,7 +160,7 @@ export async function canonicalMatch(archive: Archive, match: HoldMatch): Promis
   }
   if (!real) return match
   const what = isKey ? typed : `--glob ${typed}`
-  if (real.spelling === undefined) throw new CallrecError(`${what}: leads out of the archive root (through the symlink ${real.symlink})`)
+  if (real.spelling === undefined) throw new CallrecError(`${what}: leads out of the archive root, or nowhere (through the symlink ${real.symlink})`)
   if (real.symlink) throw new CallrecError(`${what}: ${real.symlink} is a symlink; holds name recordings by their real path: ${real.spelling}`)
   return isKey ? {key: real.spelling} : {glob: real.spelling}
 }

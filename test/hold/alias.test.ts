@@ -39,7 +39,11 @@ describe('hold keys are canonical', () => {
     assert.match(glob.stderr, /Monitor is a symlink; holds name recordings by their real path: monitor\/2020\/\*\*\n$/)
     const out = await callrec(['hold', 'add', 'ext/z.wav', '--archive', dir, '--reason', 'dispute'])
     assert.equal(out.code, 2)
-    assert.equal(out.stderr, 'callrec: ext/z.wav: leads out of the archive root (through the symlink ext)\n')
+    assert.equal(out.stderr, 'callrec: ext/z.wav: leads out of the archive root, or nowhere (through the symlink ext)\n')
+    symlinkSync('missing', path.join(dir, 'dangling'))
+    const dangling = await callrec(['hold', 'add', 'dangling/z.wav', '--archive', dir, '--reason', 'dispute'])
+    assert.equal(dangling.code, 2)
+    assert.equal(dangling.stderr, 'callrec: dangling/z.wav: leads out of the archive root, or nowhere (through the symlink dangling)\n')
     const list = await callrec(['hold', 'list', '--archive', dir, '--json'])
     assert.deepEqual(JSON.parse(list.stdout).holds, [])
 
