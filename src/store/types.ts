@@ -9,6 +9,8 @@ export interface StoreFolder {
    * could not be read (I/O, permissions) rather than left alone by design: a failure of a run that changes the archive.
    */
   refused: {key: string; reason: string; failed?: boolean}[]
+  /** Folders below the root that hold their own callrec.yml: other archives, neither listed nor entered. */
+  nested?: string[]
 }
 
 export interface WriteOptions {

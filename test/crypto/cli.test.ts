@@ -89,7 +89,7 @@ describe('callrec encrypt', () => {
 
     const second = await callrecJson(['encrypt', dir, '--yes'])
     assert.equal(second.code, 0)
-    assert.deepEqual(second.json, {plan: {keys: [], bytes: 0, held: [], encrypted: 3, failed: []}, swept: []})
+    assert.deepEqual(second.json, {plan: {keys: [], bytes: 0, held: [], encrypted: 3, failed: [], unnamed: []}, swept: []})
     // One entry per recording, with the SHA-256 of its plaintext and of the .age that replaced it.
     const entries = (await journal(dir)).filter((entry) => entry.action === 'encrypt')
     assert.deepEqual(entries.map((entry) => [entry.outcome, entry.keys]).sort(), [['ok', ['q1/a.wav']], ['ok', ['q1/b.wav']], ['ok', ['q2/c.wav']]])
