@@ -6,7 +6,8 @@ import {AgeSealer, type Target} from '../crypto/age.js'
 import {encryptKeys, type EncryptBatch} from '../crypto/encrypt-file.js'
 import {readPassphrase} from '../crypto/identity.js'
 import {planEncryption, type EncryptionPlan} from '../crypto/select.js'
-import {CallrecError, EXIT} from '../errors.js'
+import {CallrecError, errorMessage, EXIT} from '../errors.js'
+import {JournalWriteError} from '../journal/file.js'
 import {journalPaths, openJournal} from '../journal/index.js'
 import {tryLock} from '../journal/lock.js'
 import {canAsk, confirm} from '../ui/confirm.js'
@@ -70,29 +71,41 @@ ${EXIT_CODES_HELP}`
     const interrupt = new AbortController()
     const onSignal = () => interrupt.abort()
     process.once('SIGINT', onSignal).once('SIGTERM', onSignal)
+    const journal = await openJournal(archive)
+    await journal.head() // a damaged journal refuses before anything is encrypted
+    let journalFailure: unknown
     const bar = progress(!this.jsonEnabled(), 'Encrypting')
     const result = await encryptKeys(archive.store, plan.keys, sealer, {
       concurrency: flags.concurrency,
       signal: interrupt.signal,
       onProgress: ({done, total}) => bar.update(`Encrypting: ${done}/${total}`),
+      // Each plaintext goes only once its entry is durable; a journal that fails stops the run.
+      beforeRemove: ({key, action, size}) =>
+        journal.append({action: 'encrypt', command: 'encrypt', keys: [key], outcome: 'ok', details: {to, ciphertext: `${key}.age`, size, ...(action === 'completed' ? {completed: true} : {})}}).catch((error: unknown) => {
+          journalFailure ??= error
+          interrupt.abort()
+          throw error
+        }),
     }).finally(() => {
       bar.stop()
       process.off('SIGINT', onSignal).off('SIGTERM', onSignal)
     })
     const done = result.results.map((item) => item.key)
-    await (await openJournal(archive)).append({
-      action: 'encrypt',
-      command: 'encrypt',
-      keys: done,
-      outcome: result.failures.length > 0 ? 'failed' : 'ok',
-      details: {to, failed: result.failures, notStarted: result.skipped.length},
-    })
+    if (result.failures.length > 0 && !journalFailure) {
+      await journal.append({action: 'encrypt', command: 'encrypt', keys: result.failures.map((failure) => failure.key), outcome: 'failed', details: {to, failed: result.failures, notStarted: result.skipped.length}})
+    }
+    if (journalFailure) {
+      const lastSeq = journalFailure instanceof JournalWriteError ? journalFailure.lastDurable?.seq : undefined
+      this.logToStderr(`STOPPED: ${errorMessage(journalFailure)}`)
+      this.logToStderr(`  last journaled entry #${lastSeq ?? '?'}; ${done.length} recordings encrypted, each plaintext removed after its entry; ${result.failures.length + result.skipped.length} left in clear (a ciphertext without its entry keeps its plaintext; the next run finishes it)`)
+    }
 
     const completed = result.results.filter((item) => item.action === 'completed').length
     this.log(`encrypted ${done.length} recordings${completed > 0 ? `, ${completed} of them left by an interrupted run` : ''}`)
     for (const {key, error} of result.failures) this.logToStderr(`FAILED ${key}: ${error}`)
-    if (result.skipped.length > 0) this.logToStderr(`interrupted: ${result.skipped.length} recordings not started, still in clear`)
-    if (result.skipped.length > 0) process.exitCode = EXIT.interrupted
+    if (result.skipped.length > 0 && !journalFailure) this.logToStderr(`interrupted: ${result.skipped.length} recordings not started, still in clear`)
+    if (journalFailure) process.exitCode = EXIT.partial
+    else if (result.skipped.length > 0) process.exitCode = EXIT.interrupted
     else if (result.failures.length > 0) process.exitCode = EXIT.partial
     return {plan, result, ...(result.skipped.length > 0 ? {interrupted: true} : {})}
   }

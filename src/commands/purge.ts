@@ -1,15 +1,16 @@
 import {Flags} from '@oclif/core'
-import {randomBytes} from 'node:crypto'
+import {createHash, randomBytes} from 'node:crypto'
+import {readFile} from 'node:fs/promises'
 import {openArchive} from '../archive.js'
 import {CallrecCommand, EXIT_CODES_HELP} from '../cli/base.js'
 import {archiveArg, nowFlag, parseNow, policyFlag} from '../cli/flags.js'
 import {actorFlag, reasonFlag} from '../cli/journal-flags.js'
 import {CallrecError, EXIT} from '../errors.js'
 import {numberHasher} from '../journal/hmac.js'
-import {currentActor, journalPaths, openJournal} from '../journal/index.js'
+import {currentActor, formatHead, journalPaths, openJournal} from '../journal/index.js'
 import {tryLock} from '../journal/lock.js'
 import {toE164} from '../probe/phone.js'
-import {certificatePath, writeCertificate} from '../purge/certificate.js'
+import {byDestruction, certificatePath, writeCertificate} from '../purge/certificate.js'
 import {executePurge, hasPendingRun, type PurgeResult} from '../purge/execute.js'
 import {describePlan, formatBytes, planOf, type Plan} from '../purge/plan.js'
 import {ERASURE, PURGE_RULES, selectForPurge} from '../purge/select.js'
@@ -43,20 +44,25 @@ ${EXIT_CODES_HELP}`
     caller: Flags.string({description: 'Every recording where this number is caller or callee (right to erasure), instead of the rules.', helpValue: 'NUMBER', exclusive: ['rule']}),
     'dry-run': Flags.boolean({description: 'Print the plan and stop: nothing is deleted, nothing journaled.'}),
     yes: Flags.boolean({char: 'y', description: 'Delete without asking (cron). Without a terminal and without --yes, purge refuses (exit 2).'}),
-    certificate: Flags.string({description: 'Write a certificate of destruction to FILE (.json or .csv).', helpValue: 'FILE'}),
+    certificate: Flags.string({
+      description: 'Write a certificate of destruction to FILE (.json or .csv), for every run, nothing due included. Checked first: its folder must exist and be writable, FILE must not exist (never overwritten; exit 2).',
+      helpValue: 'FILE',
+      exclusive: ['dry-run'],
+    }),
     reason: reasonFlag,
     actor: actorFlag,
     batch: Flags.integer({min: 1, max: 100_000, default: 500, hidden: true, description: 'Recordings per journal fsync.'}),
   }
 
-  async run(): Promise<{plan: Plan; result?: PurgeResult; certificate?: string}> {
+  async run(): Promise<{plan: Plan; result?: PurgeResult; certificate?: string; head?: string}> {
     const {args, flags} = await this.parse(Purge)
     const archive = await openArchive({location: args.archive, policy: flags.policy})
+    const policySha256 = await policyHash(archive.policyFile)
     const now = parseNow(flags.now)
     if (flags.caller !== undefined && !toE164(flags.caller, archive.policy.country)) {
       throw new CallrecError(`--caller ${flags.caller}: not a phone number (country ${archive.policy.country} assumed for national numbers)`)
     }
-    const certificate = flags.certificate === undefined ? undefined : certificatePath(archive, flags.certificate)
+    const certificate = flags.certificate === undefined ? undefined : await certificatePath(archive, flags.certificate)
     const lock = flags['dry-run'] ? undefined : await tryLock(journalPaths(archive).archiveLock, archive.root)
     try {
       const spinner = progress(!this.jsonEnabled(), `Selecting in ${archive.root}`)
@@ -72,56 +78,70 @@ ${EXIT_CODES_HELP}`
         if (!(await confirm(`Delete ${plan.recordings} recordings (${formatBytes(plan.bytes)}) for good?`))) throw new CallrecError('nothing deleted: not confirmed', EXIT.usage)
       }
       const journal = await openJournal(archive, {actor: flags.actor})
+      // A journal that cannot take entries (damaged) stops the run here, before anything is deleted.
+      await journal.head()
       const callerHmac = flags.caller === undefined ? undefined : (await numberHasher(archive, {create: true}))!(flags.caller)
       const refusals = [...selection.held, ...selection.refused]
       if (callerHmac && refusals.length > 0) {
         await journal.appendAll(refusals.map(({key, why}) => ({action: 'purge', command: 'purge', keys: [key], reason: flags.reason, outcome: 'refused', details: {rules: [ERASURE], callerHmac, why}})))
       }
-      if (nothing) {
-        if (!this.jsonEnabled()) this.log('nothing to delete')
-        return {plan}
-      }
 
       const run = `${new Date().toISOString()}-${randomBytes(3).toString('hex')}`
       const startedAt = new Date().toISOString()
-      const bar = progress(!this.jsonEnabled(), 'Deleting')
-      const result = await executePurge(archive, selection, {
-        journal,
-        lock: lock!,
-        run,
-        now,
-        command: 'purge',
-        reason: flags.reason,
-        certificate,
-        batchSize: flags.batch,
-        callerHmac,
-        progress: (done, total) => bar.update(`Deleting: ${done}/${total}`),
-      }).finally(() => bar.stop())
+      let result: PurgeResult = {run, deleted: [], held: [], changed: [], vanished: [], failed: [], undone: [], journal: {file: journal.file}}
+      if (!nothing) {
+        const bar = progress(!this.jsonEnabled(), 'Deleting')
+        result = await executePurge(archive, selection, {
+          journal,
+          lock: lock!,
+          run,
+          now,
+          command: 'purge',
+          reason: flags.reason,
+          certificate,
+          batchSize: flags.batch,
+          callerHmac,
+          progress: (done, total) => bar.update(`Deleting: ${done}/${total}`),
+        }).finally(() => bar.stop())
+      }
+      const head = await journal.head().then(formatHead, () => (result.stopped?.lastSeq === undefined ? undefined : `${result.stopped.lastSeq}:?`))
+      result.journal.head = head
       if (certificate) {
         await writeCertificate(certificate, {
           title: 'Certificate of destruction of call recordings',
           archive: archive.root,
           policy: archive.policyFile ?? 'CNIL defaults (no callrec.yml)',
+          ...(policySha256 ? {policySha256} : {}),
+          callrecVersion: this.config.version,
           run,
+          now: now.toISO()!,
           startedAt,
           finishedAt: new Date().toISOString(),
           by: currentActor(flags.actor),
           selectedBy: flags.caller === undefined ? by.rules! : [ERASURE],
           reason: flags.reason,
           journal: result.journal,
-          deleted: result.deleted,
+          ...byDestruction(result.deleted),
           kept: [...result.held, ...result.changed, ...refusals],
           vanished: result.vanished,
           failed: result.failed,
+          ...(result.stopped ? {stopped: result.stopped} : {}),
+          ...(nothing ? {nothingDue: true} : {}),
         })
       }
-      if (!this.jsonEnabled()) this.log(describeResult(result, certificate))
-      if (result.failed.length > 0) process.exitCode = EXIT.partial
-      return {plan, result, certificate}
+      if (!this.jsonEnabled()) this.log(nothing ? `nothing to delete${head ? `\njournal head ${head}` : ''}${certificate ? `\ncertificate ${certificate}` : ''}` : describeResult(result, certificate))
+      if (result.failed.length > 0 || result.stopped) process.exitCode = EXIT.partial
+      return {plan, result, certificate, head}
     } finally {
       await lock?.release()
     }
   }
+}
+
+/** SHA-256 of the policy file's bytes: which rules the run applied, in the certificate. */
+async function policyHash(file: string | undefined): Promise<string | undefined> {
+  if (!file) return undefined
+  return createHash('sha256').update(await readFile(file)).digest('hex')
 }
 
 function describeResult(result: PurgeResult, certificate: string | undefined): string {
@@ -134,6 +154,13 @@ function describeResult(result: PurgeResult, certificate: string | undefined): s
   for (const {key, why} of result.undone) lines.push(`undone ${key}: ${why}`)
   if (result.vanished.length > 0) lines.push(`already gone: ${result.vanished.length}`)
   for (const {key, error} of result.failed) lines.push(`FAILED ${key}: ${error}`)
+  for (const item of byDestruction(result.deleted).unlinkedOnly) lines.push(`NOT DESTROYED ${item.key}: unlinked, but ${item.links.map((file) => `${file.key} has ${file.links - 1} other hard link(s)`).join(', ')}: its content survives there`)
+  if (result.stopped) {
+    const {error, lastSeq, notReached} = result.stopped
+    lines.push(`STOPPED: ${error}`)
+    lines.push(`  last journaled entry #${lastSeq ?? '?'}; ${result.deleted.length} recordings deleted (each with its entry); ${notReached} not reached, still there: the next run finishes once the journal takes entries again`)
+  }
+  if (result.journal.head) lines.push(`journal head ${result.journal.head}`)
   if (certificate) lines.push(`certificate ${certificate}`)
   return lines.join('\n')
 }

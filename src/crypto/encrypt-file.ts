@@ -18,7 +18,8 @@ export interface EncryptResult {
   size: number
 }
 
-export async function encryptKey(store: Store, key: string, sealer: AgeSealer): Promise<EncryptResult> {
+/** `beforeRemove` runs once the ciphertext is checked, before the plaintext goes (its journal entry): if it throws, the plaintext stays. */
+export async function encryptKey(store: Store, key: string, sealer: AgeSealer, beforeRemove?: (result: EncryptResult) => Promise<void>): Promise<EncryptResult> {
   const ageKey = key + AGE_SUFFIX
   const plaintext = await store.open(key)
   if (!plaintext) throw new Error('no longer exists')
@@ -52,6 +53,7 @@ export async function encryptKey(store: Store, key: string, sealer: AgeSealer): 
   }
   // Retention may fall back on the file's date: the ciphertext keeps the recording's.
   await setModifiedAt(store, ageKey, modifiedAt)
+  await beforeRemove?.({key, action, size})
   await store.remove(key)
   return {key, action, size}
 }
@@ -127,6 +129,8 @@ export interface BatchOptions {
   onProgress?: (progress: Progress) => void
   /** Once aborted, no new file is started; those in flight finish. */
   signal?: AbortSignal
+  /** Before each plaintext is removed: see encryptKey. */
+  beforeRemove?: (result: EncryptResult) => Promise<void>
 }
 
 export interface EncryptBatch {
@@ -145,7 +149,7 @@ export async function encryptKeys(store: Store, keys: readonly string[], sealer:
       if (options.signal?.aborted) return key
       let outcome
       try {
-        outcome = await encryptKey(store, key, sealer)
+        outcome = await encryptKey(store, key, sealer, options.beforeRemove)
       } catch (error) {
         outcome = {key, error: errorMessage(error)}
       }

@@ -7,8 +7,7 @@ import pMap from 'p-map'
 import type {Archive} from '../archive.js'
 import {CallrecError, errorMessage, EXIT} from '../errors.js'
 import {holdsVersion, loadHolds, type HoldIndex} from '../holds/index.js'
-import type {FileJournal} from '../journal/file.js'
-import {readEntries} from '../journal/file.js'
+import {JournalDamagedError, JournalWriteError, readEntries, type FileJournal} from '../journal/file.js'
 import type {Lock} from '../journal/lock.js'
 import {withLock} from '../journal/lock.js'
 import {journalPaths, stateFolder} from '../journal/paths.js'
@@ -50,6 +49,8 @@ export interface FileFact {
   key: string
   size: number
   sha256: string
+  /** Hard links to the content when it was hashed: above 1, unlinking this name does not destroy it. */
+  links?: number
 }
 
 export interface Deleted {
@@ -80,6 +81,8 @@ export interface PurgeResult {
   /** Deletions journaled by an interrupted run that did not happen after all, each undone by an entry. */
   undone: {key: string; seq: number; why: string}[]
   journal: {file: string; firstSeq?: number; lastSeq?: number; head?: string}
+  /** The journal could not take an entry: the run stopped before its next deletion. */
+  stopped?: {error: string; lastSeq?: number; notReached: number}
 }
 
 type Item = {candidate: Candidate; entry?: JournalEntry}
@@ -205,10 +208,20 @@ export async function executePurge(archive: Archive, selection: Selection, optio
     options.progress?.(done, items.length)
   }
 
-  await batch(items.slice(0, batchSize), orphans)
-  for (let start = batchSize; start < items.length; start += batchSize) await batch(items.slice(start, start + batchSize), [])
-  await state.remove(PENDING)
-  await syncFolder(state.location)
+  let start = 0
+  try {
+    await batch(items.slice(0, batchSize), orphans)
+    for (start = batchSize; start < items.length; start += batchSize) await batch(items.slice(start, start + batchSize), [])
+  } catch (error) {
+    // No deletion without its durable entry: the journal failing stops the run; the pending marker stays, so
+    // the next run finishes what was journaled here.
+    if (!(error instanceof JournalWriteError || error instanceof JournalDamagedError)) throw error
+    result.stopped = {error: errorMessage(error), lastSeq: error instanceof JournalWriteError ? error.lastDurable?.seq : undefined, notReached: items.length - start}
+  }
+  if (!result.stopped) {
+    await state.remove(PENDING)
+    await syncFolder(state.location)
+  }
 
   result.deleted.sort((a, b) => a.seq - b.seq)
   const last = appended.at(-1)
@@ -281,7 +294,7 @@ function fingerprint(store: LocalArchiveStore, form: Form, folders: Map<string, 
     const hash = createHash('sha256')
     let size = 0
     for (let read; (read = readSync(fd, hashBuffer, 0, hashBuffer.length, size)) > 0; size += read) hash.update(hashBuffer.subarray(0, read))
-    return {key: form.key, size, sha256: hash.digest('hex')}
+    return {key: form.key, size, sha256: hash.digest('hex'), links: info.nlink}
   } finally {
     closeSync(fd)
   }

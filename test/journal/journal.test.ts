@@ -19,7 +19,7 @@ describe('access journal', () => {
   test('verify: an intact chain', async () => {
     const {code, stdout} = await callrec(['access-log', 'verify', dir])
     assert.equal(code, 0)
-    assert.match(stdout, /6 entries, #1 to #6; chain intact; head [0-9a-f]{64}/)
+    assert.match(stdout, /6 entries, #1 to #6; chain intact; head 6:[0-9a-f]{64}/)
   })
 
   test('verify names an edited, a removed and an inserted entry (exit 1)', async () => {
