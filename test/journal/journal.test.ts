@@ -62,24 +62,6 @@ describe('access journal', () => {
     assert.equal((await callrec(['access-log', 'verify', busy])).code, 0)
   })
 
-  test('prune removes old entries and leaves a checkpoint: the journal still verifies, appends still chain', async () => {
-    const pruned = archive(recordings(2, () => true))
-    for (const reason of ['first', 'second', 'third']) assert.equal((await callrec(['hold', 'add', 'calls/0000.wav', '--archive', pruned, '--reason', reason])).code, 0)
-    const third = JSON.parse(lines(pruned)[2])
-    // As of one year after the third entry, "older than 12 months" is everything before it.
-    const now = new Date(Date.parse(third.time) + 365 * 86400_000).toISOString()
-    const result = await callrecJson(['access-log', 'prune', pruned, '--older-than', '365d', '--now', now])
-    assert.equal(result.code, 0)
-    const entries = lines(pruned).map((line) => JSON.parse(line))
-    assert.deepEqual(entries.map((entry) => entry.seq), [3, 4])
-    assert.deepEqual(entries[1].details, {lastPrunedHash: JSON.parse(lines(pruned)[0]).prev, olderThan: entries[1].details.olderThan, pruned: 2, prunedThrough: 2})
-    // calls/0000.wav is on hold: the purge deletes calls/0001.wav alone, entry #5.
-    assert.equal((await callrec(['purge', pruned, '--now', NOW, '--yes'])).code, 0)
-    const verify = await callrec(['access-log', 'verify', pruned])
-    assert.equal(verify.code, 0, verify.stdout)
-    assert.match(verify.stdout, /3 entries, #3 to #5 \(pruned through #2\); chain intact/)
-  })
-
   test('export: filters, formats, and CSV cells that cannot run as formulas', async () => {
     const csvDir = archive({'x.wav': wav(0.05), 'x.json': {recordedAt: OLD, purpose: 'quality', callId: '=HYPERLINK("http://evil","x")'}})
     assert.equal((await callrec(['purge', csvDir, '--now', NOW, '--yes', '--reason', '+cmd|calc', '--actor', '@alice'])).code, 0)
