@@ -21,7 +21,9 @@ export default class Purge extends CallrecCommand {
   static summary = 'Delete what the policy says must go: past retention, or the caller objected; never what is on hold.'
   static description = `Selects what the audit finds retention-expired and caller-objected (choose with --rule), counted from the call's date, minus every recording under a legal hold (checked again right before each deletion). Prints the plan; --dry-run stops there. On a terminal it asks; without one it needs --yes.
 
-Each deleted recording gets one entry in the access journal, with the size and SHA-256 of its files taken just before deletion, and goes with its sidecar and its .age form. --certificate writes a certificate of destruction (JSON or CSV) naming what was deleted, why, when, by whom, and the journal entries that prove it.
+Each deleted recording gets one entry in the access journal, with the size and SHA-256 of its files taken just before deletion, and goes with its sidecar and its .age form. --certificate writes a certificate of destruction (JSON or CSV) for every run, nothing due included: what was deleted, why, when, by whom, the journal entries that prove it, the journal head after the run (SEQ:HASH, also printed: "access-log verify --head" checks it later), --now, the SHA-256 of callrec.yml and callrec's version. A recording that had other hard links is listed as unlinked, not destroyed. Its path is checked before anything is deleted: the folder must exist and take a file, and the file must not exist (never overwritten).
+
+Every deletion's entry is written and fsynced before the file goes. If the journal cannot take an entry (full disk, I/O error, read-only volume, damaged end), the run stops before its next deletion, exits 3 and says how far it got; the next run finishes.
 
 Safe in cron: a second run on the same archive exits 4 at once; a run killed at any point is finished by the next one (a recording is either still there and still selected, or gone with its journal entry); a file that vanished meanwhile is not an error; nothing outside the archive root is touched.
 
@@ -31,7 +33,7 @@ ${EXIT_CODES_HELP}`
 
   static examples = [
     {description: 'See what would go:', command: '<%= config.bin %> <%= command.id %> ./archive --dry-run'},
-    {description: 'In cron, with a certificate of destruction:', command: '<%= config.bin %> <%= command.id %> /srv/recordings --yes --certificate /var/lib/callrec/purge-$(date +%F).json'},
+    {description: 'In cron, with a certificate of destruction:', command: '<%= config.bin %> <%= command.id %> /srv/recordings --yes --certificate /var/lib/callrec/purge-$(date +%FT%H%M%S).json'},
     {description: 'Right to erasure of one caller:', command: '<%= config.bin %> <%= command.id %> --caller "06 12 34 56 78" --reason "erasure request #812" --yes'},
   ]
 
