@@ -104,8 +104,10 @@ export class FileJournal implements Journal {
         if (this.failure) throw this.failure
         const made = await withLock(this.file, () => this.write(group.map((item) => item.build)))
         group.forEach((item, index) => item.resolve(made[index]))
-      } catch (error) {
-        if (!(error instanceof JournalDamagedError)) this.failure ??= error as Error
+      } catch (caught) {
+        // The lock too lives beside the journal: a volume that takes no lock takes no entry.
+        const error = caught instanceof CallrecError ? caught : new JournalWriteError(`${this.file}: journal not writable (${errorMessage(caught)}); nothing more was done`, undefined)
+        if (!(error instanceof JournalDamagedError)) this.failure ??= error
         for (const item of group) item.reject(error)
       }
     }
@@ -150,7 +152,9 @@ export class FileJournal implements Journal {
 
   /** The last entry now, or the empty head of a journal with none; refused when the journal is damaged. */
   head(): Promise<Head> {
-    return withLock(this.file, async () => (await this.checkedTail()).last ?? EMPTY_HEAD)
+    return withLock(this.file, async () => (await this.checkedTail()).last ?? EMPTY_HEAD).catch((error: unknown) => {
+      throw error instanceof CallrecError ? error : new JournalWriteError(`${this.file}: journal not usable (${errorMessage(error)}); nothing was done`, undefined)
+    })
   }
 
   /** What follows the last entry when the journal is damaged (read without the lock: for reports). */

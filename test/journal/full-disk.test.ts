@@ -5,7 +5,9 @@ import assert from 'node:assert/strict'
 import {existsSync, mkdtempSync, readFileSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import path from 'node:path'
+import {execFile} from 'node:child_process'
 import {describe, test} from 'node:test'
+import {promisify} from 'node:util'
 import {BIN, tempArchive} from '../helpers.ts'
 import {onFullDisk, pattern, tempFolder} from '../crypto/helpers.ts'
 import {NOW, recordings} from '../purge/fixtures.ts'
@@ -66,5 +68,19 @@ describe('a full journal volume', () => {
     assert.equal(new Set(keys).size, COUNT)
     for (let i = 0; i < COUNT; i++) assert.ok(!existsSync(path.join(dir, `calls/${String(i).padStart(4, '0')}.wav`)))
     assert.equal(read('verify2.code').trim(), '0', read('verify2.out'))
+  })
+
+  test('a read-only journal volume: nothing deleted, exit 3, and why', async () => {
+    const dir = tempArchive(recordings(3, () => true))
+    const mount = await tempFolder()
+    writeFileSync(path.join(dir, 'callrec.yml'), `journal: {path: ${mount}/journal.jsonl}\n`)
+    const script = 'mount -t tmpfs -o ro,size=64k tmpfs "$1" && shift && exec "$@"'
+    const result = await promisify(execFile)('unshare', ['--user', '--map-root-user', '--mount', 'sh', '-c', script, 'sh', mount, process.execPath, BIN, 'purge', dir, '--now', NOW, '--yes']).then(
+      () => ({code: 0, stderr: ''}),
+      (error) => ({code: error.code as number, stderr: error.stderr as string}),
+    )
+    assert.equal(result.code, 3)
+    assert.match(result.stderr, /journal not usable \(EROFS: read-only file system.*\); nothing was done/)
+    for (let i = 0; i < 3; i++) assert.ok(existsSync(path.join(dir, `calls/000${i}.wav`)))
   })
 })
