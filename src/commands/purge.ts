@@ -106,7 +106,7 @@ ${EXIT_CODES_HELP}`
           progress: (done, total) => bar.update(`Deleting: ${done}/${total}`),
         }).finally(() => bar.stop())
       }
-      const head = await journal.head().then(formatHead, () => (result.stopped?.lastSeq === undefined ? undefined : `${result.stopped.lastSeq}:?`))
+      const head = await journal.head().then(formatHead, () => result.stopped?.head)
       result.journal.head = head
       if (certificate) {
         await writeCertificate(certificate, {

@@ -128,7 +128,7 @@ export async function verifyLines(lines: AsyncIterable<JournalLine>, options: Ve
     }
     Object.assign(result, {firstSeq: start.seq, lastSeq: last!.entry.seq, head: formatHead(last!.entry)})
   }
-  checkPins(options, found, result, problem)
+  checkPins(options, found, first?.entry.prev, result, problem)
   if (options.pubkeys && !result.checkpoints.some((checkpoint) => checkpoint.verified)) {
     problem('forged', 0, `no checkpoint in the journal is signed by the key given with --pubkey (callrec access-log checkpoint --sign makes one)`)
   }
@@ -164,7 +164,7 @@ function checkCheckpoint(entry: JournalEntry, line: number, options: VerifyOptio
   if (!checkpoint.verified) result.problems.push({kind: 'forged', line, message: `checkpoint #${entry.seq} (line ${line}): its signature does not verify with the key given with --pubkey`})
 }
 
-function checkPins(options: VerifyOptions, found: Map<Head, boolean>, result: VerifyResult, problem: (kind: ProblemKind, line: number, message: string) => void): void {
+function checkPins(options: VerifyOptions, found: Map<Head, boolean>, firstPrev: string | undefined, result: VerifyResult, problem: (kind: ProblemKind, line: number, message: string) => void): void {
   const lastSeq = result.lastSeq ?? 0
   const check = (pin: Head, what: string): 'yes' | 'pruned' | undefined => {
     if (pin.seq === 0 && pin.hash === GENESIS) return 'yes'
@@ -172,7 +172,11 @@ function checkPins(options: VerifyOptions, found: Map<Head, boolean>, result: Ve
     if (match === true) return 'yes'
     if (match === false) problem('altered', 0, `${what} ${formatHead(pin)}: the journal's entry #${pin.seq} has another hash: rewritten since`)
     else if (pin.seq > lastSeq) problem('truncated', 0, `${what} ${formatHead(pin)}: the journal ends at #${lastSeq}: entries were removed from its end${result.entries === 0 ? ' (it is empty or gone)' : ''}`)
-    else if (result.prunedThrough !== undefined && pin.seq <= result.prunedThrough) return 'pruned'
+    else if (pin.seq === result.prunedThrough) {
+      // The last pruned entry: the first entry kept still names its hash.
+      if (pin.hash === firstPrev) return 'yes'
+      problem('altered', 0, `${what} ${formatHead(pin)}: the journal's last pruned entry #${pin.seq} had another hash: rewritten since`)
+    } else if (result.prunedThrough !== undefined && pin.seq < result.prunedThrough) return 'pruned'
     return undefined
   }
   for (const pin of options.pins ?? []) {

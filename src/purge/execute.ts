@@ -7,7 +7,7 @@ import pMap from 'p-map'
 import type {Archive} from '../archive.js'
 import {CallrecError, errorMessage, EXIT} from '../errors.js'
 import {holdsVersion, loadHolds, type HoldIndex} from '../holds/index.js'
-import {JournalDamagedError, JournalWriteError, readEntries, type FileJournal} from '../journal/file.js'
+import {formatHead, JournalDamagedError, JournalWriteError, readEntries, type FileJournal} from '../journal/file.js'
 import type {Lock} from '../journal/lock.js'
 import {withLock} from '../journal/lock.js'
 import {journalPaths, stateFolder} from '../journal/paths.js'
@@ -82,7 +82,7 @@ export interface PurgeResult {
   undone: {key: string; seq: number; why: string}[]
   journal: {file: string; firstSeq?: number; lastSeq?: number; head?: string}
   /** The journal could not take an entry: the run stopped before its next deletion. */
-  stopped?: {error: string; lastSeq?: number; notReached: number}
+  stopped?: {error: string; lastSeq?: number; head?: string; notReached: number}
 }
 
 type Item = {candidate: Candidate; entry?: JournalEntry}
@@ -216,7 +216,8 @@ export async function executePurge(archive: Archive, selection: Selection, optio
     // No deletion without its durable entry: the journal failing stops the run; the pending marker stays, so
     // the next run finishes what was journaled here.
     if (!(error instanceof JournalWriteError || error instanceof JournalDamagedError)) throw error
-    result.stopped = {error: errorMessage(error), lastSeq: error instanceof JournalWriteError ? error.lastDurable?.seq : undefined, notReached: items.length - start}
+    const last = error instanceof JournalWriteError ? error.lastDurable : undefined
+    result.stopped = {error: errorMessage(error), lastSeq: last?.seq, head: last && formatHead(last), notReached: items.length - start}
   }
   if (!result.stopped) {
     await state.remove(PENDING)

@@ -212,6 +212,11 @@ describe('prune', () => {
     assert.equal(verified.code, 0, verified.stdout)
     assert.match(verified.stdout, /3 entries, #4 to #6 \(pruned through #3\); chain intact/)
     assert.equal(JSON.parse(readFileSync(headFile(dir), 'utf8')).seq, 6)
+    // Heads pinned before the prune: the last pruned one is still checked (the first entry kept names its hash).
+    const pins = await verify(dir, '--head', `3:${before[2].hash}`, '--head', `1:${before[0].hash}`)
+    assert.equal(pins.code, 0)
+    assert.deepEqual(pins.json.pins, [{head: `3:${before[2].hash}`, found: 'yes'}, {head: `1:${before[0].hash}`, found: 'pruned'}])
+    assert.equal((await verify(dir, '--head', `3:${before[1].hash}`)).code, 1)
   })
 
   test('a checkpoint moved to a later position or with its cutoff edited does not verify', async () => {
