@@ -8,7 +8,8 @@ import path from 'node:path'
 import {execFile} from 'node:child_process'
 import {describe, test} from 'node:test'
 import {promisify} from 'node:util'
-import {BIN, tempArchive} from '../helpers.ts'
+import {generateX25519Identity, identityToRecipient} from 'age-encryption'
+import {BIN, tempArchive, wav, type ArchiveFiles} from '../helpers.ts'
 import {onFullDisk, pattern, tempFolder} from '../crypto/helpers.ts'
 import {NOW, recordings} from '../purge/fixtures.ts'
 
@@ -82,5 +83,34 @@ describe('a full journal volume', () => {
     assert.equal(result.code, 3)
     assert.match(result.stderr, /journal not usable \(EROFS: read-only file system.*\); nothing was done/)
     for (let i = 0; i < 3; i++) assert.ok(existsSync(path.join(dir, `calls/000${i}.wav`)))
+  })
+
+  test('encrypt with the journal on a small tmpfs: stops, exit 3, no plaintext removed without its entry', {timeout: 300_000}, async () => {
+    const recipient = await identityToRecipient(await generateX25519Identity())
+    const files: ArchiveFiles = {}
+    for (let i = 0; i < 400; i++) files[`calls/${String(i).padStart(4, '0')}.wav`] = wav(0.01)
+    const dir = tempArchive(files)
+    const template = await tempFolder()
+    writeFileSync(path.join(template, 'filler'), pattern(200 * 1024))
+    const out = await tempFolder()
+    const script = [
+      `printf 'journal: {path: MOUNT/journal.jsonl}\\nencryption: {recipients: [${recipient}]}\\n' > "${dir}/callrec.yml"`,
+      `"${process.execPath}" "${BIN}" encrypt "${dir}" --yes > "${out}/out" 2> "${out}/err"; echo $? > "${out}/code"`,
+      `cp MOUNT/journal.jsonl "${out}/journal.jsonl"`,
+    ].join('\n')
+    const run = await onFullDisk(template, 256 * 1024, ['sh', '-c', script])
+    assert.equal(run.code, 0, run.stderr)
+    const read = (name: string) => readFileSync(path.join(out, name), 'utf8')
+    assert.equal(read('code').trim(), '3', read('err'))
+    assert.match(read('err'), /STOPPED: .*ENOSPC[\s\S]*last journaled entry #\d+; \d+ recordings encrypted/)
+    const journaled = new Set(read('journal.jsonl').split('\n').filter(Boolean).flatMap((line) => JSON.parse(line).keys))
+    let removed = 0
+    for (const key of Object.keys(files)) {
+      if (existsSync(path.join(dir, key))) continue
+      removed++
+      assert.ok(journaled.has(key), `${key}: plaintext removed without its entry`)
+      assert.ok(existsSync(path.join(dir, `${key}.age`)))
+    }
+    assert.ok(removed > 0 && removed < 400, `${removed} removed`)
   })
 })
