@@ -149,8 +149,9 @@ export function updateHolds<T>(archive: Archive, change: (holds: Hold[]) => T, r
     try {
       await new LocalStore(folder).writeAtomic(path.basename(file), Buffer.from(JSON.stringify({holds}, null, 2) + '\n'), {mode: 0o640})
     } catch (error) {
-      const undo = entries.map((entry) => ({...entry, outcome: 'failed' as const, details: {...entry.details, undoes: entry.seq, why: `holds file not written (${errorMessage(error)})`}}))
-      await record.journal.appendAll(undo.map(({action, command, keys, reason, outcome, details}) => ({action, command, keys, reason, outcome, details}))).catch(() => {})
+      const why = `holds file not written (${errorMessage(error)})`
+      const undo = entries.map(({action, command, keys, reason, details, seq}) => ({action, command, keys, reason, outcome: 'failed' as const, details: {...details, undoes: seq, why}}))
+      await record.journal.appendAll(undo).catch(() => {})
       throw error
     }
     return result
