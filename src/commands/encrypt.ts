@@ -8,7 +8,8 @@ import {AgeSealer, decrypterFor, type Target} from '../crypto/age.js'
 import {encryptKeys, journalLedger, type EncryptBatch} from '../crypto/encrypt-file.js'
 import {readIdentities, readPassphrase} from '../crypto/identity.js'
 import {planEncryption, type EncryptionPlan} from '../crypto/select.js'
-import {CallrecError, EXIT} from '../errors.js'
+import {CallrecError, errorMessage, EXIT} from '../errors.js'
+import {JournalWriteError} from '../journal/file.js'
 import {journalPaths, openJournal} from '../journal/index.js'
 import {tryLock} from '../journal/lock.js'
 import {stopGently} from '../store/temp.js'
@@ -97,9 +98,19 @@ ${EXIT_CODES_HELP}`
     // removing the temp files being written.
     const interrupt = new AbortController()
     const gentle = stopGently(() => interrupt.abort())
+    await journal.head() // a damaged journal refuses before anything is encrypted
+    let journalFailure: unknown
     const bar = progress(!this.jsonEnabled(), 'Encrypting')
-    // One journal entry per file (plaintext and ciphertext SHA-256), before its .age appears.
+    // One journal entry per file (plaintext and ciphertext SHA-256), durable before its .age appears and so
+    // before its plaintext goes; a journal that cannot take it stops the run (that file stays in clear).
     const ledger = journalLedger(journal, {to}, decrypter)
+    const record = ledger.record
+    ledger.record = (fact) =>
+      record(fact).catch((error: unknown) => {
+        journalFailure ??= error
+        interrupt.abort()
+        throw error
+      })
     const result = await encryptKeys(archive.store, plan.keys, sealer, ledger, {
       concurrency: flags.concurrency,
       signal: interrupt.signal,
@@ -110,7 +121,7 @@ ${EXIT_CODES_HELP}`
     })
     result.failures.push(...plan.failed)
     const done = result.results.map((item) => item.key)
-    if (result.failures.length > 0 || result.skipped.length > 0) {
+    if ((result.failures.length > 0 || result.skipped.length > 0) && !journalFailure) {
       await journal.append({
         action: 'encrypt',
         command: 'encrypt',
@@ -119,12 +130,18 @@ ${EXIT_CODES_HELP}`
         details: {to, failed: result.failures, notStarted: result.skipped.length},
       })
     }
+    if (journalFailure) {
+      const lastSeq = journalFailure instanceof JournalWriteError ? journalFailure.lastDurable?.seq : undefined
+      this.logToStderr(`STOPPED: ${errorMessage(journalFailure)}`)
+      this.logToStderr(`  last journaled entry #${lastSeq ?? '?'}; ${done.length} recordings encrypted, each plaintext removed after its entry; ${result.failures.length + result.skipped.length} left in clear (a ciphertext without its entry keeps its plaintext; the next run finishes it)`)
+    }
 
     const completed = result.results.filter((item) => item.action === 'completed').length
     this.log(`encrypted ${done.length} recordings${completed > 0 ? `, ${completed} of them left by an interrupted run` : ''}`)
     for (const {key, error} of result.failures) this.logToStderr(`FAILED ${key}: ${error}`)
-    if (result.skipped.length > 0) this.logToStderr(`interrupted: ${result.skipped.length} recordings not started, still in clear`)
-    if (result.skipped.length > 0) process.exitCode = EXIT.interrupted
+    if (result.skipped.length > 0 && !journalFailure) this.logToStderr(`interrupted: ${result.skipped.length} recordings not started, still in clear`)
+    if (journalFailure) process.exitCode = EXIT.partial
+    else if (result.skipped.length > 0) process.exitCode = EXIT.interrupted
     else if (result.failures.length > 0) process.exitCode = EXIT.partial
     return {plan, result, swept, ...(result.skipped.length > 0 ? {interrupted: true} : {})}
   }

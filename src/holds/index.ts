@@ -3,11 +3,13 @@ import path from 'node:path'
 import picomatch from 'picomatch'
 import {z} from 'zod'
 import type {Archive} from '../archive.js'
-import {CallrecError} from '../errors.js'
+import {CallrecError, errorMessage} from '../errors.js'
 import {currentActor, type Actor} from '../journal/actor.js'
+import type {FileJournal} from '../journal/file.js'
 import {numberHasher, type NumberHasher} from '../journal/hmac.js'
 import {withLock} from '../journal/lock.js'
 import {journalPaths} from '../journal/paths.js'
+import type {JournalEvent} from '../journal/types.js'
 import type {LegalHold, Sourced, SourcedFields} from '../model.js'
 import {bareUniqueId} from '../probe/asterisk-id.js'
 import {LocalStore} from '../store/local.js'
@@ -193,16 +195,26 @@ export async function holdsVersion(file: string): Promise<string> {
 }
 
 /**
- * Changes the holds file under its lock: read, change, write through a temp file and rename. A purge takes
- * the same lock around each batch of deletions, so a hold added now is seen before the next deletion.
+ * Changes the holds file under its lock: read, change, journal, write through a temp file and rename. The
+ * journal entries come first and are durable before the file changes (a journal that cannot take them, full
+ * or damaged, leaves the holds as they were); a file that cannot be written then gets an entry undoing them.
+ * A purge takes the same lock around each batch of deletions, so a hold added now is seen before the next deletion.
  */
-export function updateHolds<T>(archive: Archive, change: (holds: Hold[]) => T): Promise<T> {
+export function updateHolds<T>(archive: Archive, change: (holds: Hold[]) => T, record: {journal: FileJournal; events(result: T): JournalEvent[]}): Promise<T> {
   const file = journalPaths(archive).holds
   return withLock(file, async () => {
     const {holds} = await readHoldsFile(file)
     const result = change(holds)
+    const entries = await record.journal.appendAll(record.events(result))
     const folder = path.dirname(file)
-    await new LocalStore(folder).writeAtomic(path.basename(file), Buffer.from(JSON.stringify({holds}, null, 2) + '\n'), {mode: 0o640})
+    try {
+      await new LocalStore(folder).writeAtomic(path.basename(file), Buffer.from(JSON.stringify({holds}, null, 2) + '\n'), {mode: 0o640})
+    } catch (error) {
+      const why = `holds file not written (${errorMessage(error)})`
+      const undo = entries.map(({action, command, keys, reason, details, seq}) => ({action, command, keys, reason, outcome: 'failed' as const, details: {...details, undoes: seq, why}}))
+      await record.journal.appendAll(undo).catch(() => {})
+      throw error
+    }
     return result
   })
 }

@@ -3,15 +3,18 @@ import {existsSync} from 'node:fs'
 import type {Archive} from '../archive.js'
 import type {AuditSummary} from '../audit.js'
 import {errorMessage} from '../errors.js'
+import {readHoldsFile} from '../holds/index.js'
 import {currentActor} from './actor.js'
-import {FileJournal, readEntries} from './file.js'
+import {FileJournal, readEntries, readLines, type Head} from './file.js'
 import {journalPaths} from './paths.js'
+import type {SigningPublicKey} from './sshsig.js'
 import type {JournalEntry} from './types.js'
+import {verifyLines, type VerifyResult} from './verify.js'
 
 export type {Journal, JournalAction, JournalEntry, JournalEvent, JournalOutcome} from './types.js'
 export {journalPaths} from './paths.js'
 export {currentActor} from './actor.js'
-export {FileJournal} from './file.js'
+export {FileJournal, formatHead, type Head} from './file.js'
 
 /** The archive's journal, ready to append; `actor` is the person named with --actor. */
 export async function openJournal(archive: Archive, options: {actor?: string} = {}): Promise<FileJournal> {
@@ -21,6 +24,25 @@ export async function openJournal(archive: Archive, options: {actor?: string} = 
 /** Every entry of the archive's journal, oldest first; nothing when it has none yet. */
 export function readJournal(archive: Archive): AsyncIterable<JournalEntry> {
   return readEntries(journalPaths(archive).journal)
+}
+
+/**
+ * Everything `access-log verify` checks: the chain, a damaged tail, the head file, the holds file against
+ * the hold and release entries, and the pinned heads and signing keys given.
+ */
+export async function verifyJournal(archive: Archive, options: {now?: Date; pins?: Head[]; pubkeys?: SigningPublicKey[]} = {}): Promise<VerifyResult & {journal: string}> {
+  const paths = journalPaths(archive)
+  const journal = new FileJournal(paths.journal, currentActor())
+  const [damage, headFile, holds] = await Promise.all([journal.damage(), journal.recordedHead(), readHoldsFile(paths.holds)])
+  const result = await verifyLines(readLines(journal.state), {
+    now: options.now ?? new Date(),
+    damage,
+    headFile: headFile ?? 'missing',
+    pins: options.pins,
+    pubkeys: options.pubkeys,
+    holds: holds.holds,
+  })
+  return {journal: paths.journal, ...result}
 }
 
 /**

@@ -1,6 +1,6 @@
 // The journal's write side, as every action sees it. Every access to a recording and every change of the
 // archive appends one event; the implementation chains, locks and fsyncs (see src/journal/).
-export const JOURNAL_ACTIONS = ['decrypt', 'export', 'purge', 'hold', 'release', 'encrypt', 'audit', 'find', 'prune'] as const
+export const JOURNAL_ACTIONS = ['decrypt', 'export', 'purge', 'hold', 'release', 'encrypt', 'audit', 'find', 'prune', 'repair', 'checkpoint'] as const
 export type JournalAction = (typeof JOURNAL_ACTIONS)[number]
 export type JournalOutcome = 'ok' | 'failed' | 'refused' | 'skipped'
 
@@ -28,6 +28,8 @@ export interface JournalEntry extends JournalEvent {
   actor: {user: string; host: string; name?: string}
   /** Hash of the previous entry (or of the last pruned one), hex SHA-256. */
   prev: string
+  /** Time of the previous entry (none for the first of a journal): a prune checkpoint's claims are checked against it. */
+  prevTime?: string
   /** SHA-256 over the canonical form of this entry without `hash`. */
   hash: string
 }

@@ -1,11 +1,13 @@
+import {randomBytes} from 'node:crypto'
+import {link, lstat, open, stat, unlink} from 'node:fs/promises'
 import path from 'node:path'
 import type {Archive} from '../archive.js'
-import {CallrecError} from '../errors.js'
+import {CallrecError, errorMessage} from '../errors.js'
 import type {Actor} from '../journal/actor.js'
 import {inside} from '../journal/paths.js'
 import {csvRows} from '../output/csv-safe.js'
-import {LocalStore} from '../store/local.js'
-import type {PurgeResult} from './execute.js'
+import {syncFolder} from '../store/local.js'
+import type {Deleted, PurgeResult} from './execute.js'
 
 export const CERTIFICATE_FORMATS = ['.json', '.csv']
 
@@ -13,65 +15,126 @@ export interface Certificate {
   title: string
   archive: string
   policy: string
+  /** SHA-256 of the policy file's bytes as the run read them; absent with the CNIL defaults (no callrec.yml). */
+  policySha256?: string
+  callrecVersion: string
   run: string
+  /** The instant retention was counted from (--now, or the clock). */
+  now: string
   startedAt: string
   finishedAt: string
   by: Actor
   selectedBy: string[]
   reason?: string
-  /** The journal entries that prove each deletion: verify them with `callrec access-log verify`. */
+  /** The journal entries that prove each deletion, and its head (`seq:hash`) after the run: `callrec access-log verify --head`. */
   journal: PurgeResult['journal']
-  deleted: PurgeResult['deleted']
+  /** Recordings whose every file was unlinked while it had no other hard link: destroyed. */
+  deleted: Deleted[]
+  /** Unlinked from the archive, but a file had other hard links: its content survives elsewhere, not destroyed. */
+  unlinkedOnly: (Deleted & {links: {key: string; links: number}[]})[]
   kept: {key: string; why: string}[]
   vanished: string[]
   failed: PurgeResult['failed']
+  /** Set when the journal could not take an entry and the run stopped before its next deletion. */
+  stopped?: PurgeResult['stopped']
+  /** No recording was due and no interrupted run was left. */
+  nothingDue?: boolean
 }
 
 /**
- * The certificate's path, checked before anything is deleted: a known extension, and not among the
- * recordings (inside the root only under a hidden folder such as .callrec/, which is never listed).
+ * The certificate's path, checked before anything is deleted: a known extension; not among the recordings
+ * (inside the root only under a hidden folder such as .callrec/, which is never listed); a folder that exists
+ * and takes a new file (tried for real: modes, read-only mounts, a full disk); and no file there yet: a
+ * certificate is proof, never overwritten.
  */
-export function certificatePath(archive: Archive, file: string): string {
+export async function certificatePath(archive: Archive, file: string): Promise<string> {
   const resolved = path.resolve(file)
   if (!CERTIFICATE_FORMATS.includes(path.extname(resolved).toLowerCase())) throw new CallrecError(`--certificate ${file}: name a .json or .csv file`)
   const relative = inside(archive.root, resolved)
   if (relative !== undefined && !relative.split(path.sep).slice(0, -1).some((part) => part.startsWith('.'))) {
     throw new CallrecError(`--certificate ${file}: inside the archive, where it would be taken for a sidecar; write it elsewhere (or under .callrec/)`)
   }
+  const folder = path.dirname(resolved)
+  const info = await stat(folder).catch(() => undefined)
+  if (!info?.isDirectory()) throw new CallrecError(`--certificate ${file}: no folder ${folder}; nothing deleted`)
+  if (await lstat(resolved).then(() => true, () => false)) throw new CallrecError(`--certificate ${file}: already exists; a certificate is never overwritten (name each run's, e.g. with the time); nothing deleted`)
+  const probe = path.join(folder, `.callrec-probe-${process.pid}-${randomBytes(4).toString('hex')}`)
+  try {
+    await (await open(probe, 'wx', 0o600)).close()
+    await unlink(probe)
+  } catch (error) {
+    throw new CallrecError(`--certificate ${file}: cannot write in ${folder} (${errorMessage(error)}); nothing deleted`)
+  }
   return resolved
 }
 
-const COLUMNS = ['key', 'files', 'size', 'sha256', 'sidecar', 'rules', 'recordedAt', 'recordedAtSource', 'purpose', 'retention', 'retentionEndedAt', 'deletedAt', 'deletedBy', 'run', 'journal', 'seq', 'entryHash']
+/** Splits what the run deleted into recordings destroyed and recordings whose content other hard links keep. */
+export function byDestruction(deleted: Deleted[]): Pick<Certificate, 'deleted' | 'unlinkedOnly'> {
+  const destroyed: Deleted[] = []
+  const unlinkedOnly: Certificate['unlinkedOnly'] = []
+  for (const item of deleted) {
+    const linked = item.files.filter((file) => (file.links ?? 1) > 1).map((file) => ({key: file.key, links: file.links!}))
+    if (linked.length > 0) unlinkedOnly.push({...item, links: linked})
+    else destroyed.push(item)
+  }
+  return {deleted: destroyed, unlinkedOnly}
+}
 
-/** Writes the certificate of destruction, JSON or CSV by extension, through a temp file and a rename. */
+const COLUMNS = ['key', 'status', 'files', 'size', 'sha256', 'links', 'sidecar', 'rules', 'recordedAt', 'recordedAtSource', 'purpose', 'retention', 'retentionEndedAt', 'deletedAt', 'deletedBy', 'run', 'now', 'policySha256', 'callrecVersion', 'journal', 'journalHead', 'seq', 'entryHash']
+
+/**
+ * Writes the certificate of destruction, JSON or CSV by extension: a temp file, fsynced, then linked to its
+ * name, which fails if a file took that name meanwhile (never overwritten).
+ */
 export async function writeCertificate(file: string, certificate: Certificate): Promise<void> {
   let text = ''
   if (path.extname(file).toLowerCase() === '.json') text = JSON.stringify(certificate, null, 2) + '\n'
   else {
     const by = [certificate.by.name, `${certificate.by.user}@${certificate.by.host}`].filter(Boolean).join(' ')
     const csv = csvRows(COLUMNS, async (chunk) => void (text += chunk))
-    for (const deleted of certificate.deleted) {
+    const rows = [...certificate.deleted.map((item) => ({item, status: 'destroyed'})), ...certificate.unlinkedOnly.map((item) => ({item, status: 'unlinked, other hard links remain'}))]
+    for (const {item, status} of rows) {
       await csv.row({
-        key: deleted.key,
-        files: deleted.files.map((fact) => fact.key).join('\n'),
-        size: deleted.files.reduce((sum, fact) => sum + fact.size, 0),
-        sha256: deleted.files.map((fact) => fact.sha256).join('\n'),
-        sidecar: deleted.sidecar,
-        rules: deleted.rules.join(' '),
-        recordedAt: deleted.recordedAt?.value,
-        recordedAtSource: deleted.recordedAt?.source,
-        purpose: deleted.purpose,
-        retention: deleted.retention?.duration,
-        retentionEndedAt: deleted.retention?.endedAt,
-        deletedAt: deleted.deletedAt,
+        key: item.key,
+        status,
+        files: item.files.map((fact) => fact.key).join('\n'),
+        size: item.files.reduce((sum, fact) => sum + fact.size, 0),
+        sha256: item.files.map((fact) => fact.sha256).join('\n'),
+        links: item.files.map((fact) => fact.links ?? '').join('\n'),
+        sidecar: item.sidecar,
+        rules: item.rules.join(' '),
+        recordedAt: item.recordedAt?.value,
+        recordedAtSource: item.recordedAt?.source,
+        purpose: item.purpose,
+        retention: item.retention?.duration,
+        retentionEndedAt: item.retention?.endedAt,
+        deletedAt: item.deletedAt,
         deletedBy: by,
         run: certificate.run,
+        now: certificate.now,
+        policySha256: certificate.policySha256,
+        callrecVersion: certificate.callrecVersion,
         journal: certificate.journal.file,
-        seq: deleted.seq,
-        entryHash: deleted.entryHash,
+        journalHead: certificate.journal.head,
+        seq: item.seq,
+        entryHash: item.entryHash,
       })
     }
     await csv.end()
   }
-  await new LocalStore(path.dirname(file)).writeAtomic(path.basename(file), Buffer.from(text), {mode: 0o640})
+  const folder = path.dirname(file)
+  const temp = path.join(folder, `.callrec-tmp-${process.pid}-${randomBytes(4).toString('hex')}`)
+  const handle = await open(temp, 'wx', 0o640)
+  try {
+    await handle.writeFile(text)
+    await handle.sync()
+    await handle.close()
+    await link(temp, file).catch((error: NodeJS.ErrnoException) => {
+      throw error.code === 'EEXIST' ? new CallrecError(`--certificate ${file}: created by something else during the run; not overwritten`, 3) : error
+    })
+  } finally {
+    await handle.close().catch(() => {})
+    await unlink(temp).catch(() => {})
+  }
+  await syncFolder(folder)
 }

@@ -4,8 +4,7 @@ import pMap from 'p-map'
 import type {Archive} from '../archive.js'
 import {CallrecError, errorMessage, EXIT} from '../errors.js'
 import {holdsVersion, loadHolds, type HoldIndex} from '../holds/index.js'
-import type {FileJournal} from '../journal/file.js'
-import {readEntries} from '../journal/file.js'
+import {formatHead, JournalDamagedError, JournalWriteError, readEntries, type FileJournal} from '../journal/file.js'
 import type {Lock} from '../journal/lock.js'
 import {withLock} from '../journal/lock.js'
 import {journalPaths, stateFolder} from '../journal/paths.js'
@@ -78,6 +77,8 @@ export interface PurgeResult {
   journal: {file: string; firstSeq?: number; lastSeq?: number; head?: string}
   /** Folders this run emptied and removed (never the root). */
   removedFolders: string[]
+  /** The journal could not take an entry: the run stopped before its next deletion. */
+  stopped?: {error: string; lastSeq?: number; head?: string; notReached: number}
 }
 
 type Item = {candidate: Candidate; entry?: JournalEntry}
@@ -197,7 +198,7 @@ export async function executePurge(archive: Archive, selection: Selection, optio
       // The entries of this batch, fsynced, before any of its files is unlinked.
       const fresh = ready.filter(({item}) => !item.entry)
       const first = events.length
-      events.push(...fresh.map(({item, files, sidecar}) => purgeEvent(item.candidate, files, sidecar, options)))
+      events.push(...fresh.map(({item, files, sidecar}) => purgeEvent(item.candidate, files.map(({key, size, sha256, links}) => ({key, size, sha256, links})), sidecar, options)))
       const entries = events.length > 0 ? await options.journal.appendAll(events) : []
       appended.push(...entries)
       const entryOf = new Map(fresh.map(({item}, index) => [item, entries[first + index]]))
@@ -220,7 +221,7 @@ export async function executePurge(archive: Archive, selection: Selection, optio
             }
             for (const file of files) emptied.set(splitKey(file.key).folder, file.folderIdentity)
             // Finishing an interrupted run: its entry names every file, some of which that run had deleted.
-            const facts = item.entry ? (item.entry.details!.files as FileFact[]) : files.map(({key, size, sha256}) => ({key, size, sha256}))
+            const facts = item.entry ? (item.entry.details!.files as FileFact[]) : files.map(({key, size, sha256, links}) => ({key, size, sha256, links}))
             result.deleted.push(deletedOf(item.candidate, entry, facts, sidecar, Boolean(item.entry)))
           },
           {concurrency: 16},
@@ -240,11 +241,22 @@ export async function executePurge(archive: Archive, selection: Selection, optio
     options.progress?.(done, items.length)
   }
 
-  await batch(items.slice(0, batchSize), orphans)
-  for (let start = batchSize; start < items.length; start += batchSize) await batch(items.slice(start, start + batchSize), [])
+  let start = 0
+  try {
+    await batch(items.slice(0, batchSize), orphans)
+    for (start = batchSize; start < items.length; start += batchSize) await batch(items.slice(start, start + batchSize), [])
+  } catch (error) {
+    // No deletion without its durable entry: the journal failing stops the run; the pending marker stays, so
+    // the next run finishes what was journaled here.
+    if (!(error instanceof JournalWriteError || error instanceof JournalDamagedError)) throw error
+    const last = error instanceof JournalWriteError ? error.lastDurable : undefined
+    result.stopped = {error: errorMessage(error), lastSeq: last?.seq, head: last && formatHead(last), notReached: items.length - start}
+  }
   result.removedFolders = await removeEmptied(store, emptied)
-  await state.remove(PENDING)
-  await syncFolder(state.location)
+  if (!result.stopped) {
+    await state.remove(PENDING)
+    await syncFolder(state.location)
+  }
 
   result.deleted.sort((a, b) => a.seq - b.seq)
   const last = appended.at(-1)

@@ -15,6 +15,8 @@ export interface FileFact {
   key: string
   size: number
   sha256: string
+  /** Hard links to the content when it was hashed: above 1, unlinking this name does not destroy it. */
+  links?: number
 }
 
 /** A file as hashed: its facts for the journal, and what it was (file and folder device/inode) for the deletion. */
@@ -87,7 +89,7 @@ export async function fingerprint(folders: PinnedFolders, form: Form): Promise<F
     const buffer = Buffer.allocUnsafe(Math.min(PIECE, Math.max(1, info.size)))
     let size = 0
     for (let got; (got = (await fds.read(fd, buffer, 0, buffer.length, size)).bytesRead) > 0; size += got) hash.update(buffer.subarray(0, got))
-    return {key: form.key, size, sha256: hash.digest('hex'), identity: identityOf(info), folderIdentity: pinned.identity}
+    return {key: form.key, size, sha256: hash.digest('hex'), links: info.nlink, identity: identityOf(info), folderIdentity: pinned.identity}
   } finally {
     await fds.close(fd)
   }

@@ -19,7 +19,7 @@ describe('access journal', () => {
   test('verify: an intact chain', async () => {
     const {code, stdout} = await callrec(['access-log', 'verify', dir])
     assert.equal(code, 0)
-    assert.match(stdout, /6 entries, #1 to #6; chain intact; head [0-9a-f]{64}/)
+    assert.match(stdout, /6 entries, #1 to #6; chain intact; head 6:[0-9a-f]{64}/)
   })
 
   test('verify names an edited, a removed and an inserted entry (exit 1)', async () => {
@@ -60,27 +60,6 @@ describe('access journal', () => {
     const holds = JSON.parse(readFileSync(path.join(busy, '.callrec/holds.json'), 'utf8')).holds
     assert.deepEqual(holds.map((hold: {id: number}) => hold.id).sort(), [1, 2, 3, 4, 5, 6, 7, 8])
     assert.equal((await callrec(['access-log', 'verify', busy])).code, 0)
-  })
-
-  test('prune removes old entries and leaves a checkpoint: the journal still verifies, appends still chain', async () => {
-    const pruned = archive(recordings(2, () => true))
-    for (const reason of ['first', 'second', 'third']) assert.equal((await callrec(['hold', 'add', 'calls/0000.wav', '--archive', pruned, '--reason', reason])).code, 0)
-    const third = JSON.parse(lines(pruned)[2])
-    // As of the third entry, "older than 0 days" is everything before it (a --now ahead of the clock is refused).
-    assert.ok(Date.parse(third.time) > Date.parse(JSON.parse(lines(pruned)[1]).time), 'entries in distinct milliseconds')
-    const ahead = await callrec(['access-log', 'prune', pruned, '--older-than', '365d', '--now', new Date(Date.now() + 365 * 86400_000).toISOString()])
-    assert.equal(ahead.code, 2)
-    assert.match(ahead.stderr, /--now .*: later than the clock/)
-    const result = await callrecJson(['access-log', 'prune', pruned, '--older-than', '0d', '--now', third.time])
-    assert.equal(result.code, 0)
-    const entries = lines(pruned).map((line) => JSON.parse(line))
-    assert.deepEqual(entries.map((entry) => entry.seq), [3, 4])
-    assert.deepEqual(entries[1].details, {lastPrunedHash: JSON.parse(lines(pruned)[0]).prev, olderThan: entries[1].details.olderThan, pruned: 2, prunedThrough: 2})
-    // calls/0000.wav is on hold: the purge deletes calls/0001.wav alone, entry #5.
-    assert.equal((await callrec(['purge', pruned, '--now', NOW, '--yes'])).code, 0)
-    const verify = await callrec(['access-log', 'verify', pruned])
-    assert.equal(verify.code, 0, verify.stdout)
-    assert.match(verify.stdout, /3 entries, #3 to #5 \(pruned through #2\); chain intact/)
   })
 
   test('export: filters, formats, and CSV cells that cannot run as formulas', async () => {

@@ -89,7 +89,7 @@ describe('purge', () => {
     assert.equal(certificate.by.name, 'dpo@example.org')
     assert.deepEqual(certificate.deleted.map((deleted: {key: string}) => deleted.key), ['calls/0000.wav', 'calls/0002.wav'])
     assert.deepEqual(certificate.deleted[0].retention, {duration: '6 months', endedAt: '2025-07-10T07:30:00.000Z'})
-    assert.deepEqual([certificate.journal.firstSeq, certificate.journal.lastSeq, certificate.journal.head], [1, 2, entries[1].hash])
+    assert.deepEqual([certificate.journal.firstSeq, certificate.journal.lastSeq, certificate.journal.head], [1, 2, `2:${entries[1].hash}`])
     assert.deepEqual(certificate.deleted.map((deleted: {entryHash: string}) => deleted.entryHash), entries.map((entry) => entry.hash))
     for (const entry of entries) assert.equal(entry.details.certificate, path.join(out, 'cert.json'))
 
@@ -97,8 +97,8 @@ describe('purge', () => {
     assert.equal((await callrec(['purge', again, '--now', NOW, '--yes', '--certificate', path.join(out, 'cert.csv')])).code, 0)
     const rows = readFileSync(path.join(out, 'cert.csv'), 'utf8').trim().split('\r\n')
     assert.equal(rows.length, 3)
-    assert.match(rows[0], /^key,files,size,sha256,sidecar,rules,recordedAt/)
-    assert.match(rows[1], /^calls\/0000\.wav,calls\/0000\.wav,844,[0-9a-f]{64},calls\/0000\.json,retention-expired,/)
+    assert.match(rows[0], /^key,status,files,size,sha256,links,sidecar,rules,recordedAt/)
+    assert.match(rows[1], /^calls\/0000\.wav,destroyed,calls\/0000\.wav,844,[0-9a-f]{64},1,calls\/0000\.json,retention-expired,/)
   })
 
   test('a certificate inside the archive is refused before anything is deleted', async () => {

@@ -39,13 +39,16 @@ ${EXIT_CODES_HELP}`
     if ('key' in match && !(await archive.store.exists(match.key)) && !(await archive.store.exists(`${match.key}.age`))) throw new CallrecError(`${match.key}: no such recording in the archive (keys are relative to the root; --glob for patterns)`)
     const until = flags.until && DateTime.fromISO(flags.until).toISODate()!
     const actor = currentActor(flags.actor)
-    const hold = await updateHolds(archive, (holds) => {
-      const hold = newHold(holds, match, flags.reason, until, actor)
-      holds.push(hold)
-      return hold
-    })
     const journal = await openJournal(archive, {actor: flags.actor})
-    await journal.append({action: 'hold', command: 'hold add', keys: 'key' in match ? [match.key] : [], reason: flags.reason, outcome: 'ok', details: {hold: hold.id, ...matchDetails(match), until}})
+    const hold = await updateHolds(
+      archive,
+      (holds) => {
+        const hold = newHold(holds, match, flags.reason, until, actor)
+        holds.push(hold)
+        return hold
+      },
+      {journal, events: (hold) => [{action: 'hold', command: 'hold add', keys: 'key' in match ? [match.key] : [], reason: flags.reason, outcome: 'ok', details: {hold: hold.id, ...matchDetails(match), until}}]},
+    )
     const file = journalPaths(archive).holds
     if (!this.jsonEnabled()) this.log(`hold #${hold.id} on ${describeMatch(match)}${until ? ` until ${until}` : ''}: ${flags.reason} (${file})`)
     return {hold, file}

@@ -33,15 +33,20 @@ ${EXIT_CODES_HELP}`
     const archive = await openArchive({location: flags.archive, policy: flags.policy})
     const match = flags.id === undefined ? await holdMatchOf(archive, args.key, flags, false) : undefined
     if (flags.id !== undefined && (args.key ?? flags.glob ?? flags.caller ?? flags['call-id']) !== undefined) throw new CallrecError('--id names the hold alone: drop KEY, --glob, --caller, --call-id')
-    const released = await updateHolds(archive, (holds) => {
-      const gone = holds.filter((hold) => (match ? isDeepStrictEqual(hold.match, match) : hold.id === flags.id))
-      holds.splice(0, holds.length, ...holds.filter((hold) => !gone.includes(hold)))
-      return gone
-    })
-    if (released.length === 0) throw new CallrecError(`no hold ${match ? `on ${describeMatch(match)}` : `#${flags.id}`} (callrec hold list shows them)`)
     const journal = await openJournal(archive, {actor: flags.actor})
-    await journal.appendAll(
-      released.map((hold) => ({action: 'release', command: 'hold release', keys: 'key' in hold.match ? [hold.match.key] : [], reason: flags.reason, outcome: 'ok', details: {hold: hold.id, ...matchDetails(hold.match)}})),
+    const released = await updateHolds(
+      archive,
+      (holds) => {
+        const gone = holds.filter((hold) => (match ? isDeepStrictEqual(hold.match, match) : hold.id === flags.id))
+        if (gone.length === 0) throw new CallrecError(`no hold ${match ? `on ${describeMatch(match)}` : `#${flags.id}`} (callrec hold list shows them)`)
+        holds.splice(0, holds.length, ...holds.filter((hold) => !gone.includes(hold)))
+        return gone
+      },
+      {
+        journal,
+        events: (released) =>
+          released.map((hold) => ({action: 'release', command: 'hold release', keys: 'key' in hold.match ? [hold.match.key] : [], reason: flags.reason, outcome: 'ok', details: {hold: hold.id, ...matchDetails(hold.match)}})),
+      },
     )
     if (!this.jsonEnabled()) for (const hold of released) this.log(`released hold #${hold.id} on ${describeMatch(hold.match)} (${hold.reason})`)
     return {released}
