@@ -2,7 +2,7 @@
 // once; a live holder keeps it however long it is stopped; a lock taken away is seen by its holder.
 import assert from 'node:assert/strict'
 import {spawn, type ChildProcess} from 'node:child_process'
-import {mkdirSync, readdirSync, readFileSync, utimesSync, writeFileSync} from 'node:fs'
+import {existsSync, mkdirSync, readdirSync, readFileSync, utimesSync, writeFileSync} from 'node:fs'
 import {rm} from 'node:fs/promises'
 import {hostname} from 'node:os'
 import path from 'node:path'
@@ -77,7 +77,7 @@ describe('the run lock', () => {
 
     const second = await callrec(['purge', dir, '--yes', '--json'])
     assert.equal(second.code, 0, second.stderr)
-    assert.deepEqual(readdirSync(path.join(dir, '2020/01')), [])
+    assert.ok(!existsSync(path.join(dir, '2020/01')), 'the folder the purge emptied is removed')
     const deleted = journalOf(dir).filter((entry) => entry.action === 'purge' && entry.outcome === 'ok').flatMap((entry) => entry.keys)
     assert.equal(deleted.length, 400)
     assert.equal(new Set(deleted).size, 400, 'each recording journaled as deleted once')

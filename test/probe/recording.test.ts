@@ -127,7 +127,7 @@ describe('what a recording is', () => {
     const purge = await asNobody(['purge', dir, '--yes', '--json'])
     assert.equal(purge.code, 0, purge.stderr + purge.stdout)
     assert.deepEqual(purge.json.result.deleted.map((deleted: any) => deleted.key).sort(), ['monitor/2020/a.wav', 'monitor/2020/b.mp3', 'monitor/2020/bad.wav', 'monitor/2020/call-0042'])
-    assert.deepEqual(readdirSync(path.join(dir, 'monitor/2020')), [])
+    assert.ok(!existsSync(path.join(dir, 'monitor/2020')), 'the folder the purge emptied is removed')
     assert.deepEqual(fingerprint(dir, KEPT), before)
     const journal = readFileSync(path.join(dir, '.callrec/journal.jsonl'), 'utf8').trim().split('\n').map((line) => JSON.parse(line))
     const deletedKeys = journal.filter((entry) => entry.action === 'purge').flatMap((entry) => entry.keys)
