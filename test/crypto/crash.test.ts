@@ -69,7 +69,7 @@ async function check(folder: string) {
 }
 
 describe('crash safety of in-place encryption', () => {
-  test(`SIGKILL at ${KILLS} points during encryption of ${COUNT} files, then a rerun finishes`, {timeout: 300_000}, async (t) => {
+  test(`SIGKILL at ${KILLS} points during encryption of ${COUNT} files, then a rerun finishes`, {timeout: 600_000}, async (t) => {
     const folder = await tempFolder()
     for (const [i, key] of keys.entries()) await writeFile(path.join(folder, key), original(i))
     let midRun = 0
