@@ -13,7 +13,7 @@ import {timeZone} from '../policy/zone.js'
 import {bareUniqueId, parseUniqueId} from './asterisk-id.js'
 import {databaseError, databaseLabel, openDriver, passwordOf, readRows, selectColumns, type CdrDriver} from './cdr/database.js'
 import {readCdrFile} from './cdr/index.js'
-import {buildIndex, CdrTable, INDEX_VERSION} from './cdr/sqlite-index.js'
+import {buildIndex, CdrTable, INDEX_VERSION, type AgentCall} from './cdr/sqlite-index.js'
 import type {CdrCall, CdrProblem, CdrSink} from './cdr/types.js'
 import {matchFilename} from './filenames/index.js'
 import {AUDIO_EXT} from './filenames/parts.js'
@@ -31,8 +31,10 @@ export interface CdrIndex {
    * its call ids by uniqueid, then by linkedid. Of several rows, an answered one.
    */
   find(key: string, callIds: (string | undefined)[]): CdrCall | undefined
-  /** Every call, streamed from disk; `recorded`: only those the CDR marks recorded; `answered-by-agent`: answered calls with an agent. */
-  calls(which?: 'all' | 'recorded' | 'answered-by-agent'): Iterable<CdrCall>
+  /** Every call, streamed from disk; `recorded`: only those the CDR marks recorded. */
+  calls(which?: 'all' | 'recorded'): Iterable<CdrCall>
+  /** Answered calls with an agent, reduced to what a per-agent count needs. */
+  answeredByAgent(): Iterable<AgentCall>
   problems(): Iterable<CdrProblem>
   close(): void
 }
@@ -80,6 +82,9 @@ function indexOver(tables: CdrTable[], files: string[]): CdrIndex {
     },
     *calls(which = 'all') {
       for (const table of tables) yield* table.calls(which)
+    },
+    *answeredByAgent() {
+      for (const table of tables) yield* table.answeredByAgent()
     },
     *problems() {
       for (const table of tables) yield* table.problems()

@@ -20,14 +20,14 @@ export function agentDays(cdr: CdrIndex, policy: Policy, seenCallIds: Set<string
   const days = new Map<string, AgentDay>()
   const zone = timeZone(policy.timezone)
   // streamed from the CDR index; the day by the zone's cached offset, not a date object per row (millions of rows)
-  for (const call of cdr.calls('answered-by-agent')) {
+  for (const call of cdr.answeredByAgent()) {
     const instant = Date.parse(call.start)
     const day = new Date(instant + zone.offset(instant) * 60_000).toISOString().slice(0, 10)
     const id = `${call.source}\0${call.agent}\0${day}`
     let stats = days.get(id)
-    if (!stats) days.set(id, (stats = {agent: call.agent!, day, answered: 0, recorded: 0, file: call.source}))
+    if (!stats) days.set(id, (stats = {agent: call.agent, day, answered: 0, recorded: 0, file: call.source}))
     stats.answered++
-    if (call.recorded === true || seenCallIds.has(bareUniqueId(call.uniqueId))) stats.recorded++
+    if (call.recorded || seenCallIds.has(bareUniqueId(call.uniqueId))) stats.recorded++
   }
   return [...days.values()]
 }
