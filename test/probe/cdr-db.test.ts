@@ -202,9 +202,10 @@ describe('FreePBX CDR in MariaDB', {concurrency: 1}, () => {
     }
   })
 
-  test('errors: refused connection, bad password, missing table, missing column, unset variable', async () => {
+  test('errors: refused connection, no socket, bad password, missing table, missing column, unset variable', async () => {
     const closed = await freePort()
     await checkError(`mysql://reader@127.0.0.1:${closed}/asteriskcdrdb`, '', {CDR_PASSWORD: PASSWORD}, new RegExp(`^callrec: cdr mysql://reader@127\\.0\\.0\\.1:${closed}/asteriskcdrdb/cdr: connection refused by 127\\.0\\.0\\.1:${closed}`))
+    await checkError('mysql://reader@localhost/asteriskcdrdb?socket=/nonexistent/mysqld.sock', '', {CDR_PASSWORD: PASSWORD}, /^callrec: cdr mysql:\/\/reader@localhost\/asteriskcdrdb\/cdr: no server socket at \/nonexistent\/mysqld\.sock$/)
     await checkError(url, '', {CDR_PASSWORD: 'not-the-password'}, /^callrec: cdr mysql:\/\/reader@127\.0\.0\.1:\d+\/asteriskcdrdb\/cdr: access denied to reader on 127\.0\.0\.1:\d+/)
     await checkError(url, '    table: cdr_archive\n', {CDR_PASSWORD: PASSWORD}, /^callrec: cdr mysql:\/\/reader@127\.0\.0\.1:\d+\/asteriskcdrdb\/cdr_archive: (no table cdr_archive in asteriskcdrdb|reader may not read)/)
     await checkError(url, '    columns: {recordingfile: recfile}\n', {CDR_PASSWORD: PASSWORD}, /^callrec: cdr mysql:\/\/.+\/asteriskcdrdb\/cdr: table cdr has no column recfile \(it has calldate, clid/)
