@@ -55,7 +55,7 @@ export interface BuildStats {
 /**
  * Writes a new index to `file` (a fresh path: the caller renames it into place) from what `fill` reads.
  * Rows go in one transaction without a journal (a half-built file is thrown away, never reused), the join
- * indexes are built once at the end.
+ * indexes are built once at the end, partial (most rows name no recording and have no linkedid).
  */
 export async function buildIndex(file: string, meta: Record<string, string>, bareOf: (id: string) => string, fill: (sink: CdrSink) => Promise<void>): Promise<BuildStats> {
   const {DatabaseSync} = loadSqlite()
@@ -87,9 +87,9 @@ export async function buildIndex(file: string, meta: Record<string, string>, bar
     const setMeta = db.prepare('INSERT INTO meta VALUES (?, ?)')
     for (const [key, value] of Object.entries(meta)) setMeta.run(key, value)
     db.exec(`COMMIT;
-      CREATE INDEX calls_bare ON calls (bare);
-      CREATE INDEX calls_linked ON calls (linkedbare);
-      CREATE INDEX calls_file ON calls (recordingfile);`)
+      CREATE INDEX calls_bare ON calls (bare) WHERE bare IS NOT NULL;
+      CREATE INDEX calls_linked ON calls (linkedbare) WHERE linkedbare IS NOT NULL;
+      CREATE INDEX calls_file ON calls (recordingfile) WHERE recordingfile IS NOT NULL;`)
     return stats
   } finally {
     db.close()
