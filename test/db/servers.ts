@@ -61,9 +61,13 @@ async function until<T>(what: string, child: ChildProcess, attempt: () => Promis
   }
 }
 
-const running = new Set<ChildProcess>()
+/** Servers still running, with their folders: killed and removed if the process exits without stopping them. */
+const running = new Map<ChildProcess, string>()
 process.on('exit', () => {
-  for (const child of running) child.kill('SIGKILL')
+  for (const [child, dir] of running) {
+    child.kill('SIGKILL')
+    rmSync(dir, {recursive: true, force: true})
+  }
 })
 
 function stopper(child: ChildProcess, signal: NodeJS.Signals, dir: string): () => Promise<void> {
@@ -101,7 +105,7 @@ export async function startMariaDb(): Promise<DbServer> {
     '--no-defaults', ...user, `--datadir=${data}`, `--socket=${socket}`, `--pid-file=${path.join(home, 'pid')}`, '--bind-address=127.0.0.1',
     `--port=${port}`, '--skip-name-resolve', '--skip-log-bin', '--skip-ssl', '--character-set-server=utf8mb4', '--innodb-buffer-pool-size=32M',
   ], {stdio: ['ignore', 'pipe', 'pipe']})
-  running.add(child)
+  running.set(child, dir)
   const log = capture(child)
   const connection = await until('mariadbd', child, () => mysql.createConnection({socketPath: socket, user: 'root', multipleStatements: true}), log)
   const stop = stopper(child, 'SIGTERM', dir)
@@ -132,7 +136,7 @@ export async function startPostgres(): Promise<DbServer> {
   const child = spawn(postgres, [...postgresArgs, '-D', data, '-p', String(port), '-k', home, '-c', 'listen_addresses=127.0.0.1', '-c', 'fsync=off', '-c', 'shared_buffers=16MB'], {
     stdio: ['ignore', 'pipe', 'pipe'],
   })
-  running.add(child)
+  running.set(child, dir)
   const log = capture(child)
   const client = await until('postgres', child, async () => {
     const candidate = new pg.Client({host: home, port, user: 'postgres', database: 'postgres'})
