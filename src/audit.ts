@@ -4,7 +4,7 @@ import {loadHolds} from './holds/index.js'
 import type {Finding, Recording, Severity} from './model.js'
 import {durationOf} from './policy/retention.js'
 import {bareUniqueId} from './probe/asterisk-id.js'
-import {loadCdrIndex} from './probe/cdr-index.js'
+import {loadCdrIndex, type CdrIndex} from './probe/cdr-index.js'
 import {scanArchive, type ScanOptions} from './probe/scan.js'
 import {RULES} from './rules/index.js'
 import type {RuleContext} from './rules/types.js'
@@ -43,7 +43,15 @@ export interface AuditOptions extends Pick<ScanOptions, 'timeoutMs' | 'select'> 
  * as it is known, so memory does not grow with the archive (only set-wide rules keep call ids).
  */
 export async function runAudit(archive: Archive, options: AuditOptions, handlers: AuditHandlers = {}): Promise<AuditSummary> {
-  const cdr = await loadCdrIndex(archive.store, archive.policy)
+  const cdr = await loadCdrIndex(archive)
+  try {
+    return await auditWith(archive, cdr, options, handlers)
+  } finally {
+    cdr.close()
+  }
+}
+
+async function auditWith(archive: Archive, cdr: CdrIndex, options: AuditOptions, handlers: AuditHandlers): Promise<AuditSummary> {
   const holds = await loadHolds(archive)
   const {now} = options
   const context: RuleContext = {policy: archive.policy, now, today: now.toISODate()!, dueHorizon: now.plus(durationOf(archive.policy.dueSoon)), cdr, seenCallIds: new Set()}
@@ -61,7 +69,7 @@ export async function runAudit(archive: Archive, options: AuditOptions, handlers
     findings: {error: 0, warning: 0, info: 0},
     byRule: Object.fromEntries(rules.map((rule) => [rule.meta.id, 0])),
   }
-  const report = async (findings: Finding[]) => {
+  const report = async (findings: Iterable<Finding>) => {
     for (const finding of findings) {
       summary.findings[finding.severity]++
       summary.byRule[finding.rule]++
@@ -75,6 +83,8 @@ export async function runAudit(archive: Archive, options: AuditOptions, handlers
       count(summary, recording)
       const callId = recording.fields.callId?.value
       if (callId) context.seenCallIds.add(bareUniqueId(callId))
+      // joined by the file name the CDR gives, the row's own uniqueid is seen too
+      if (recording.cdr?.uniqueId) context.seenCallIds.add(bareUniqueId(recording.cdr.uniqueId))
       await handlers.recording?.(recording)
     } else if (item.kind === 'refused' && item.failed) await handlers.failed?.(item)
     for (const run of runs) await report(run.observe(item))

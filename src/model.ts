@@ -69,6 +69,8 @@ export interface Recording {
   unreadable?: string
   fields: SourcedFields
   sidecarKey?: string
+  /** The CDR row the recording joined, with the fields classify rules read (dialplan context, userfield, account code). */
+  cdr?: {ref: string; uniqueId: string; dcontext?: string; userField?: string; accountCode?: string}
   /** Invalid sidecar fields and similar, each named; the audit goes on. */
   problems: Problem[]
 }

@@ -24,18 +24,22 @@ export interface EncryptionPlan {
 export async function planEncryption(archive: Archive, options: {only?: string[]; today: string}): Promise<EncryptionPlan> {
   const wanted = options.only && options.only.length > 0 ? picomatch(options.only, {dot: true}) : undefined
   const plan: EncryptionPlan = {keys: [], bytes: 0, held: [], encrypted: 0, failed: [], unnamed: []}
-  const cdr = await loadCdrIndex(archive.store, archive.policy)
-  for await (const item of scanArchive(archive, {cdr, select: wanted})) {
-    if (item.kind === 'refused' && item.failed) plan.failed.push({key: item.key, error: item.reason})
-    if (item.kind !== 'recording') continue
-    const {recording} = item
-    if (recording.encrypted) plan.encrypted++
-    else if (archive.policy.encryption.skipHeld && activeHold(recording, options.today)) plan.held.push(recording.key)
-    else if (!isRecording(recording.key + AGE_SUFFIX)) plan.unnamed.push(recording.key)
-    else {
-      plan.keys.push(recording.key)
-      plan.bytes += recording.size
+  const cdr = await loadCdrIndex(archive)
+  try {
+    for await (const item of scanArchive(archive, {cdr, select: wanted})) {
+      if (item.kind === 'refused' && item.failed) plan.failed.push({key: item.key, error: item.reason})
+      if (item.kind !== 'recording') continue
+      const {recording} = item
+      if (recording.encrypted) plan.encrypted++
+      else if (archive.policy.encryption.skipHeld && activeHold(recording, options.today)) plan.held.push(recording.key)
+      else if (!isRecording(recording.key + AGE_SUFFIX)) plan.unnamed.push(recording.key)
+      else {
+        plan.keys.push(recording.key)
+        plan.bytes += recording.size
+      }
     }
+  } finally {
+    cdr.close()
   }
   return plan
 }

@@ -1,5 +1,5 @@
 import {matchFilename} from '../probe/filenames/index.js'
-import type {CdrConfig} from '../policy/schema.js'
+import type {CdrFileConfig} from '../policy/schema.js'
 import type {Store} from '../store/types.js'
 
 /** The PBX file-name conventions callrec reads, by the pattern id of src/probe/filenames/. */
@@ -15,7 +15,7 @@ export interface Layout {
   /** The convention most file names follow, if any. */
   pbx?: {id: string; name: string; matched: number; seen: number}
   /** An Asterisk cdr_csv file found in the archive. */
-  cdr?: CdrConfig
+  cdr?: CdrFileConfig
 }
 
 /** Enough names to tell a layout; an archive can hold millions. */
@@ -26,7 +26,7 @@ const AUDIO = /\.(wav|mp3|gsm|ogg|opus|flac|m4a|wav49|sln)(\.age)?$/i
 export async function detectLayout(store: Store, match: typeof matchFilename = matchFilename): Promise<Layout> {
   const counts = new Map<string, number>()
   let seen = 0
-  let cdr: CdrConfig | undefined
+  let cdr: CdrFileConfig | undefined
   for await (const folder of store.list()) {
     for (const key of folder.keys) {
       if (/(^|\/)Master\.csv$/i.test(key)) cdr ??= {path: key, format: 'asterisk-csv'}

@@ -1,7 +1,7 @@
 import {Document, isMap, isScalar, type Node} from 'yaml'
 import {CNIL_PURPOSES, REGULATORY_PURPOSES} from '../policy/defaults.js'
 import {parsePolicy} from '../policy/load.js'
-import type {CdrConfig, PolicyFile} from '../policy/schema.js'
+import type {CdrFileConfig, PolicyFile} from '../policy/schema.js'
 import {missingFields} from '../report/register.js'
 
 export const OFFERED_PURPOSES = {...CNIL_PURPOSES, ...REGULATORY_PURPOSES}
@@ -26,14 +26,14 @@ export interface InitAnswers {
   timezone: string
   /** The PBX, for the register's "software" heading. */
   software?: string
-  cdr?: CdrConfig
+  cdr?: CdrFileConfig
   recipients: string[]
   journalPath?: string
   /** The register entry's creation date: the day init runs. */
   createdOn: string
 }
 
-export function defaultAnswers(createdOn: string, layout: {software?: string; cdr?: CdrConfig} = {}): InitAnswers {
+export function defaultAnswers(createdOn: string, layout: {software?: string; cdr?: CdrFileConfig} = {}): InitAnswers {
   return {purposes: Object.keys(CNIL_PURPOSES) as PurposeName[], timezone: 'Europe/Paris', recipients: [], createdOn, ...layout}
 }
 

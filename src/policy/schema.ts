@@ -67,10 +67,51 @@ const purposeSchema = z.strictObject({
   description: z.string().optional(),
 })
 
-const cdrSchema = z.strictObject({
+const cdrFileSchema = z.strictObject({
   path: z.string().min(1),
   format: z.enum(['asterisk-csv', 'asterisk-custom']),
   timezone: timezone.optional(),
+})
+
+/** A CDR table in the PBX's database (FreePBX: MariaDB/MySQL asteriskcdrdb.cdr; Asterisk cdr_pgsql: PostgreSQL). */
+const cdrDatabaseSchema = z.strictObject({
+  /** `mysql://user@host[:port]/asteriskcdrdb`, `postgres://user@host[:port]/asterisk`; a unix socket with `?socket=PATH` (PostgreSQL: `?host=DIR`). */
+  url: z.string().superRefine((text, context) => {
+    let url: URL
+    try {
+      url = new URL(text)
+    } catch {
+      context.addIssue({code: 'custom', message: 'not a URL such as mysql://reader@pbx/asteriskcdrdb or postgres://reader@pbx/asterisk'})
+      return
+    }
+    if (!['mysql:', 'mariadb:', 'postgres:', 'postgresql:'].includes(url.protocol)) context.addIssue({code: 'custom', message: `${url.protocol}// is not a CDR database: use mysql:// (MariaDB, MySQL) or postgres://`})
+    else if (url.password) context.addIssue({code: 'custom', message: 'holds a password: never write it in the policy; name it with passwordEnv (an environment variable) or passwordFile'})
+    else if (url.pathname.length <= 1) context.addIssue({code: 'custom', message: 'names no database (…/asteriskcdrdb)'})
+  }),
+  /** The CDR table: FreePBX and cdr_pgsql both call it `cdr`. */
+  table: z.string().min(1).default('cdr'),
+  /** Table columns with other names than Asterisk's (`calldate`, `src`, `uniqueid`, `recordingfile`…). */
+  columns: z.partialRecord(
+    z.enum(['calldate', 'answer', 'end', 'clid', 'src', 'dst', 'dcontext', 'channel', 'dstchannel', 'lastapp', 'lastdata', 'duration', 'billsec', 'disposition', 'amaflags', 'accountcode', 'uniqueid', 'linkedid', 'userfield', 'peeraccount', 'sequence', 'recordingfile']),
+    z.string().min(1),
+  ).optional(),
+  passwordEnv: z.string().min(1).optional(),
+  /** A file whose first line is the password (relative paths from the archive root). */
+  passwordFile: z.string().min(1).optional(),
+  tls: z.strictObject({ca: z.string().min(1).optional(), rejectUnauthorized: z.boolean().default(true)}).optional(),
+  /** The zone of the PBX's wall-clock times (MySQL DATETIME, PostgreSQL timestamp); default the policy's. */
+  timezone: timezone.optional(),
+  /** Rows older than the oldest recording by more than this are not read. */
+  margin: duration.default('7 days'),
+}).refine((entry) => !(entry.passwordEnv && entry.passwordFile), {message: 'passwordEnv and passwordFile: give one, not both'})
+
+// A file entry has `path`, a database entry `url`: checked against the one it is, so that errors name its own fields.
+const cdrSchema = z.custom<z.input<typeof cdrFileSchema> | z.input<typeof cdrDatabaseSchema>>().transform((entry, context) => {
+  const isDatabase = typeof entry === 'object' && entry !== null && 'url' in entry
+  const parsed = isDatabase ? cdrDatabaseSchema.safeParse(entry) : cdrFileSchema.safeParse(entry)
+  if (parsed.success) return parsed.data as z.output<typeof cdrFileSchema> | z.output<typeof cdrDatabaseSchema>
+  for (const issue of parsed.error.issues) context.addIssue({...issue, code: 'custom', message: issue.message, path: issue.path} as never)
+  return z.NEVER
 })
 
 const METADATA_SOURCES = ['sidecar', 'tag', 'cdr', 'filename'] as const
@@ -122,4 +163,5 @@ export const policySchema = z.strictObject({
 export type Policy = z.output<typeof policySchema> & {purposes: Record<string, z.output<typeof purposeSchema>>}
 /** What `callrec init` writes. */
 export type PolicyFile = z.input<typeof policySchema>
-export type CdrConfig = z.output<typeof cdrSchema>
+export type CdrFileConfig = z.output<typeof cdrFileSchema>
+export type CdrDatabaseConfig = z.output<typeof cdrDatabaseSchema>

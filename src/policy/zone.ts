@@ -57,7 +57,8 @@ const zones = new Map<string, Zone>()
 export function timeZone(name: string): Zone {
   let zone = zones.get(name)
   if (!zone) {
-    zone = name.toUpperCase() === 'UTC' ? IANAZone.create('UTC') : new CachedZone(IANAZone.create(name))
+    // UTC too: luxon asks Intl for the offset of an IANA "UTC" zone at every instant (a CDR in UTC has millions)
+    zone = new CachedZone(IANAZone.create(name.toUpperCase() === 'UTC' ? 'UTC' : name))
     zones.set(name, zone)
   }
   return zone

@@ -5,7 +5,6 @@ import type {HoldIndex} from '../holds/index.js'
 import type {CallFields, FieldSource, PartialFields, Recording, SourcedFields} from '../model.js'
 import {POLICY_FILE} from '../policy/load.js'
 import type {Policy} from '../policy/schema.js'
-import {bareUniqueId} from './asterisk-id.js'
 import type {CdrIndex} from './cdr-index.js'
 import {readFacts, type FactsTask, type RecordingFacts} from './facts.js'
 import {matchFilename} from './filenames/index.js'
@@ -119,7 +118,7 @@ export function buildRecording(facts: RecordingFacts, policy: Policy, cdr: CdrIn
     layers.filename = {source: 'filename', fields, ref: () => `filename:${name.pattern}`}
   }
 
-  const call = [name?.facts.uniqueId, sidecar?.fields.callId].map((id) => id && cdr.byUniqueId.get(bareUniqueId(id))).find(Boolean)
+  const call = cdr.find(key, [name?.facts.uniqueId, sidecar?.fields.callId])
   if (call) {
     layers.cdr = {
       source: 'cdr',
@@ -144,6 +143,7 @@ export function buildRecording(facts: RecordingFacts, policy: Policy, cdr: CdrIn
     ...(facts.unreadable ? {unreadable: facts.unreadable} : {}),
     fields,
     ...(sidecar ? {sidecarKey: sidecar.key} : {}),
+    ...(call ? {cdr: {ref: call.ref, uniqueId: call.uniqueId, dcontext: call.dcontext, userField: call.userField, accountCode: call.accountCode}} : {}),
     problems: facts.problems,
   }
 }

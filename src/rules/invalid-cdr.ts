@@ -6,6 +6,8 @@ export default {
   meta,
   start: ({cdr}) => ({
     observe: () => [],
-    finish: () => cdr.problems.map((problem) => ({rule: meta.id, severity: meta.severity, key: problem.ref, message: problem.message})),
+    *finish() {
+      for (const problem of cdr.problems()) yield {rule: meta.id, severity: meta.severity, key: problem.ref, message: problem.message}
+    },
   }),
 } satisfies Rule

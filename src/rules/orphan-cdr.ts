@@ -7,9 +7,12 @@ export default {
   meta,
   start: ({cdr, seenCallIds: seen}) => ({
     observe: () => [],
-    finish: () =>
-        cdr.calls
-          .filter((call) => call.recorded === true && !seen.has(bareUniqueId(call.uniqueId)))
-          .map((call) => ({rule: meta.id, severity: meta.severity, key: call.ref, message: `call ${call.uniqueId} of ${call.start} is marked recorded${call.recordingFile ? ` (${call.recordingFile})` : ''} but no recording of it was found`})),
+    *finish() {
+      // streamed from the CDR index: a CDR of millions of rows never sits in memory
+      for (const call of cdr.calls('recorded')) {
+        if (seen.has(bareUniqueId(call.uniqueId))) continue
+        yield {rule: meta.id, severity: meta.severity, key: call.ref, message: `call ${call.uniqueId} of ${call.start} is marked recorded${call.recordingFile ? ` (${call.recordingFile})` : ''} but no recording of it was found`}
+      }
+    },
   }),
 } satisfies Rule

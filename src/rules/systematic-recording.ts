@@ -1,5 +1,5 @@
-import {DateTime} from 'luxon'
 import type {Policy} from '../policy/schema.js'
+import {timeZone} from '../policy/zone.js'
 import {bareUniqueId} from '../probe/asterisk-id.js'
 import type {CdrIndex} from '../probe/cdr-index.js'
 import type {Rule} from './types.js'
@@ -11,22 +11,23 @@ export interface AgentDay {
   day: string
   answered: number
   recorded: number
-  /** The CDR file the calls came from. */
+  /** The CDR source the calls came from: a file's key or a database entry's name. */
   file: string
 }
 
-/** Answered and recorded calls per CDR file, agent and day (policy time zone): the rule's measure, and the report's chart. */
+/** Answered and recorded calls per CDR source, agent and day (policy time zone): the rule's measure, and the report's chart. */
 export function agentDays(cdr: CdrIndex, policy: Policy, seenCallIds: Set<string>): AgentDay[] {
   const days = new Map<string, AgentDay>()
-  for (const call of cdr.calls) {
-    if (!call.agent || call.disposition !== 'ANSWERED') continue
-    const day = DateTime.fromISO(call.start, {zone: policy.timezone}).toISODate()!
-    const file = call.ref.replace(/:\d+$/, '')
-    const id = `${file}\0${call.agent}\0${day}`
-    const stats = days.get(id) ?? {agent: call.agent, day, answered: 0, recorded: 0, file}
+  const zone = timeZone(policy.timezone)
+  // streamed from the CDR index; the day by the zone's cached offset, not a date object per row (millions of rows)
+  for (const call of cdr.answeredByAgent()) {
+    const instant = Date.parse(call.start)
+    const day = new Date(instant + zone.offset(instant) * 60_000).toISOString().slice(0, 10)
+    const id = `${call.source}\0${call.agent}\0${day}`
+    let stats = days.get(id)
+    if (!stats) days.set(id, (stats = {agent: call.agent, day, answered: 0, recorded: 0, file: call.source}))
     stats.answered++
-    if (call.recorded === true || seenCallIds.has(bareUniqueId(call.uniqueId))) stats.recorded++
-    days.set(id, stats)
+    if (call.recorded || seenCallIds.has(bareUniqueId(call.uniqueId))) stats.recorded++
   }
   return [...days.values()]
 }

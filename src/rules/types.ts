@@ -27,7 +27,8 @@ export interface RuleMeta {
 /** What a rule sees during one audit: every scanned item, then the end of the scan (for rules over the whole set). */
 export interface RuleRun {
   observe(item: ScanItem): Finding[]
-  finish?(): Finding[]
+  /** Findings over the whole set, as an iterable: a rule over a large CDR yields them one at a time. */
+  finish?(): Iterable<Finding>
 }
 
 export interface Rule {

@@ -4,7 +4,9 @@ import {join, sep} from 'node:path'
 import {test} from 'node:test'
 import {fileURLToPath} from 'node:url'
 import {bareUniqueId, parseUniqueId} from '../../src/probe/asterisk-id.js'
-import {CDR_FORMATS, parseCdr} from '../../src/probe/cdr/index.js'
+import {Readable} from 'node:stream'
+import {CDR_FORMATS, readCdrFile} from '../../src/probe/cdr/index.js'
+import type {CdrCall, CdrProblem} from '../../src/probe/cdr/types.js'
 import {wallClockToUtc} from '../../src/probe/time.js'
 
 type Cell = string | number | null
@@ -30,23 +32,32 @@ function base(overrides: {clid?: string; channel?: string; dstChannel?: string; 
 
 const PARIS = 'Europe/Paris'
 
+/** Reads a whole file into arrays, the way the index receives it; problems in line order. */
+async function parseCdr(bytes: Buffer, file: string, format: 'asterisk-csv' | 'asterisk-custom', timezone: string): Promise<{calls: CdrCall[]; problems: CdrProblem[]}> {
+  const calls: CdrCall[] = []
+  const problems: (CdrProblem & {line: number})[] = []
+  await readCdrFile(Readable.from([bytes]), file, format, timezone, {call: (call) => calls.push(call), problem: (problem) => problems.push(problem)})
+  return {calls, problems: problems.sort((a, b) => a.line - b.line).map(({ref, message}) => ({ref, message}))}
+}
+
 function csv(bytes: Buffer, timezone = PARIS) {
   return parseCdr(bytes, 'Master.csv', 'asterisk-csv', timezone)
 }
 
-test('the registry lists both layouts; an unknown one is refused', () => {
+test('the registry lists both layouts; an unknown one is refused', async () => {
   assert.deepEqual(CDR_FORMATS.map((format) => format.id), ['asterisk-csv', 'asterisk-custom'])
-  assert.throws(() => parseCdr(Buffer.from(''), 'x.csv', 'nope' as 'asterisk-csv', PARIS), /nope: not a CDR format/)
+  await assert.rejects(async () => parseCdr(Buffer.from(''), 'x.csv', 'nope' as 'asterisk-csv', PARIS), /nope: not a CDR format/)
 })
 
-test('an empty file has no calls and no problems', () => {
-  assert.deepEqual(csv(Buffer.from('')), {calls: [], problems: []})
+test('an empty file has no calls and no problems', async () => {
+  assert.deepEqual(await csv(Buffer.from('')), {calls: [], problems: []})
 })
 
-test('cdr_csv, 16 columns: every field, times in UTC, no uniqueid', () => {
-  const {calls, problems} = csv(file(row(base())))
+test('cdr_csv, 16 columns: every field, times in UTC, no uniqueid', async () => {
+  const {calls, problems} = (await csv(file(row(base()))))
   assert.deepEqual(problems, [])
   assert.deepEqual(calls, [{
+    source: 'Master.csv',
     ref: 'Master.csv:1',
     uniqueId: '',
     linkedId: undefined,
@@ -58,6 +69,7 @@ test('cdr_csv, 16 columns: every field, times in UTC, no uniqueid', () => {
     callerName: 'Jane Doe',
     channel: 'PJSIP/ovh-0000001f',
     dstChannel: 'PJSIP/1001-00000020',
+    dcontext: 'from-trunk',
     disposition: 'ANSWERED',
     durationSec: 124,
     billSec: 120,
@@ -69,28 +81,28 @@ test('cdr_csv, 16 columns: every field, times in UTC, no uniqueid', () => {
   }])
 })
 
-test('cdr_csv, 17 columns: loguniqueid or loguserfield, told apart by the uniqueid\'s shape', () => {
-  const {calls} = csv(file(row([...base(), '1778746500.12']), row([...base(), 'vip']), row([...base(), ''])))
+test('cdr_csv, 17 columns: loguniqueid or loguserfield, told apart by the uniqueid\'s shape', async () => {
+  const {calls} = (await csv(file(row([...base(), '1778746500.12']), row([...base(), 'vip']), row([...base(), '']))))
   assert.deepEqual(calls.map((call) => [call.uniqueId, call.userField]), [['1778746500.12', undefined], ['', 'vip'], ['', undefined]])
 })
 
-test('cdr_csv, 18 columns: uniqueid and a userfield naming the recording', () => {
+test('cdr_csv, 18 columns: uniqueid and a userfield naming the recording', async () => {
   const name = 'in-0140000000-0612345678-20260514-101500-1778746500.12.wav'
-  const [call] = csv(file(row([...base(), '1778746500.12', name]))).calls
+  const [call] = (await csv(file(row([...base(), '1778746500.12', name])))).calls
   assert.equal(call.uniqueId, '1778746500.12')
   assert.equal(call.userField, name)
   assert.equal(call.recordingFile, name)
   assert.equal(call.recorded, true)
 })
 
-test('cdr_csv, 19 to 21 columns: newcdrcolumns adds peeraccount, linkedid, sequence', () => {
+test('cdr_csv, 19 to 21 columns: newcdrcolumns adds peeraccount, linkedid, sequence', async () => {
   const newColumns = ['', '1778746500.11', 7]
-  const {calls, problems} = csv(file(
+  const {calls, problems} = (await csv(file(
     row([...base(), ...newColumns]),
     row([...base(), '1778746500.12', ...newColumns]),
     row([...base(), 'recorded', ...newColumns]),
     row([...base(), '1778746500.12', 'recorded', ...newColumns]),
-  ))
+  )))
   assert.deepEqual(problems, [])
   assert.deepEqual(calls.map((call) => [call.uniqueId, call.userField, call.linkedId]), [
     ['', undefined, '1778746500.11'],
@@ -100,25 +112,25 @@ test('cdr_csv, 19 to 21 columns: newcdrcolumns adds peeraccount, linkedid, seque
   ])
 })
 
-test('an unanswered call: the answer field is empty and unquoted', () => {
+test('an unanswered call: the answer field is empty and unquoted', async () => {
   const line = row([...base({answer: null, duration: 20, billSec: 0, disposition: 'NO ANSWER'}), '1778746500.12', ''])
   assert.match(line, /"2026-05-14 10:15:00",,"2026-05-14 10:17:04",20,0,"NO ANSWER"/)
-  const [call] = csv(file(line)).calls
+  const [call] = (await csv(file(line))).calls
   assert.equal(call.answer, undefined)
   assert.equal(call.disposition, 'NO ANSWER')
   assert.equal(call.billSec, 0)
 })
 
-test('raw Latin-1 bytes in a caller name are read as Windows-1252; UTF-8 rows stay UTF-8', () => {
+test('raw Latin-1 bytes in a caller name are read as Windows-1252; UTF-8 rows stay UTF-8', async () => {
   const latin1 = Buffer.from(row([...base({clid: '"René Dupont" <0612345678>'}), '1778746500.12', '']), 'latin1')
   assert.ok(latin1.includes(0xe9) && !latin1.includes(Buffer.from('é', 'utf8')))
-  const {calls, problems} = csv(file(latin1, row([...base({clid: '"Zoë Martin" <0612345679>'}), '1778746500.13', ''])))
+  const {calls, problems} = (await csv(file(latin1, row([...base({clid: '"Zoë Martin" <0612345679>'}), '1778746500.13', '']))))
   assert.deepEqual(problems, [])
   assert.deepEqual(calls.map((call) => call.callerName), ['René Dupont', 'Zoë Martin'])
 })
 
-test('a uniqueid with a system-name prefix is kept as written; its bare form joins', () => {
-  const [call] = csv(file(row([...base(), 'pbx1-1778746500.12', '']))).calls
+test('a uniqueid with a system-name prefix is kept as written; its bare form joins', async () => {
+  const [call] = (await csv(file(row([...base(), 'pbx1-1778746500.12', ''])))).calls
   assert.equal(call.uniqueId, 'pbx1-1778746500.12')
   assert.equal(bareUniqueId(call.uniqueId), '1778746500.12')
   assert.equal(bareUniqueId('1778746500.12'), '1778746500.12')
@@ -127,8 +139,8 @@ test('a uniqueid with a system-name prefix is kept as written; its bare form joi
   assert.deepEqual(parseUniqueId('pbx1-1778746500.12'), {bare: '1778746500.12', systemName: 'pbx1', epoch: 1778746500})
 })
 
-test('malformed rows become problems naming file:line; the other rows are read', () => {
-  const {calls, problems} = csv(file(
+test('malformed rows become problems naming file:line; the other rows are read', async () => {
+  const {calls, problems} = (await csv(file(
     row([...base(), '1778746500.1', '']),
     row([...base({start: '2026-02-30 10:00:00'}), '1778746500.2', '']),
     row([...base(), '1778746500.3', '']).replace('"ANSWERED"', '"ANSWERED"x'),
@@ -136,7 +148,7 @@ test('malformed rows become problems naming file:line; the other rows are read',
     row([...base(), '1778746500.5', '']),
     row(base().slice(0, 12)), // a row cut short between two fields
     row(base()).slice(0, 60), // and one cut inside a quoted field, when the disk filled up
-  ))
+  )))
   assert.deepEqual(calls.map((call) => call.ref), ['Master.csv:1', 'Master.csv:5'])
   assert.deepEqual(problems, [
     {ref: 'Master.csv:2', message: 'start: "2026-02-30 10:00:00" is not a date and time (YYYY-MM-DD HH:MM:SS)'},
@@ -147,46 +159,46 @@ test('malformed rows become problems naming file:line; the other rows are read',
   ])
 })
 
-test('a line break inside a quoted field: refs name the line the row starts on', () => {
-  const {calls} = csv(file(row([...base({lastData: 'a\nb'}), '1778746500.1', '']), row([...base(), '1778746500.2', ''])))
+test('a line break inside a quoted field: refs name the line the row starts on', async () => {
+  const {calls} = (await csv(file(row([...base({lastData: 'a\nb'}), '1778746500.1', '']), row([...base(), '1778746500.2', '']))))
   assert.deepEqual(calls.map((call) => [call.ref, call.uniqueId]), [['Master.csv:1', '1778746500.1'], ['Master.csv:3', '1778746500.2']])
 })
 
-test('times: local in the given zone, through both DST changes, or UTC', () => {
-  const at = (start: string, timezone = PARIS) => csv(file(row(base({start}))), timezone).calls[0]?.start
-  assert.equal(at('2026-01-15 10:15:00'), '2026-01-15T09:15:00.000Z') // CET, UTC+1
-  assert.equal(at('2026-07-15 10:15:00'), '2026-07-15T08:15:00.000Z') // CEST, UTC+2
-  assert.equal(at('2026-03-29 01:59:59'), '2026-03-29T00:59:59.000Z') // last second of CET
-  assert.equal(at('2026-03-29 03:00:00'), '2026-03-29T01:00:00.000Z') // first second of CEST
-  assert.equal(at('2026-10-25 01:59:59'), '2026-10-24T23:59:59.000Z')
-  assert.equal(at('2026-10-25 02:30:00'), '2026-10-25T01:30:00.000Z') // the repeated hour: the later instant
-  assert.equal(at('2026-10-25 03:00:00'), '2026-10-25T02:00:00.000Z')
-  assert.equal(at('2026-07-15 10:15:00', 'UTC'), '2026-07-15T10:15:00.000Z') // usegmtime=yes
-  assert.equal(at('2026-07-15 10:15:00', 'America/New_York'), '2026-07-15T14:15:00.000Z')
+test('times: local in the given zone, through both DST changes, or UTC', async () => {
+  const at = async (start: string, timezone = PARIS) => (await csv(file(row(base({start}))), timezone)).calls[0]?.start
+  assert.equal(await at('2026-01-15 10:15:00'), '2026-01-15T09:15:00.000Z') // CET, UTC+1
+  assert.equal(await at('2026-07-15 10:15:00'), '2026-07-15T08:15:00.000Z') // CEST, UTC+2
+  assert.equal(await at('2026-03-29 01:59:59'), '2026-03-29T00:59:59.000Z') // last second of CET
+  assert.equal(await at('2026-03-29 03:00:00'), '2026-03-29T01:00:00.000Z') // first second of CEST
+  assert.equal(await at('2026-10-25 01:59:59'), '2026-10-24T23:59:59.000Z')
+  assert.equal(await at('2026-10-25 02:30:00'), '2026-10-25T01:30:00.000Z') // the repeated hour: the later instant
+  assert.equal(await at('2026-10-25 03:00:00'), '2026-10-25T02:00:00.000Z')
+  assert.equal(await at('2026-07-15 10:15:00', 'UTC'), '2026-07-15T10:15:00.000Z') // usegmtime=yes
+  assert.equal(await at('2026-07-15 10:15:00', 'America/New_York'), '2026-07-15T14:15:00.000Z')
   assert.equal(wallClockToUtc('2026-07-15T10:15:00', PARIS), '2026-07-15T08:15:00.000Z')
   assert.equal(wallClockToUtc('2026-07-15 24:00:00', PARIS), undefined)
   assert.equal(wallClockToUtc('15/07/2026 10:15', PARIS), undefined)
 })
 
-test('agent: the destination channel\'s extension, else the calling channel\'s', () => {
-  const agent = (channel: string, dstChannel: string) => csv(file(row(base({channel, dstChannel})))).calls[0].agent
-  assert.equal(agent('PJSIP/ovh-0000001f', 'PJSIP/1001-0000002a'), '1001') // inbound
-  assert.equal(agent('SIP/trunk-00000a3a', 'SIP/1001-00000a3b'), '1001')
-  assert.equal(agent('PJSIP/ovh-0000001f', 'Local/1003@from-queue-0000;1'), '1003') // a queue member
-  assert.equal(agent('PJSIP/1002-00000021', 'PJSIP/ovh-00000022'), '1002') // outbound
-  assert.equal(agent('IAX2/1004-3421', ''), '1004')
-  assert.equal(agent('DAHDI/1-1', 'SIP/0140000000-0001'), undefined) // trunks only
+test('agent: the destination channel\'s extension, else the calling channel\'s', async () => {
+  const agent = async (channel: string, dstChannel: string) => (await csv(file(row(base({channel, dstChannel}))))).calls[0].agent
+  assert.equal(await agent('PJSIP/ovh-0000001f', 'PJSIP/1001-0000002a'), '1001') // inbound
+  assert.equal(await agent('SIP/trunk-00000a3a', 'SIP/1001-00000a3b'), '1001')
+  assert.equal(await agent('PJSIP/ovh-0000001f', 'Local/1003@from-queue-0000;1'), '1003') // a queue member
+  assert.equal(await agent('PJSIP/1002-00000021', 'PJSIP/ovh-00000022'), '1002') // outbound
+  assert.equal(await agent('IAX2/1004-3421', ''), '1004')
+  assert.equal(await agent('DAHDI/1-1', 'SIP/0140000000-0001'), undefined) // trunks only
 })
 
-test('recorded: a recording application, or a userfield that says so; otherwise the CDR cannot tell', () => {
+test('recorded: a recording application, or a userfield that says so; otherwise the CDR cannot tell', async () => {
   const mixmonitor = row(base({lastApp: 'MixMonitor', lastData: '/var/spool/asterisk/monitor/2026/05/14/1778746500.12.wav,b'}))
-  const calls = csv(file(
+  const calls = (await csv(file(
     mixmonitor,
     row([...base(), '1778746500.2', 'recorded']),
     row([...base(), '1778746500.3', 'not recorded']),
     row([...base(), '1778746500.4', 'audio=q-500-0612345678-20260514-101500-1778746500.4.WAV;agent=1001']),
     row([...base(), '1778746500.5', '']),
-  )).calls
+  ))).calls
   assert.deepEqual(calls.map((call) => [call.recorded, call.recordingFile]), [
     [true, '1778746500.12.wav'],
     [true, undefined],
@@ -196,14 +208,15 @@ test('recorded: a recording application, or a userfield that says so; otherwise 
   ])
 })
 
-test('cdr_custom: the default mapping\'s order, quoted empty answer, fractional durations', () => {
+test('cdr_custom: the default mapping\'s order, quoted empty answer, fractional durations', async () => {
   const custom = (cells: Cell[]) => row(cells)
   const answered = custom(['"Jane Doe" <0612345678>', '0612345678', '0140000000', 'from-trunk', 'PJSIP/ovh-0000001f', 'PJSIP/1001-00000020', 'Dial', 'PJSIP/1001,20', '2026-05-14 10:15:00', '2026-05-14 10:15:04', '2026-05-14 10:17:04', '124.250000', '120.000000', 'ANSWERED', 'DOCUMENTATION', 'acme', 'pbx1-1778746500.12', 'recorded', 3])
   const missed = custom(['0612345679', '0612345679', '0140000000', 'from-trunk', 'PJSIP/ovh-00000021', '', 'Dial', 'PJSIP/1001,20', '2026-05-14 10:20:00', '', '2026-05-14 10:20:20', '20', '0', 'NO ANSWER', 'DOCUMENTATION', '', '1778746800.13', '', 4])
   assert.match(missed, /"2026-05-14 10:20:00","","2026-05-14 10:20:20"/)
-  const {calls, problems} = parseCdr(file(answered, missed, custom(['too', 'short'])), 'cdr-custom/Master.csv', 'asterisk-custom', PARIS)
+  const {calls, problems} = await parseCdr(file(answered, missed, custom(['too', 'short'])), 'cdr-custom/Master.csv', 'asterisk-custom', PARIS)
   assert.deepEqual(problems, [{ref: 'cdr-custom/Master.csv:3', message: '2 columns; the default cdr_custom.conf mapping writes 19'}])
   assert.deepEqual(calls[0], {
+    source: 'cdr-custom/Master.csv',
     ref: 'cdr-custom/Master.csv:1',
     uniqueId: 'pbx1-1778746500.12',
     linkedId: undefined,
@@ -215,6 +228,7 @@ test('cdr_custom: the default mapping\'s order, quoted empty answer, fractional 
     callerName: 'Jane Doe',
     channel: 'PJSIP/ovh-0000001f',
     dstChannel: 'PJSIP/1001-00000020',
+    dcontext: 'from-trunk',
     disposition: 'ANSWERED',
     durationSec: 124.25,
     billSec: 120,
@@ -227,9 +241,9 @@ test('cdr_custom: the default mapping\'s order, quoted empty answer, fractional 
   assert.deepEqual([calls[1].answer, calls[1].callerName, calls[1].agent, calls[1].recorded], [undefined, undefined, undefined, undefined])
 })
 
-test('fixtures/archive/Master.csv: every row reads, recorded rows join the files, one is an orphan, one agent-day is systematic', () => {
+test('fixtures/archive/Master.csv: every row reads, recorded rows join the files, one is an orphan, one agent-day is systematic', async () => {
   const root = fileURLToPath(new URL('../../fixtures/archive/', import.meta.url))
-  const {calls, problems} = csv(readFileSync(join(root, 'Master.csv')))
+  const {calls, problems} = await csv(readFileSync(join(root, 'Master.csv')))
   assert.deepEqual(problems, [])
   assert.equal(calls.length, 27)
   const keys = (readdirSync(root, {recursive: true}) as string[]).map((file) => file.split(sep).join('/'))

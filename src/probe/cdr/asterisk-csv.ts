@@ -1,5 +1,5 @@
 import {parseUniqueId} from '../asterisk-id.js'
-import {parseAsteriskCdr, type CdrColumn} from './asterisk.js'
+import {readAsteriskCdr, type CdrColumn} from './asterisk.js'
 import type {CdrFormat} from './types.js'
 
 // cdr_csv's Master.csv: no header row; build_csv_record() in cdr/cdr_csv.c writes these 16 columns, then uniqueid
@@ -26,5 +26,5 @@ function layoutOf(fields: string[]): readonly CdrColumn[] | string {
 
 export const asteriskCsv: CdrFormat = {
   id: 'asterisk-csv',
-  parse: (bytes, file, timezone) => parseAsteriskCdr(bytes, file, timezone, layoutOf),
+  read: (input, file, timezone, sink) => readAsteriskCdr(input, file, timezone, layoutOf, sink),
 }

@@ -1,4 +1,4 @@
-import {parseAsteriskCdr, type CdrColumn} from './asterisk.js'
+import {readAsteriskCdr, type CdrColumn} from './asterisk.js'
 import type {CdrFormat} from './types.js'
 
 // cdr_custom with the mapping of Asterisk's configs/samples/cdr_custom.conf.sample:
@@ -15,5 +15,5 @@ function layoutOf(fields: string[]): readonly CdrColumn[] | string {
 
 export const asteriskCustom: CdrFormat = {
   id: 'asterisk-custom',
-  parse: (bytes, file, timezone) => parseAsteriskCdr(bytes, file, timezone, layoutOf),
+  read: (input, file, timezone, sink) => readAsteriskCdr(input, file, timezone, layoutOf, sink),
 }

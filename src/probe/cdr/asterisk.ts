@@ -1,23 +1,27 @@
-import {parse} from 'csv-parse/sync'
+import type {Readable} from 'node:stream'
+import {parse} from 'csv-parse'
+import {DateTime} from 'luxon'
 import {AUDIO_EXT} from '../filenames/parts.js'
 import {wallClockToUtc} from '../time.js'
-import type {CdrCall, CdrProblem} from './types.js'
+import type {CdrCall, CdrSink} from './types.js'
 
-/** Asterisk's CDR variables, named as in cdr.conf and ${CDR(…)}. */
+/** Asterisk's CDR variables, named as in cdr.conf and ${CDR(…)}; `recordingfile` is FreePBX's own column. */
 export type CdrColumn =
   | 'accountcode' | 'src' | 'dst' | 'dcontext' | 'clid' | 'channel' | 'dstchannel' | 'lastapp' | 'lastdata'
   | 'start' | 'answer' | 'end' | 'duration' | 'billsec' | 'disposition' | 'amaflags'
-  | 'uniqueid' | 'userfield' | 'peeraccount' | 'linkedid' | 'sequence'
+  | 'uniqueid' | 'userfield' | 'peeraccount' | 'linkedid' | 'sequence' | 'recordingfile'
 
 /** The columns of one row, told from its fields, or why the row fits no layout. */
 export type LayoutOf = (fields: string[]) => readonly CdrColumn[] | string
 
-type Row = Partial<Record<CdrColumn, string>>
+export type CdrRow = Partial<Record<CdrColumn, string>>
 
-class RowProblem extends Error {}
+/** A value the row cannot be read with; the reader names the row and goes on. */
+export class RowProblem extends Error {}
 
-// Caller names are written as the bytes the trunk sent: UTF-8 when they are valid UTF-8, otherwise read as
+// Real Master.csv files carry the bytes the trunk sent: UTF-8 when they are valid UTF-8, otherwise read as
 // Windows-1252 (the superset of Latin-1 that old trunks and phones send), so "Ren\xe9" stays readable as "René".
+// The choice is made per field: one row can hold a UTF-8 dialplan value beside a Latin-1 caller name.
 const utf8 = new TextDecoder('utf-8', {fatal: true})
 const latin1 = new TextDecoder('windows-1252')
 
@@ -29,12 +33,10 @@ function decode(bytes: Buffer): string {
   }
 }
 
-/** Parses an Asterisk CDR file with no header row; a row that cannot be read becomes a problem naming `file:line`. */
-export function parseAsteriskCdr(bytes: Buffer, file: string, timezone: string, layoutOf: LayoutOf): {calls: CdrCall[]; problems: CdrProblem[]} {
-  const calls: CdrCall[] = []
-  const problems: (CdrProblem & {line: number})[] = []
+/** Streams an Asterisk CDR file with no header row; a row that cannot be read becomes a problem naming `file:line`. */
+export async function readAsteriskCdr(input: Readable, file: string, timezone: string, layoutOf: LayoutOf, sink: CdrSink): Promise<void> {
   const badLines = new Set<number>()
-  const records = parse(bytes, {
+  const parser = parse({
     encoding: null, // fields as bytes, decoded one by one: a file can mix UTF-8 and Latin-1 rows
     relax_column_count: true,
     skip_empty_lines: true,
@@ -45,10 +47,11 @@ export function parseAsteriskCdr(bytes: Buffer, file: string, timezone: string, 
       const line = Number(error?.lines)
       if (badLines.has(line)) return
       badLines.add(line)
-      problems.push({line, ref: `${file}:${line}`, message: `not a CSV row (${error?.message.split(':')[0]})`})
+      sink.problem({line, ref: `${file}:${line}`, message: `not a CSV row (${error?.message.split(':')[0]})`})
     },
-  }) as unknown as {record: Buffer[]; info: {lines: number}}[]
-  for (const {record, info} of records) {
+  })
+  input.on('error', (error) => parser.destroy(error))
+  for await (const {record, info} of input.pipe(parser) as AsyncIterable<{record: Buffer[]; info: {lines: number}}>) {
     const fields = record.map(decode)
     // info.lines is the row's last line; a quoted field may hold line breaks
     const line = info.lines - fields.join('').split('\n').length + 1
@@ -56,18 +59,21 @@ export function parseAsteriskCdr(bytes: Buffer, file: string, timezone: string, 
     try {
       const layout = layoutOf(fields)
       if (typeof layout === 'string') throw new RowProblem(layout)
-      calls.push(toCall(Object.fromEntries(layout.map((column, index) => [column, fields[index]])), ref, timezone))
+      const row: CdrRow = {}
+      for (let index = 0; index < layout.length; index++) row[layout[index]] = fields[index]
+      sink.call(toCall(row, file, ref, timezone))
     } catch (error) {
       if (!(error instanceof RowProblem)) throw error
-      problems.push({line, ref, message: error.message})
+      sink.problem({line, ref, message: error.message})
     }
   }
-  return {calls, problems: problems.sort((a, b) => a.line - b.line).map(({ref, message}) => ({ref, message}))}
 }
 
-function toCall(row: Row, ref: string, timezone: string): CdrCall {
-  const recordingFile = fileIn(row.userfield) ?? (isRecordingApp(row.lastapp) ? fileIn(row.lastdata) : undefined)
+/** One CDR row, whatever it was read from, as a call; throws RowProblem for a value that cannot be read. */
+export function toCall(row: CdrRow, source: string, ref: string, timezone: string): CdrCall {
+  const recordingFile = baseName(row.recordingfile) ?? fileIn(row.userfield) ?? (isRecordingApp(row.lastapp) ? fileIn(row.lastdata) : undefined)
   return {
+    source,
     ref,
     uniqueId: row.uniqueid ?? '',
     linkedId: row.linkedid || undefined,
@@ -79,6 +85,7 @@ function toCall(row: Row, ref: string, timezone: string): CdrCall {
     callerName: callerName(row.clid),
     channel: row.channel ?? '',
     dstChannel: row.dstchannel ?? '',
+    dcontext: row.dcontext || undefined,
     disposition: row.disposition ?? '',
     durationSec: seconds(row, 'duration'),
     billSec: seconds(row, 'billsec'),
@@ -90,17 +97,24 @@ function toCall(row: Row, ref: string, timezone: string): CdrCall {
   }
 }
 
-/** A time column; empty (cdr_csv leaves `answer` empty and unquoted for unanswered calls) is undefined except for `start`. */
-function time(row: Row, column: 'start' | 'answer' | 'end', timezone: string): string | undefined {
+/**
+ * A time column; empty (cdr_csv leaves `answer` empty and unquoted for unanswered calls) is undefined except for `start`.
+ * Files and MySQL DATETIME columns hold the PBX's wall clock, read in `timezone`; a PostgreSQL `timestamptz`
+ * comes with its offset, and fractions of a second are dropped.
+ */
+function time(row: CdrRow, column: 'start' | 'answer' | 'end', timezone: string): string | undefined {
   const text = row[column] ?? ''
   if (text === '' && column !== 'start') return undefined
-  const utc = wallClockToUtc(text, timezone)
+  const withOffset = /^(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2}:\d{2})(?:\.\d+)?([+-]\d{2}(?::?\d{2})?|Z)$/.exec(text.trim())
+  const utc = withOffset
+    ? DateTime.fromISO(`${withOffset[1]}T${withOffset[2]}${withOffset[3].length === 3 ? `${withOffset[3]}:00` : withOffset[3]}`).toUTC().toISO() ?? undefined
+    : wallClockToUtc(text.replace(/\.\d+$/, ''), timezone)
   if (!utc) throw new RowProblem(`${column}: "${text}" is not a date and time (YYYY-MM-DD HH:MM:SS)`)
   return utc
 }
 
 /** Whole seconds from cdr_csv, or fractional from cdr_custom's ${CDR(duration,f)}. */
-function seconds(row: Row, column: 'duration' | 'billsec'): number {
+function seconds(row: CdrRow, column: 'duration' | 'billsec'): number {
   const text = row[column] ?? ''
   const value = Number(text)
   if (text.trim() === '' || !Number.isFinite(value) || value < 0) throw new RowProblem(`${column}: "${text}" is not a number of seconds`)
@@ -128,6 +142,11 @@ function isRecordingApp(app: string | undefined): boolean {
 // FreePBX keeps the recording's name in its own `recordingfile` column in MySQL; with CSV backends, dialplans put it
 // (or just "recorded") in the userfield, and MixMonitor's lastdata starts with the file's path.
 const AUDIO_FILE = new RegExp(String.raw`([^\s/\\,;|"'=]+\.${AUDIO_EXT})(?![\w.])`, 'i')
+
+/** FreePBX's recordingfile: a base name, or a full path in older versions; '' when the call was not recorded. */
+function baseName(text: string | undefined): string | undefined {
+  return text?.trim().split(/[\\/]/).pop() || undefined
+}
 
 function fileIn(text: string | undefined): string | undefined {
   return AUDIO_FILE.exec(text ?? '')?.[1]
