@@ -83,6 +83,7 @@ function toCall(row: Row, ref: string, timezone: string): CdrCall {
     durationSec: seconds(row, 'duration'),
     billSec: seconds(row, 'billsec'),
     accountCode: row.accountcode || undefined,
+    dcontext: row.dcontext || undefined,
     userField: row.userfield || undefined,
     agent: extensionOf(row.dstchannel) ?? extensionOf(row.channel),
     recorded: isRecordingApp(row.lastapp) || recordingFile !== undefined || saysRecorded(row.userfield) || undefined,

@@ -21,6 +21,8 @@ export interface CdrCall {
   durationSec: number
   billSec: number
   accountCode?: string
+  /** The dialplan context the call was sent to (`from-trunk`, `ext-queues`…), for the policy's classify rules. */
+  dcontext?: string
   userField?: string
   /** Agent extension derived from the channels (e.g. `SIP/1001-00000a3b` → `1001`). */
   agent?: string
