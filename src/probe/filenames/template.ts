@@ -32,8 +32,14 @@ type Field = 'uniqueid' | 'callid' | 'caller' | 'callee' | 'agent' | 'direction'
 const FIELDS: readonly Field[] = ['uniqueid', 'callid', 'caller', 'callee', 'agent', 'direction', 'queue']
 export const PLACEHOLDERS = ['{start:STRFTIME}', ...FIELDS.map((field) => `{${field}}`), '{*}', '{ext}']
 
-// A value between two literals: anything but a folder separator, as short as the rest allows.
-const TEXT = '[^/]*?'
+/**
+ * A value: anything but a folder separator and the character that follows the placeholder in the template, so that
+ * in "{caller}-{callee}_{uniqueid}" the caller stops at the first "-" and the callee at the first "_".
+ */
+function textBefore(next: Piece | undefined): string {
+  const stop = next?.kind === 'literal' && next.text[0] !== '/' ? next.text[0].replace(/[\\\]^-]/, '\\$&') : ''
+  return `[^/${stop}]*?`
+}
 // Asterisk's uniqueid with an optional system-name prefix (asterisk.conf `systemname`), see asterisk-id.ts.
 const UNIQUEID = String.raw`(?:[^/]+?-)?\d{9,10}\.\d+`
 // How dialplans spell a direction; what is not in this list is not a direction and does not match.
@@ -147,21 +153,22 @@ export function compileTemplate(config: TemplateConfig, index: number): Compiled
   let source = ''
   const groups: ({kind: 'field'; field: Field} | {kind: 'start'; parts: Part[]})[] = []
   const seen = new Set<string>()
-  for (const piece of pieces) {
+  for (const [index, piece] of pieces.entries()) {
     if (piece.kind === 'field' || piece.kind === 'start' || piece.kind === 'ext') {
       const name = piece.kind === 'field' ? piece.field : piece.kind
       if (seen.has(name)) throw new TemplateError(`{${name}${piece.kind === 'start' ? ':…' : ''}} appears twice`)
       seen.add(name)
     }
     if (piece.kind === 'literal') source += escape(piece.text)
-    else if (piece.kind === 'any') source += TEXT
+    else if (piece.kind === 'any') source += textBefore(pieces[index + 1])
     else if (piece.kind === 'ext') source += `(?:${AUDIO_EXT})`
     else if (piece.kind === 'start') {
       const compiled = compileStrftime(piece.format)
       source += compiled.source
       groups.push({kind: 'start', parts: compiled.parts})
     } else {
-      source += `(${piece.field === 'uniqueid' ? UNIQUEID : piece.field === 'callid' ? '[^/]+?' : TEXT})`
+      const text = textBefore(pieces[index + 1])
+      source += `(${piece.field === 'uniqueid' ? UNIQUEID : piece.field === 'callid' ? text.replace('*?', '+?') : text})`
       groups.push(piece)
     }
   }
