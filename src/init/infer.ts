@@ -190,3 +190,37 @@ function coverage(keys: string[], templates: CompiledTemplate[]): Omit<NameCover
     callees,
   }
 }
+
+const MAX_PROPOSALS = 8
+
+/**
+ * classify: rules worth writing for this archive: one per FreePBX call type or queue seen, else one per callee
+ * (a DID or an extension) that takes a good share of the calls. Purposes are the user's to choose.
+ */
+export function proposeClassify(names: NameCoverage): {name: string; match: Record<string, string>; count: number}[] {
+  const byCount = (counts: Record<string, number>) => Object.entries(counts).sort((a, b) => b[1] - a[1])
+  const types = byCount(names.callTypes)
+  if (types.length > 0) {
+    return types.slice(0, MAX_PROPOSALS).map(([type, count]) => ({name: type.startsWith('q-') ? `queue ${type.slice(2)}` : `${type} calls`, match: {type}, count}))
+  }
+  const enough = Math.max(2, Math.ceil(names.seen * 0.05))
+  return byCount(names.callees)
+    .filter(([, count]) => count >= enough)
+    .slice(0, MAX_PROPOSALS)
+    .map(([callee, count]) => ({name: `calls to ${callee}`, match: {callee}, count}))
+}
+
+/** What init says of the names: which pattern or template dates how many, and the names nothing dates. */
+export function describeCoverage(names: NameCoverage): string[] {
+  if (names.seen === 0) return ['No recordings found to learn the file names from.']
+  const dated = names.seen - names.unmatched.count
+  const lines = [`File names: ${dated} of ${names.seen} sampled are dated from the name (${Math.floor((dated / names.seen) * 1000) / 10} %).`]
+  for (const {template, matched, example} of names.templates) lines.push(`  inferred template ${template}: ${matched} (e.g. ${example})`)
+  for (const {id, matched} of names.builtIn) lines.push(`  built-in pattern ${id}: ${matched}`)
+  if (names.unmatched.count > 0) {
+    lines.push(`  not dated by any pattern (${names.unmatched.count}; the CDR or the file's mtime will date them):`)
+    for (const key of names.unmatched.sample) lines.push(`    ${key}`)
+    if (names.unmatched.count > names.unmatched.sample.length) lines.push(`    … and ${names.unmatched.count - names.unmatched.sample.length} more`)
+  }
+  return lines
+}
