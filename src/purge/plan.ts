@@ -62,7 +62,10 @@ export function describePlan(plan: Plan, archive: string): string {
   }
   if (plan.notJudged.count > 0) {
     lines.push(`left out, retention unknown: ${plan.notJudged.count}`)
-    for (const [reason, count] of Object.entries(plan.notJudged.byReason)) lines.push(`  ${UNJUDGED[reason as UnjudgedReason]}: ${count}`)
+    for (const [reason, label] of Object.entries(UNJUDGED)) {
+      const count = plan.notJudged.byReason[reason as UnjudgedReason]
+      if (count) lines.push(`  ${label}: ${count}`)
+    }
     lines.push(`  hint: ${plan.notJudged.hint}`)
   }
   if (plan.datedFromMtime > 0) lines.push(`judged from the file's modification time (no call date; copies reset it): ${plan.datedFromMtime}`)
