@@ -126,9 +126,11 @@ export interface NameCoverage {
   builtIn: {id: string; matched: number}[]
   /** How many sampled names nothing dates, and the first of them. */
   unmatched: {count: number; sample: string[]}
-  /** FreePBX call types (`in`, `q-500`…) and callees seen in the sample, for classify proposals. */
+  /** FreePBX call types (`in`, `q-500`…), queues, and the callees that take a good share of the calls (lines,
+   * extensions: never a caller's number, which is personal data), with how many sampled names each, for classify proposals. */
   callTypes: Record<string, number>
-  callees: Record<string, number>
+  queues: Record<string, number>
+  lines: Record<string, number>
 }
 
 const UNMATCHED_SAMPLE = 20
@@ -168,6 +170,7 @@ function coverage(keys: string[], templates: CompiledTemplate[]): Omit<NameCover
   const counts = new Map<string, {matched: number; example: string}>()
   const unmatched: string[] = []
   const callTypes: Record<string, number> = {}
+  const queues: Record<string, number> = {}
   const callees: Record<string, number> = {}
   for (const key of keys) {
     const found = matchFilename(key, templates)
@@ -178,8 +181,9 @@ function coverage(keys: string[], templates: CompiledTemplate[]): Omit<NameCover
     const count = counts.get(found.pattern) ?? {matched: 0, example: key}
     count.matched++
     counts.set(found.pattern, count)
-    const {callType, callee} = found.facts
+    const {callType, queue, callee} = found.facts
     if (callType) callTypes[callType] = (callTypes[callType] ?? 0) + 1
+    if (queue) queues[queue] = (queues[queue] ?? 0) + 1
     if (callee) callees[callee] = (callees[callee] ?? 0) + 1
   }
   return {
@@ -187,15 +191,17 @@ function coverage(keys: string[], templates: CompiledTemplate[]): Omit<NameCover
     builtIn: [...counts].filter(([id]) => !templates.some((template) => template.id === id)).map(([id, {matched}]) => ({id, matched})),
     unmatched: {count: unmatched.length, sample: unmatched.slice(0, UNMATCHED_SAMPLE)},
     callTypes,
-    callees,
+    queues,
+    // A number called in 5 % of the calls or more is a line of the company, not a customer.
+    lines: Object.fromEntries(Object.entries(callees).filter(([, count]) => count >= Math.max(2, Math.ceil(keys.length * 0.05)))),
   }
 }
 
 const MAX_PROPOSALS = 8
 
 /**
- * classify: rules worth writing for this archive: one per FreePBX call type or queue seen, else one per callee
- * (a DID or an extension) that takes a good share of the calls. Purposes are the user's to choose.
+ * classify: rules worth writing for this archive: one per FreePBX call type (queues included) seen, else one per
+ * queue and per line (a DID or extension taking a good share of the calls). Purposes are the user's to choose.
  */
 export function proposeClassify(names: NameCoverage): {name: string; match: Record<string, string>; count: number}[] {
   const byCount = (counts: Record<string, number>) => Object.entries(counts).sort((a, b) => b[1] - a[1])
@@ -203,11 +209,9 @@ export function proposeClassify(names: NameCoverage): {name: string; match: Reco
   if (types.length > 0) {
     return types.slice(0, MAX_PROPOSALS).map(([type, count]) => ({name: type.startsWith('q-') ? `queue ${type.slice(2)}` : `${type} calls`, match: {type}, count}))
   }
-  const enough = Math.max(2, Math.ceil(names.seen * 0.05))
-  return byCount(names.callees)
-    .filter(([, count]) => count >= enough)
-    .slice(0, MAX_PROPOSALS)
-    .map(([callee, count]) => ({name: `calls to ${callee}`, match: {callee}, count}))
+  const queues = byCount(names.queues).map(([queue, count]) => ({name: `queue ${queue}`, match: {queue}, count}))
+  const lines = byCount(names.lines).map(([callee, count]) => ({name: `calls to ${callee}`, match: {callee}, count}))
+  return [...queues, ...lines].slice(0, MAX_PROPOSALS)
 }
 
 /** What init says of the names: which pattern or template dates how many, and the names nothing dates. */

@@ -34,6 +34,9 @@ test('inferNames: templates that date at least 95 % of a realistic dialplan spoo
   assert.ok(dated / names.seen >= 0.95, `${dated} of ${names.seen}`)
   assert.deepEqual(names.unmatched.sample, keys.filter((_, index) => !files[index].start).slice(0, 20))
   assert.equal(names.templates.reduce((sum, entry) => sum + entry.matched, 0), dated)
+  // The lines called often are proposed for classify: rules; a customer's number never is.
+  assert.deepEqual(Object.keys(names.lines).sort(), ['211401', '211474', '211480', '211553'])
+  assert.deepEqual(proposeClassify(names).map((proposal) => proposal.match.callee).sort(), ['211401', '211474', '211480', '211553'])
 })
 
 test('inferNames: names a built-in pattern reads need no template; FreePBX call types give classify proposals', () => {
