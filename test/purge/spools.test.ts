@@ -59,7 +59,7 @@ test('the plan says how many recordings are judged from the mtime', async () => 
   assert.equal(json.plan.datedFromMtime, 1)
 })
 
-test('empty-recording: header-only WAVs are found whatever their age, purged only when asked, holds respected, journaled', async () => {
+test('empty-recording: header-only WAVs and 0-byte raw files are found whatever their age, purged only when asked, holds respected, journaled', async () => {
   const dir = tempArchive({
     'calls/empty.wav': wav(0),
     'calls/empty.json': {recordedAt: RECENT, purpose: 'quality', noticePlayed: true},
@@ -67,22 +67,23 @@ test('empty-recording: header-only WAVs are found whatever their age, purged onl
     'calls/held.json': {recordedAt: RECENT, purpose: 'quality', noticePlayed: true, legalHold: {reason: 'dispute #12', since: '2026-10-02'}},
     'calls/sound.wav': wav(0.05),
     'calls/sound.json': {recordedAt: RECENT, purpose: 'quality', noticePlayed: true},
+    'calls/raw.gsm': '',
+    'calls/raw.json': {recordedAt: RECENT, purpose: 'quality', noticePlayed: true},
   })
   const audit = await callrecJson(['audit', dir, '--now', NOW, '--rule', 'empty-recording'])
   assert.equal(audit.code, 0, 'a warning: exit 0 with the default --fail-on')
-  assert.deepEqual(audit.json.findings.map((finding: any) => [finding.key, finding.severity]), [['calls/empty.wav', 'warning'], ['calls/held.wav', 'warning']])
+  assert.deepEqual(audit.json.findings.map((finding: any) => [finding.key, finding.severity]).sort(), [['calls/empty.wav', 'warning'], ['calls/held.wav', 'warning'], ['calls/raw.gsm', 'warning']])
   assert.equal((await callrec(['audit', dir, '--now', NOW, '--rule', 'empty-recording', '--fail-on', 'warning'])).code, 1)
 
   const byDefault = await callrecJson(['purge', dir, '--now', NOW, '--dry-run'])
   assert.equal(byDefault.json.plan.recordings, 0, 'not selected unless asked for')
   const purge = await callrecJson(['purge', dir, '--now', NOW, '--rule', 'empty-recording', '--yes'])
   assert.equal(purge.code, 0, JSON.stringify(purge.json))
-  assert.deepEqual(purge.json.plan.byRule, {'empty-recording': 1})
+  assert.deepEqual(purge.json.plan.byRule, {'empty-recording': 2})
   assert.equal(purge.json.plan.held.count, 1)
   assert.deepEqual(listFiles(dir), ['calls/held.json', 'calls/held.wav', 'calls/sound.json', 'calls/sound.wav'])
   const entries = journalOf(dir).filter((entry) => entry.action === 'purge')
-  assert.equal(entries.length, 1)
-  assert.deepEqual([entries[0].keys, entries[0].details.rules, entries[0].outcome], [['calls/empty.wav'], ['empty-recording'], 'ok'])
+  assert.deepEqual(entries.map((entry) => [entry.keys, entry.details.rules, entry.outcome]).sort(), [[['calls/empty.wav'], ['empty-recording'], 'ok'], [['calls/raw.gsm'], ['empty-recording'], 'ok']])
 })
 
 test('wavDataBytes: an empty data chunk, a streaming header followed by audio, a file cut in its header', () => {
