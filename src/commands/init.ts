@@ -15,7 +15,7 @@ import {LocalStore} from '../store/local.js'
 
 export default class Init extends CallrecCommand {
   static summary = 'Write a commented callrec.yml: organisation, DPO, purposes with CNIL retentions, PBX, CDR, encryption, journal.'
-  static description = `Asks, on a terminal, for what the policy needs, offering the CNIL's default retentions and what it finds in the archive: the PBX whose file-name convention most recordings follow (FreePBX, 3CX, Amazon Connect, Oreka, Asterisk), an Asterisk Master.csv, and naming templates (filenames:) inferred from the names no built-in pattern reads, so that every recording is dated from its name. It says which pattern or template dates how many of the names sampled (the first 2000) and lists those nothing dates.
+  static description = `Asks, on a terminal, for what the policy needs, offering the CNIL's default retentions and what it finds in the archive: the PBX whose file-name convention most recordings follow (FreePBX, 3CX, Amazon Connect, Oreka, Asterisk), an Asterisk Master.csv, and naming templates (filenames:) inferred from the names no built-in pattern reads, so that every recording is dated from its name. It says which pattern or template dates how many of the names sampled (2000, drawn evenly from the first 200,000 listed) and lists those nothing dates.
 
 It asks for the country of the numbers, the default purpose and whether the PBX tells every caller that calls are recorded (defaults.purpose, defaults.noticePlayed), and proposes classify: rules from the call types, queues and numbers it sees. The file it writes is checked by the same loader as every run, and a comment explains each field and lists the register facts still to give.
 
