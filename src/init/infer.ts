@@ -138,7 +138,9 @@ const UNMATCHED_SAMPLE = 20
 /** Infers templates from sampled keys (relative to the archive root) and measures what everything reads. */
 export function inferNames(keys: string[]): NameCoverage {
   const plain = keys.map((key) => key.replace(/\.age$/i, ''))
-  const unread = plain.filter((key) => !matchFilename(key))
+  const readByBuiltIn = plain.filter((key) => matchFilename(key))
+  const read = new Set(readByBuiltIn)
+  const unread = plain.filter((key) => !read.has(key))
   // Group the names no built-in pattern reads by shape, biggest group first.
   const groups = new Map<string, Token[][]>()
   for (const key of unread) {
@@ -155,8 +157,9 @@ export function inferNames(keys: string[]): NameCoverage {
     const text = templateOf(group)
     if (!text || templates.some((template) => template.template === text)) continue
     const candidate = compileTemplate({template: text}, templates.length)
-    // A template earns its place by reading names nothing read before.
-    if (!remaining.some((key) => candidate.match(key)?.localTime)) continue
+    // A template earns its place by reading names nothing read before, and must not take names from a built-in
+    // pattern, which reads more of them (FreePBX's call type, direction, agent).
+    if (!remaining.some((key) => candidate.match(key)?.localTime) || readByBuiltIn.some((key) => candidate.match(key))) continue
     templates.push(candidate)
     // Most specific first: a longer template before a shorter one that could read its names less well.
     templates.sort((a, b) => b.template.length - a.template.length)

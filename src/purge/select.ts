@@ -7,7 +7,7 @@ import {retentionOf} from '../policy/retention.js'
 import {toE164} from '../probe/phone.js'
 import {activeHold} from '../rules/types.js'
 
-/** The rules purge acts on by default, and the only ones it can act on. */
+/** The only rules purge can act on. */
 export const PURGE_RULES = ['retention-expired', 'caller-objected', 'empty-recording'] as const
 /** What purge selects without --rule: empty recordings only when asked for. */
 export const DEFAULT_PURGE_RULES = ['retention-expired', 'caller-objected'] as const
