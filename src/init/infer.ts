@@ -22,9 +22,13 @@ const EXT = new RegExp(String.raw`\.(${AUDIO_EXT})$`, 'i')
 const UNIQUEID = /(?:[A-Za-z][A-Za-z0-9]*-)?(\d{9,10})\.\d+(?!\d)/y
 // A date, then maybe a time: 20240128, 2024-01-28, 20240128-113400, 2024-01-28_11.34.00, 202401281134…
 const DATE_TIME = /(\d{4})([-_.]?)(\d{2})\2(\d{2})(?:([-_T ]?)(\d{2})([-:.h]?)(\d{2})(?:\7(\d{2}))?)?(?!\d)/y
+// A bare epoch in seconds (${EPOCH} in a dialplan): ten digits, from 2001 to a year from now (ten-digit phone
+// numbers rarely start with 1).
+const EPOCH = /\d{10}(?!\d)/y
 const NUMBER = /\+?\d+/y
-// Letters, and the bytes of non-UTF-8 names as keys spell them (\xNN), and any other non-ASCII character.
-const WORD = /(?:[A-Za-z]|\\x[0-9a-f]{2}|[^\x00-\x7f])+/iy
+// A letter, then letters and digits (an identifier such as Q600 is one word), and the bytes of non-UTF-8 names as
+// keys spell them (\xNN), and any other non-ASCII character.
+const WORD = /(?:[A-Za-z]|\\x[0-9a-f]{2}|[^\x00-\x7f])(?:[A-Za-z0-9]|\\x[0-9a-f]{2}|[^\x00-\x7f])*/iy
 const DIRECTION_WORDS = new Set(['in', 'out', 'inbound', 'outbound', 'incoming', 'outgoing', 'internal', 'local'])
 const MIN_EPOCH = 978_307_200 // 2001-01-01
 const MAX_EPOCH = 4_102_444_800 // 2100-01-01
@@ -50,6 +54,8 @@ function tokenAt(stem: string, position: number): Token {
   const date = at(DATE_TIME, stem, position)
   const format = date && dateFormat(date)
   if (date && format) return {kind: 'date', text: date[0], format}
+  const epoch = at(EPOCH, stem, position)
+  if (epoch && Number(epoch[0]) >= MIN_EPOCH && Number(epoch[0]) < Date.now() / 1000 + 365 * 86400) return {kind: 'date', text: epoch[0], format: '%s'}
   const number = at(NUMBER, stem, position)
   if (number) return {kind: 'number', text: number[0]}
   const word = at(WORD, stem, position)

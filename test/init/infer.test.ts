@@ -39,6 +39,17 @@ test('inferNames: templates that date at least 95 % of a realistic dialplan spoo
   assert.deepEqual(proposeClassify(names).map((proposal) => proposal.match.callee).sort(), ['211401', '211474', '211480', '211553'])
 })
 
+test('inferNames: other dialplans (direction words, separators in dates, epochs, identifiers, spaces)', () => {
+  const infer = (keys: string[]) => inferNames(keys).templates.map((template) => template.template)
+  assert.deepEqual(infer(['out-1001-0612345678-2024-01-28_11-34-05.wav', 'in-1002-0612345679-2024-01-28_11-35-05.wav']), ['{direction}-{caller}-{callee}-{start:%Y-%m-%d_%H-%M-%S}.{ext}'])
+  assert.deepEqual(infer(['rec_20240128_113405_0612345678_1001.gsm', 'rec_20240129_080000_anonymous_1002.gsm']), ['rec_{start:%Y%m%d_%H%M%S}_{caller}_{callee}.{ext}'])
+  assert.deepEqual(infer(['1706412883-0612345678-1001.wav', '1706412999-0612345679-1002.wav']), ['{start:%s}-{caller}-{callee}.{ext}'])
+  assert.deepEqual(infer(['call 2024-01-28T11.34.05 +33612345678 to 1001.mp3', 'call 2024-01-28T12.00.00 +33612345679 to 1002.mp3']), ['call {start:%Y-%m-%dT%H.%M.%S} {caller} to {callee}.{ext}'])
+  assert.deepEqual(infer(['Q600-20240128-113405-0612345678-1706412883.12.wav', 'Q601-20240128-113406-0612345679-1706412884.13.wav']), ['{*}-{start:%Y%m%d-%H%M%S}-{caller}-{uniqueid}.{ext}'])
+  // Nothing that dates a call: no template.
+  assert.deepEqual(infer(['greeting-1.wav', 'greeting-2.wav']), [])
+})
+
 test('inferNames: names a built-in pattern reads need no template; FreePBX call types give classify proposals', () => {
   const freepbx = ['in-0140000000-0612345678-20260514-101500-1778746500.12.wav', 'q-500-0612345679-20260514-111500-1778750100.13.wav', 'q-500-0612345670-20260514-121500-1778753700.14.wav']
   const names = inferNames(freepbx)
