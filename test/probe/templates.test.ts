@@ -34,6 +34,13 @@ test('a dialplan name: time to the minute, caller, callee and uniqueid, with or 
   assert.equal(template(SPOOL).match('x202401281134_89085951008-211474_1706412883.78.wav'), undefined)
 })
 
+test('a looser template does not misread a longer name: a value stops at the character after it', () => {
+  assert.equal(template('{start:%Y%m%d%H%M}_{caller}-{callee}.{ext}').match('202401281134_89085951008-211474_1706412883.78.wav'), undefined)
+  // The caller stops at the first "-"; the callee, followed by ".", may hold one.
+  assert.deepEqual(template('{caller}-{callee}.{ext}').match('a-b-c.wav'), {caller: 'a', callee: 'b-c'})
+  assert.equal(template('{*}_{start:%Y%m%d}.wav').match('x-y_20240128.wav')?.localTime, '2024-01-28T00:00:00')
+})
+
 test('the other names of the same spool: uniqueid first, no uniqueid, no caller id', () => {
   const first = template('{uniqueid}_{start:%Y%m%d%H%M}_{caller}-{callee}.{ext}').match('1706069530.7_202401241212_89245555937-89245555937.wav')
   assert.deepEqual([first?.uniqueId, first?.localTime, first?.caller, first?.callee], ['1706069530.7', '2024-01-24T12:12:00', '89245555937', '89245555937'])
@@ -53,6 +60,13 @@ test('strftime directives: %F %T %y %b %s, direction words, {*} and literal brac
   assert.equal(directed.match('spool/sideways/1001/20260315-143012-500.wav'), undefined, 'not a direction')
   assert.equal(directed.match('20260315-143012-500.wav'), undefined, 'a template with folders needs them')
   assert.equal(template('{{{callid}}}-{start:%Y%m%d}.wav').match('{abc}-20260315.wav')?.callId, 'abc')
+})
+
+test('a date in the folders and the time in the name: one {start} across the path', () => {
+  const split = template('{start:%Y/%m/%d/%H%M%S}-{caller}.{ext}')
+  assert.deepEqual(split.match('spool/2024/01/28/113405-0612345678.wav'), {localTime: '2024-01-28T11:34:05', utc: false, caller: '0612345678'})
+  assert.equal(split.match('113405-0612345678.wav'), undefined)
+  assert.equal(split.match('spool/2024/13/28/113405-0612345678.wav'), undefined)
 })
 
 test('no written time: the uniqueid epoch dates the call, in UTC', () => {
