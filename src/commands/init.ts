@@ -51,9 +51,10 @@ It asks for the country of the numbers, the default purpose and whether the PBX 
       cdr: layout.cdr,
       filenames: layout.names.templates.map(({template}) => template),
       classifyProposals: proposeClassify(layout.names),
+      namesCoverage: describeCoverage(layout.names),
     })
     // Said before any question: the answers depend on it (a purpose for what the names cannot tell).
-    if (!this.jsonEnabled()) this.logToStderr(describeCoverage(layout.names).join('\n'))
+    if (!this.jsonEnabled()) this.logToStderr(defaults.namesCoverage!.join('\n'))
     const answers = flags.defaults
       ? defaults
       : await askAnswers(defaults, layout).catch((error: Error) => {

@@ -1,6 +1,6 @@
 import {matchFilename} from '../probe/filenames/index.js'
 import {AUDIO_EXT} from '../probe/filenames/parts.js'
-import {compileTemplate, type CompiledTemplate} from '../probe/filenames/template.js'
+import {compileTemplate, TemplateError, type CompiledTemplate} from '../probe/filenames/template.js'
 import {wallClock} from '../probe/time.js'
 
 // Reads a dialplan's naming convention back from the names it produced, for `callrec init`. Each name is cut into
@@ -155,14 +155,17 @@ export function inferNames(keys: string[]): NameCoverage {
     if (!ext) continue
     const tokens = tokenize(name.slice(0, ext.index))
     const shape = shapeOf(tokens)
-    groups.set(shape, [...(groups.get(shape) ?? []), tokens])
+    const group = groups.get(shape)
+    if (group) group.push(tokens)
+    else groups.set(shape, [tokens])
   }
   const templates: CompiledTemplate[] = []
   let remaining = unread
   for (const group of [...groups.values()].sort((a, b) => b.length - a.length)) {
     const text = templateOf(group)
     if (!text || templates.some((template) => template.template === text)) continue
-    const candidate = compileTemplate({template: text}, templates.length)
+    const candidate = compileInferred(text, templates.length)
+    if (!candidate) continue
     // A template earns its place by reading names nothing read before, and must not take names from a built-in
     // pattern, which reads more of them (FreePBX's call type, direction, agent).
     if (!remaining.some((key) => candidate.match(key)?.localTime) || readByBuiltIn.some((key) => candidate.match(key))) continue
@@ -173,6 +176,16 @@ export function inferNames(keys: string[]): NameCoverage {
   }
   const ordered = templates.map((template, index) => compileTemplate({template: template.template}, index))
   return {...coverage(plain, ordered), seen: keys.length}
+}
+
+/** An inferred template, or undefined if the name's odd characters made one the policy would refuse. */
+function compileInferred(text: string, index: number): CompiledTemplate | undefined {
+  try {
+    return compileTemplate({template: text}, index)
+  } catch (error) {
+    if (error instanceof TemplateError) return undefined
+    throw error
+  }
 }
 
 function coverage(keys: string[], templates: CompiledTemplate[]): Omit<NameCoverage, 'seen'> {

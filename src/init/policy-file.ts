@@ -39,6 +39,8 @@ export interface InitAnswers {
   filenames: string[]
   /** classify: rules proposed from the call types, queues and callees seen: written commented out. */
   classifyProposals: ClassifyProposal[]
+  /** What dates how many of the names sampled, and the names nothing dates: written under filenames:. */
+  namesCoverage?: string[]
 }
 
 export interface ClassifyProposal {
@@ -48,7 +50,7 @@ export interface ClassifyProposal {
   count: number
 }
 
-export function defaultAnswers(createdOn: string, layout: {software?: string; cdr?: CdrConfig; filenames?: string[]; classifyProposals?: ClassifyProposal[]} = {}): InitAnswers {
+export function defaultAnswers(createdOn: string, layout: Partial<Pick<InitAnswers, 'software' | 'cdr' | 'filenames' | 'classifyProposals' | 'namesCoverage'>> = {}): InitAnswers {
   return {purposes: Object.keys(CNIL_PURPOSES) as PurposeName[], timezone: 'Europe/Paris', country: 'FR', recipients: [], createdOn, filenames: [], classifyProposals: [], ...layout}
 }
 
@@ -123,6 +125,7 @@ export function policyText(answers: InitAnswers, file: string): string {
     commentOut(doc, 'purposes', [`${COMMENTS.defaults}\nUncomment what is true of every such recording:`, 'defaults:', ...explain(EXPLAIN.purpose), `  purpose: ${purpose}`, ...explain(EXPLAIN.noticePlayed), '  noticePlayed: true'])
   }
   commentOut(doc, 'encryption', classifyComment(answers))
+  if (policy.filenames && answers.namesCoverage) appendComment(doc, 'filenames', answers.namesCoverage)
   const missing = missingFields(parsePolicy(doc.toString(), file))
   doc.commentBefore = [
     ' callrec policy, written by `callrec init`. Checked at every run; an error names the line and the field.',
@@ -152,6 +155,13 @@ function commentOut(doc: Document, key: string, lines: string[]): void {
   if (!pair || !isScalar(pair.key)) return
   const block = lines.flatMap((line) => line.split('\n')).map((line) => ` ${line}`).join('\n')
   pair.key.commentBefore = pair.key.commentBefore ? `${block}\n\n${pair.key.commentBefore}` : block
+}
+
+/** Lines added to the comment before `key`, after what it says. */
+function appendComment(doc: Document, key: string, lines: string[]): void {
+  const pair = isMap(doc.contents) ? doc.contents.items.find((item) => isScalar(item.key) && item.key.value === key) : undefined
+  if (!pair || !isScalar(pair.key)) return
+  pair.key.commentBefore = [pair.key.commentBefore, ...lines.map((line) => ` ${line}`)].filter(Boolean).join('\n')
 }
 
 function commentedYaml(value: unknown): string[] {

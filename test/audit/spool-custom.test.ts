@@ -57,7 +57,10 @@ test('init infers the templates the spool policy uses, in its order, and propose
     const inferred = parsePolicy(readFileSync(file, 'utf8'), file).filenames
     assert.deepEqual(inferred, parsePolicy(readFileSync(path.join(SPOOL, 'callrec.yml'), 'utf8'), 'spool').filenames)
     assert.deepEqual(json.layout.names.unmatched, {count: 1, sample: ['monitor/test-recording.wav']})
-    assert.match(readFileSync(file, 'utf8'), /^# {3}- name: calls to 211474\n# {5}match:\n# {7}callee: "211474"$/m)
+    const text = readFileSync(file, 'utf8')
+    assert.match(text, /^# {3}- name: calls to 211474\n# {5}match:\n# {7}callee: "211474"$/m)
+    // The file says what its templates date, and lists what they do not.
+    assert.match(text, /^# File names: 7 of 8 sampled are dated from the name \(87\.5 %\)\.\n(#[^\n]*\n)*# {5}monitor\/test-recording\.wav\nfilenames:$/m)
   } finally {
     rmSync(dir, {recursive: true, force: true})
   }
