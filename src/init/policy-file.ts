@@ -122,10 +122,10 @@ export function policyText(answers: InitAnswers, file: string): string {
   if (!policy.defaults) {
     const explain = (text: string) => text.split('\n').map((line) => `  # ${line}`)
     const purpose = answers.purposes.includes('quality') ? 'quality' : answers.purposes[0]
-    commentOut(doc, 'purposes', [`${COMMENTS.defaults}\nUncomment what is true of every such recording:`, 'defaults:', ...explain(EXPLAIN.purpose), `  purpose: ${purpose}`, ...explain(EXPLAIN.noticePlayed), '  noticePlayed: true'])
+    addComment(doc, 'purposes', [`${COMMENTS.defaults}\nUncomment what is true of every such recording:`, 'defaults:', ...explain(EXPLAIN.purpose), `  purpose: ${purpose}`, ...explain(EXPLAIN.noticePlayed), '  noticePlayed: true'], true)
   }
-  commentOut(doc, 'encryption', classifyComment(answers))
-  if (policy.filenames && answers.namesCoverage) appendComment(doc, 'filenames', answers.namesCoverage)
+  addComment(doc, 'encryption', classifyComment(answers), true)
+  if (policy.filenames && answers.namesCoverage) addComment(doc, 'filenames', answers.namesCoverage)
   const missing = missingFields(parsePolicy(doc.toString(), file))
   doc.commentBefore = [
     ' callrec policy, written by `callrec init`. Checked at every run; an error names the line and the field.',
@@ -148,20 +148,16 @@ function missingLines(fields: string[]): string[] {
   })
 }
 
-/** Lines written before `key`, commented out: settings init cannot decide, shown where they belong. */
-function commentOut(doc: Document, key: string, lines: string[]): void {
-  if (!isMap(doc.contents) || lines.length === 0) return
-  const pair = doc.contents.items.find((item) => isScalar(item.key) && item.key.value === key)
-  if (!pair || !isScalar(pair.key)) return
-  const block = lines.flatMap((line) => line.split('\n')).map((line) => ` ${line}`).join('\n')
-  pair.key.commentBefore = pair.key.commentBefore ? `${block}\n\n${pair.key.commentBefore}` : block
-}
-
-/** Lines added to the comment before `key`, after what it says. */
-function appendComment(doc: Document, key: string, lines: string[]): void {
+/**
+ * Comment lines for the top-level `key`: `first` puts them above what the key's comment says, as a block of its own
+ * (settings init cannot decide, shown commented out where they belong); otherwise they follow it.
+ */
+function addComment(doc: Document, key: string, lines: string[], first = false): void {
   const pair = isMap(doc.contents) ? doc.contents.items.find((item) => isScalar(item.key) && item.key.value === key) : undefined
-  if (!pair || !isScalar(pair.key)) return
-  pair.key.commentBefore = [pair.key.commentBefore, ...lines.map((line) => ` ${line}`)].filter(Boolean).join('\n')
+  if (!pair || !isScalar(pair.key) || lines.length === 0) return
+  const block = lines.flatMap((line) => line.split('\n')).map((line) => ` ${line}`).join('\n')
+  const current = pair.key.commentBefore
+  pair.key.commentBefore = !current ? block : first ? `${block}\n\n${current}` : `${current}\n${block}`
 }
 
 function commentedYaml(value: unknown): string[] {
