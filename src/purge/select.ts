@@ -47,6 +47,8 @@ export interface Selection {
   unjudged: Partial<Record<UnjudgedReason, number>>
   /** retention-expired: recordings judged from the file's mtime, for want of a call date. */
   datedFromMtime: number
+  /** What the scan could not look at (a folder that cannot be listed): what it holds can be neither kept nor deleted knowingly. */
+  failed: {key: string; error: string}[]
   /** How many scanned recordings pair with each sidecar: the sidecar goes with the last of them. */
   sidecarUsers: Map<string, number>
   /** When the scan began (ms): a sidecar not modified since was read after it and need not be read again. */
@@ -75,7 +77,7 @@ export const bareKey = (key: string) => key.replace(/\.age$/i, '')
  * are kept in memory.
  */
 export async function selectForPurge(archive: Archive, now: DateTime, by: SelectBy): Promise<Selection> {
-  const selection: Selection = {candidates: new Map(), held: [], refused: [], unjudged: {}, datedFromMtime: 0, sidecarUsers: new Map(), scanStartedAt: 0, summary: undefined as unknown as AuditSummary}
+  const selection: Selection = {candidates: new Map(), held: [], refused: [], unjudged: {}, datedFromMtime: 0, failed: [], sidecarUsers: new Map(), scanStartedAt: 0, summary: undefined as unknown as AuditSummary}
   const heldIds = new Set<string>()
   let current: Recording | undefined
   const number = 'caller' in by ? toE164(by.caller, archive.policy.country) : undefined
@@ -116,6 +118,9 @@ export async function selectForPurge(archive: Archive, now: DateTime, by: Select
         const obligation = legalObligation(archive, recording, now)
         if (obligation) selection.refused.push({key: recording.key, why: obligation})
         else select(recording, ERASURE)
+      },
+      failed({key, reason}) {
+        selection.failed.push({key, error: reason})
       },
       finding(finding) {
         if (finding.key !== current?.key) return
