@@ -16,7 +16,7 @@ type ExplainResult = {recording: Recording; findings: Finding[]}
 
 export default class Audit extends CallrecCommand {
   static summary = 'Check every recording of an archive against the policy.'
-  static description = `Reads each recording's audio header, its sidecar JSON, the CDR index, its file name and tags, and reports what breaks the policy: past retention, no notice record, no purpose, not encrypted, unreadable, systematic recording. Retention runs from the call's date, never from the file's mtime unless nothing else gives one (and then the finding says so). Nothing is changed.
+  static description = `Reads each recording's audio header, its sidecar JSON, the CDR index, its file name (the policy's filenames: templates first, then the FreePBX, 3CX, Amazon Connect, Oreka and Asterisk conventions) and tags, then the policy's classify: rules and defaults, and reports what breaks the policy: past retention, no notice record, no purpose, not encrypted, unreadable, empty, systematic recording. Retention runs from the call's date, never from the file's mtime unless nothing else gives one (and then the finding says so). Nothing is changed.
 
 Caller and callee numbers are masked in the output unless --show-personal is given.
 

@@ -6,6 +6,7 @@ import {CallrecCommand} from '../cli/base.js'
 import {archiveArg, archiveFlag} from '../cli/flags.js'
 import {CallrecError, EXIT} from '../errors.js'
 import {detectLayout, type Layout} from '../init/detect.js'
+import {describeCoverage, proposeClassify} from '../init/infer.js'
 import {defaultAnswers, policyText} from '../init/policy-file.js'
 import {askAnswers} from '../init/wizard.js'
 import {POLICY_FILE} from '../policy/load.js'
@@ -14,9 +15,11 @@ import {LocalStore} from '../store/local.js'
 
 export default class Init extends CallrecCommand {
   static summary = 'Write a commented callrec.yml: organisation, DPO, purposes with CNIL retentions, PBX, CDR, encryption, journal.'
-  static description = `Asks, on a terminal, for what the policy needs, offering the CNIL's default retentions and what it finds in the archive: the PBX whose file-name convention most recordings follow (FreePBX, 3CX, Amazon Connect, Oreka, Asterisk) and an Asterisk Master.csv. The file it writes is checked by the same loader as every run, and a comment explains each field and lists the register facts still to give.
+  static description = `Asks, on a terminal, for what the policy needs, offering the CNIL's default retentions and what it finds in the archive: the PBX whose file-name convention most recordings follow (FreePBX, 3CX, Amazon Connect, Oreka, Asterisk), an Asterisk Master.csv, and naming templates (filenames:) inferred from the names no built-in pattern reads, so that every recording is dated from its name. It says which pattern or template dates how many of the names sampled (2000, drawn evenly from the first 200,000 listed) and lists those nothing dates.
 
---defaults writes the same without asking (and is needed without a terminal). An existing policy is never overwritten without --force.`
+It asks for the country of the numbers, the default purpose and whether the PBX tells every caller that calls are recorded (defaults.purpose, defaults.noticePlayed), and proposes classify: rules from the call types, queues and numbers it sees. The file it writes is checked by the same loader as every run, and a comment explains each field and lists the register facts still to give.
+
+--defaults writes the same without asking (and is needed without a terminal): defaults: and the classify: proposals are written commented out, for you to decide. An existing policy is never overwritten without --force.`
 
   static examples = [
     {description: 'Answer the questions, for the archive in ./archive:', command: '<%= config.bin %> <%= command.id %> ./archive'},
@@ -43,7 +46,15 @@ export default class Init extends CallrecCommand {
     const layout = await detectLayout(new LocalStore(folder)).catch((error: NodeJS.ErrnoException) => {
       throw new CallrecError(`${folder}: cannot read the archive (${error.code ?? error.message})`)
     })
-    const defaults = defaultAnswers(DateTime.now().toISODate()!, {software: layout.pbx?.name, cdr: layout.cdr})
+    const defaults = defaultAnswers(DateTime.now().toISODate()!, {
+      software: layout.pbx?.name,
+      cdr: layout.cdr,
+      filenames: layout.names.templates.map(({template}) => template),
+      classifyProposals: proposeClassify(layout.names),
+      namesCoverage: describeCoverage(layout.names),
+    })
+    // Said before any question: the answers depend on it (a purpose for what the names cannot tell).
+    if (!this.jsonEnabled()) this.logToStderr(defaults.namesCoverage!.join('\n'))
     const answers = flags.defaults
       ? defaults
       : await askAnswers(defaults, layout).catch((error: Error) => {

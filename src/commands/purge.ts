@@ -14,7 +14,7 @@ import {toE164} from '../probe/phone.js'
 import {byDestruction, certificatePath, writeCertificate} from '../purge/certificate.js'
 import {executePurge, hasPendingRun, type PurgeResult} from '../purge/execute.js'
 import {describePlan, formatBytes, planOf, type Plan} from '../purge/plan.js'
-import {ERASURE, PURGE_RULES, selectForPurge} from '../purge/select.js'
+import {DEFAULT_PURGE_RULES, ERASURE, PURGE_RULES, selectForPurge} from '../purge/select.js'
 import {canAsk, confirm} from '../ui/confirm.js'
 import {progress} from '../ui/terminal.js'
 
@@ -43,7 +43,7 @@ ${EXIT_CODES_HELP}`
   static flags = {
     policy: policyFlag,
     now: nowFlag,
-    rule: Flags.string({multiple: true, options: [...PURGE_RULES], description: 'Only what this rule selects (repeatable). Default: both.'}),
+    rule: Flags.string({multiple: true, options: [...PURGE_RULES], description: 'Only what this rule selects (repeatable). Default: retention-expired and caller-objected; empty-recording (audio with no samples) only when named.'}),
     caller: Flags.string({description: 'Every recording where this number is caller or callee (right to erasure), instead of the rules.', helpValue: 'NUMBER', exclusive: ['rule']}),
     'dry-run': Flags.boolean({description: 'Print the plan and stop: nothing is deleted, nothing journaled.'}),
     yes: Flags.boolean({char: 'y', description: 'Delete without asking (cron). Without a terminal and without --yes, purge refuses (exit 2).'}),
@@ -72,7 +72,7 @@ ${EXIT_CODES_HELP}`
       const swept = flags['dry-run'] ? [] : await sweepTemps(archive)
       for (const key of swept) if (!this.jsonEnabled()) this.log(`removed ${key}, a temp file left by a killed run`)
       const spinner = progress(!this.jsonEnabled(), `Selecting in ${archive.root}`)
-      const by = flags.caller === undefined ? {rules: flags.rule ?? [...PURGE_RULES]} : {caller: flags.caller}
+      const by = flags.caller === undefined ? {rules: flags.rule ?? [...DEFAULT_PURGE_RULES]} : {caller: flags.caller}
       const selection = await selectForPurge(archive, now, by).finally(() => spinner.stop())
       const plan = planOf(selection)
       if (!this.jsonEnabled()) this.log(describePlan(plan, archive.root))

@@ -31,10 +31,37 @@ export interface InitAnswers {
   journalPath?: string
   /** The register entry's creation date: the day init runs. */
   createdOn: string
+  /** Default country of phone numbers written without an international prefix. */
+  country: string
+  /** What a recording gets when nothing else says: written only when given (the wizard asks), else commented out. */
+  defaults?: {purpose?: string; noticePlayed?: boolean}
+  /** Naming templates inferred from the archive's names. */
+  filenames: string[]
+  /** classify: rules proposed from the call types, queues and callees seen: written commented out. */
+  classifyProposals: ClassifyProposal[]
+  /** What dates how many of the names sampled, and the names nothing dates: written under filenames:. */
+  namesCoverage?: string[]
 }
 
-export function defaultAnswers(createdOn: string, layout: {software?: string; cdr?: CdrFileConfig} = {}): InitAnswers {
-  return {purposes: Object.keys(CNIL_PURPOSES) as PurposeName[], timezone: 'Europe/Paris', recipients: [], createdOn, ...layout}
+export interface ClassifyProposal {
+  name: string
+  match: Record<string, string>
+  /** Recordings of the sample it matches. */
+  count: number
+}
+
+export function defaultAnswers(createdOn: string, layout: Partial<Pick<InitAnswers, 'software' | 'cdr' | 'filenames' | 'classifyProposals' | 'namesCoverage'>> = {}): InitAnswers {
+  return {purposes: Object.keys(CNIL_PURPOSES) as PurposeName[], timezone: 'Europe/Paris', country: 'FR', recipients: [], createdOn, filenames: [], classifyProposals: [], ...layout}
+}
+
+/** What `defaults.purpose`, `defaults.noticePlayed` and `country` change: the wizard and the file say the same. */
+export const EXPLAIN = {
+  purpose:
+    'defaults.purpose: the purpose of every recording that no sidecar, tag or classify: rule gives one. Without it such\nrecordings are purpose-missing errors, have no retention, and purge leaves them (the plan counts them).',
+  noticePlayed:
+    'defaults.noticePlayed: true only if the PBX tells every caller, before recording, that the call is recorded and that\nthey may object (an IVR message). It clears consent-missing for recordings that say nothing themselves.',
+  country:
+    'Country of the PBX (ISO 3166, e.g. FR): numbers written without an international prefix (06…, 0140…) are read as\nthis country\'s, for `find --caller`, `purge --caller` and the register.',
 }
 
 // One comment per field, so that the file explains itself.
@@ -42,6 +69,11 @@ const COMMENTS: Record<string, string> = {
   controller: 'The controller: the organisation that decides to record calls (GDPR art. 30(1)(a)).',
   dpo: 'The data protection officer and how to reach them.',
   timezone: 'Time zone of the PBX clocks: times in file names and CDRs are read in it; retention counts calendar months in it.',
+  country: EXPLAIN.country,
+  filenames: 'How this PBX names its recordings, tried before the built-in patterns (FreePBX, 3CX, Amazon Connect, Oreka,\nAsterisk). Placeholders: {start:STRFTIME} {uniqueid} {callid} {caller} {callee} {agent} {direction} {queue} {*} {ext};\na value stops at the character that follows it. Inferred by `callrec init` from the names it saw: check them.',
+  defaults: 'What a recording gets when neither its own metadata (sidecar, tags, CDR, name) nor a classify: rule says it.',
+  'defaults.purpose': EXPLAIN.purpose,
+  'defaults.noticePlayed': EXPLAIN.noticePlayed,
   purposes: `Why calls are recorded, each with its retention counted from the call ("6 months", "30d", "P6M"),\nits legal basis and the text that sets it. Defaults: CNIL (6 months for training, evaluation, quality;\n12 months for analysis documents). A recording with no purpose, or one not listed here, is an error.`,
   cdr: 'CDR index (Asterisk cdr_csv or cdr_custom): gives call dates, agents and the share of calls recorded.',
   encryption: 'Encryption at rest with age: recipients (age1…) of the people allowed to listen. `required: true` makes\nevery recording in clear an error. `callrec keygen` makes a key pair.',
@@ -67,6 +99,9 @@ function policyOf(answers: InitAnswers): PolicyFile {
     ...(answers.controller ? {controller: answers.controller} : {}),
     ...(answers.dpo ? {dpo: answers.dpo} : {}),
     timezone: answers.timezone,
+    country: answers.country,
+    ...(answers.filenames.length > 0 ? {filenames: answers.filenames} : {}),
+    ...(answers.defaults && Object.keys(answers.defaults).length > 0 ? {defaults: answers.defaults} : {}),
     purposes: Object.fromEntries(answers.purposes.map((name) => [name, {...OFFERED_PURPOSES[name], legalBasis: LEGAL_BASIS[name]}])),
     ...(answers.cdr ? {cdr: [answers.cdr]} : {}),
     encryption: {required: answers.recipients.length > 0, recipients: answers.recipients},
@@ -84,6 +119,13 @@ export function policyText(answers: InitAnswers, file: string): string {
   const policy = policyOf(answers)
   const doc = new Document(policy)
   commentKeys(doc.contents, '')
+  if (!policy.defaults) {
+    const explain = (text: string) => text.split('\n').map((line) => `  # ${line}`)
+    const purpose = answers.purposes.includes('quality') ? 'quality' : answers.purposes[0]
+    addComment(doc, 'purposes', [`${COMMENTS.defaults}\nUncomment what is true of every such recording:`, 'defaults:', ...explain(EXPLAIN.purpose), `  purpose: ${purpose}`, ...explain(EXPLAIN.noticePlayed), '  noticePlayed: true'], true)
+  }
+  addComment(doc, 'encryption', classifyComment(answers), true)
+  if (policy.filenames && answers.namesCoverage) addComment(doc, 'filenames', answers.namesCoverage)
   const missing = missingFields(parsePolicy(doc.toString(), file))
   doc.commentBefore = [
     ' callrec policy, written by `callrec init`. Checked at every run; an error names the line and the field.',
@@ -104,6 +146,36 @@ function missingLines(fields: string[]): string[] {
     last = comment
     return [`   ${field}`, ...lines]
   })
+}
+
+/**
+ * Comment lines for the top-level `key`: `first` puts them above what the key's comment says, as a block of its own
+ * (settings init cannot decide, shown commented out where they belong); otherwise they follow it.
+ */
+function addComment(doc: Document, key: string, lines: string[], first = false): void {
+  const pair = isMap(doc.contents) ? doc.contents.items.find((item) => isScalar(item.key) && item.key.value === key) : undefined
+  if (!pair || !isScalar(pair.key) || lines.length === 0) return
+  const block = lines.flatMap((line) => line.split('\n')).map((line) => ` ${line}`).join('\n')
+  const current = pair.key.commentBefore
+  pair.key.commentBefore = !current ? block : first ? `${block}\n\n${current}` : `${current}\n${block}`
+}
+
+function commentedYaml(value: unknown): string[] {
+  return new Document(value).toString().trimEnd().split('\n')
+}
+
+const CLASSIFY_HELP = [
+  'classify: ordered rules that give purpose, noticePlayed, direction or agent from what the names and the CDR say',
+  '(match on key, type, queue, callee, caller, agent, direction, dcontext, userfield, accountcode; globs allowed).',
+  'The first rule that matches sets a field; below each recording\'s own sidecar, tags, CDR and name, above defaults:.',
+]
+
+function classifyComment(answers: InitAnswers): string[] {
+  const proposals = answers.classifyProposals
+  if (proposals.length === 0) return CLASSIFY_HELP
+  const rules = proposals.map(({name, match}) => ({name, match, set: {purpose: answers.defaults?.purpose ?? answers.purposes[0]}}))
+  const counts = proposals.map(({name, count}) => `  ${name}: ${count} of the names sampled`)
+  return [...CLASSIFY_HELP, 'Proposed from the names sampled (choose each purpose, uncomment):', ...counts, ...commentedYaml({classify: rules})]
 }
 
 function commentKeys(node: Node | null, prefix: string): void {

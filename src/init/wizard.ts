@@ -1,7 +1,7 @@
-import {checkbox, input} from '@inquirer/prompts'
+import {checkbox, input, select} from '@inquirer/prompts'
 import {IANAZone} from 'luxon'
 import type {Layout} from './detect.js'
-import {OFFERED_PURPOSES, type InitAnswers, type PurposeName} from './policy-file.js'
+import {EXPLAIN, OFFERED_PURPOSES, type InitAnswers, type PurposeName} from './policy-file.js'
 
 const AGE_RECIPIENT = /^age1[0-9a-z]+$/
 
@@ -15,6 +15,23 @@ export async function askAnswers(defaults: InitAnswers, layout: Layout): Promise
     message: 'Why are calls recorded? (default retentions: CNIL and the laws named)',
     choices: (Object.keys(OFFERED_PURPOSES) as PurposeName[]).map((name) => ({name: `${name} (${OFFERED_PURPOSES[name].retention})`, value: name, checked: defaults.purposes.includes(name)})),
     validate: (chosen) => chosen.length > 0 || 'Choose at least one: "just in case" is not a purpose',
+  })
+  const defaultPurpose = await select<string>({
+    message: `Purpose of recordings that say nothing themselves (no sidecar, tag or classify: rule)?\n  ${EXPLAIN.purpose.replace(/\n/g, '\n  ')}`,
+    choices: [{name: 'none: leave them purpose-missing', value: ''}, ...purposes.map((name) => ({name: `${name} (${OFFERED_PURPOSES[name].retention})`, value: name}))],
+  })
+  const notice = await select<string>({
+    message: `Does the PBX tell every caller, before recording, that the call is recorded and that they may object?\n  ${EXPLAIN.noticePlayed.replace(/\n/g, '\n  ')}`,
+    choices: [
+      {name: 'I do not know, or not on every line: leave it unknown', value: ''},
+      {name: 'yes, on every recorded line', value: 'yes'},
+      {name: 'no', value: 'no'},
+    ],
+  })
+  const country = await input({
+    message: `Country of the PBX (ISO 3166, two letters):\n  ${EXPLAIN.country.replace(/\n/g, '\n  ')}\n `,
+    default: defaults.country,
+    validate: (code) => /^[A-Za-z]{2}$/.test(code.trim()) || 'Two letters, e.g. FR, BE, DE',
   })
   const timezone = await input({message: 'Time zone of the PBX clocks:', default: defaults.timezone, validate: (zone) => IANAZone.isValidZone(zone) || 'An IANA zone such as Europe/Paris'})
   const software = await input({
@@ -32,6 +49,8 @@ export async function askAnswers(defaults: InitAnswers, layout: Layout): Promise
     controller: {name: controller.trim(), ...(controllerEmail.trim() ? {email: controllerEmail.trim()} : {})},
     dpo: dpo.trim() ? {name: dpo.trim(), ...(dpoEmail.trim() ? {email: dpoEmail.trim()} : {})} : undefined,
     purposes,
+    defaults: {...(defaultPurpose ? {purpose: defaultPurpose} : {}), ...(notice ? {noticePlayed: notice === 'yes'} : {})},
+    country: country.trim().toUpperCase(),
     timezone,
     software: software.trim() || undefined,
     cdr: cdr.trim() ? {path: cdr.trim(), format: defaults.cdr?.format ?? 'asterisk-csv'} : undefined,

@@ -52,8 +52,12 @@ export function parsePolicy(text: string, file: string): Policy {
       throw new CallrecError(`${file}:${lineOf(doc, lineCounter, ['purposes', name])}: purposes.other: needs a "reference" to the law or contract that allows it`)
     }
   }
-  if (policy.defaults.purpose && !policy.purposes[policy.defaults.purpose]) {
-    throw new CallrecError(`${file}:${lineOf(doc, lineCounter, ['defaults', 'purpose'])}: defaults.purpose: "${policy.defaults.purpose}" is not one of the purposes (${Object.keys(policy.purposes).join(', ')})`)
+  // A purpose named in defaults or by a classify rule must be one the policy defines.
+  const named: [PropertyKey[], string | undefined][] = [[['defaults', 'purpose'], policy.defaults.purpose], ...policy.classify.map(({set}, index): [PropertyKey[], string | undefined] => [['classify', index, 'set', 'purpose'], set.purpose])]
+  for (const [path, purpose] of named) {
+    if (purpose && !policy.purposes[purpose]) {
+      throw new CallrecError(`${file}:${lineOf(doc, lineCounter, path)}: ${path.join('.')}: "${purpose}" is not one of the purposes (${Object.keys(policy.purposes).join(', ')})`)
+    }
   }
   return policy
 }

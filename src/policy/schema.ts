@@ -1,6 +1,7 @@
 import {z} from 'zod'
 import {parseDuration, DURATION_HELP} from './duration.js'
 import {IANAZone} from 'luxon'
+import {compileTemplate, TemplateError} from '../probe/filenames/template.js'
 
 const duration = z.string().refine((text) => parseDuration(text) !== undefined, {message: `not a duration: use ${DURATION_HELP}`})
 const timezone = z.string().refine((zone) => IANAZone.isValidZone(zone), {message: 'not an IANA time zone such as Europe/Paris or UTC'})
@@ -114,6 +115,37 @@ const cdrSchema = z.custom<z.input<typeof cdrFileSchema> | z.input<typeof cdrDat
   return z.NEVER
 })
 
+/** A naming template (src/probe/filenames/template.ts), checked here so that a bad one fails at load, named. */
+const filenameTemplate = z
+  .union([z.string().min(1), z.strictObject({template: z.string().min(1), timezone: timezone.optional(), utc: z.boolean().optional()})])
+  .superRefine((value, context) => {
+    const config = typeof value === 'string' ? {template: value} : value
+    try {
+      compileTemplate(config, 0)
+    } catch (error) {
+      if (!(error instanceof TemplateError)) throw error
+      context.addIssue({code: 'custom', message: `template "${config.template}": ${error.message}`})
+    }
+  })
+
+/** A condition of a classify rule: a value or a list of values (any of them), each a glob (picomatch). */
+const condition = z.union([z.string().min(1), z.number(), z.array(z.union([z.string().min(1), z.number()])).min(1)])
+export const CLASSIFY_CONDITIONS = ['key', 'type', 'queue', 'callee', 'caller', 'agent', 'direction', 'dcontext', 'userfield', 'accountcode'] as const
+const classifyRule = z.strictObject({
+  /** How --explain names the rule; `classify[N]` without one. */
+  name: z.string().min(1).optional(),
+  /** Every condition must hold; none at all matches every recording. */
+  match: z.strictObject(Object.fromEntries(CLASSIFY_CONDITIONS.map((name) => [name, condition.optional()])) as Record<(typeof CLASSIFY_CONDITIONS)[number], z.ZodOptional<typeof condition>>).default({}),
+  set: z
+    .strictObject({
+      purpose: z.string().min(1).optional(),
+      noticePlayed: z.boolean().optional(),
+      direction: z.enum(['inbound', 'outbound', 'internal']).optional(),
+      agent: z.union([z.string().min(1), z.number()]).transform(String).optional(),
+    })
+    .refine((set) => Object.values(set).some((value) => value !== undefined), {message: 'sets nothing: give purpose, noticePlayed, direction or agent'}),
+})
+
 const METADATA_SOURCES = ['sidecar', 'tag', 'cdr', 'filename'] as const
 
 export const policySchema = z.strictObject({
@@ -132,6 +164,10 @@ export const policySchema = z.strictObject({
     .default({}),
   purposes: z.record(z.string(), purposeSchema).optional(),
   sources: z.array(z.enum(METADATA_SOURCES)).min(1).default([...METADATA_SOURCES]),
+  /** Naming templates of this PBX's recordings, tried before the built-in patterns. */
+  filenames: z.array(filenameTemplate).default([]),
+  /** Ordered rules setting purpose, noticePlayed, direction or agent: below each recording's own metadata, above `defaults`. */
+  classify: z.array(classifyRule).default([]),
   cdr: z.array(cdrSchema).default([]),
   dueSoon: duration.default('30 days'),
   systematic: z
@@ -165,3 +201,4 @@ export type Policy = z.output<typeof policySchema> & {purposes: Record<string, z
 export type PolicyFile = z.input<typeof policySchema>
 export type CdrFileConfig = z.output<typeof cdrFileSchema>
 export type CdrDatabaseConfig = z.output<typeof cdrDatabaseSchema>
+export type ClassifyRule = z.output<typeof classifyRule>

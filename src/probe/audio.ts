@@ -1,6 +1,7 @@
 import {parseFromTokenizer, type IAudioMetadata} from 'music-metadata'
 import {AbstractTokenizer, EndOfStreamError, type IFileInfo, type IReadChunkOptions} from 'strtok3'
 import type {AudioInfo} from '../model.js'
+import {wavHasNoFrames} from './wav-data.js'
 
 /** How many bytes the scan reads up front: enough for the header of every container PBXs write. */
 export const HEAD_BYTES = 8192
@@ -86,7 +87,8 @@ export async function probeAudio(head: Buffer, size: number, readAt: ReadAt, tim
       audio: {
         container: format.container,
         codec: format.codec,
-        durationSec: format.duration === undefined ? undefined : Math.round(format.duration * 1000) / 1000,
+        // A header-only WAV has no duration in music-metadata's eyes; it has none in ours: zero.
+        durationSec: wavHasNoFrames(head, size) ? 0 : format.duration === undefined ? undefined : Math.round(format.duration * 1000) / 1000,
         sampleRate: format.sampleRate,
         channels: format.numberOfChannels,
       },

@@ -6,8 +6,10 @@ import type {CallFields, FieldSource, PartialFields, Recording, SourcedFields} f
 import {POLICY_FILE} from '../policy/load.js'
 import type {Policy} from '../policy/schema.js'
 import type {CdrIndex} from './cdr-index.js'
+import {classify} from './classify.js'
 import {readFacts, type FactsTask, type RecordingFacts} from './facts.js'
 import {matchFilename} from './filenames/index.js'
+import {policyTemplates} from './filenames/template.js'
 import {recordingByName} from './recording.js'
 import {wallClockToUtc} from './time.js'
 
@@ -109,12 +111,12 @@ export function buildRecording(facts: RecordingFacts, policy: Policy, cdr: CdrIn
   if (tags) layers.tag = {source: 'tag', fields: tags.fields, ref: (field) => tags.refs[field]}
   if (sidecar) layers.sidecar = {source: 'sidecar', fields: sidecar.fields, ref: () => sidecar.key}
 
-  const name = matchFilename(key)
+  const name = matchFilename(key, policyTemplates(policy))
   if (name) {
-    const {localTime, utc, uniqueId, ...nameFields} = name.facts
+    const {localTime, utc, zone, uniqueId, callType, ...nameFields} = name.facts
     const fields: PartialFields = {...nameFields}
     if (uniqueId) fields.callId ??= uniqueId
-    if (localTime) fields.recordedAt = wallClockToUtc(localTime, utc ? 'UTC' : policy.timezone)
+    if (localTime) fields.recordedAt = wallClockToUtc(localTime, utc ? 'UTC' : (zone ?? policy.timezone))
     layers.filename = {source: 'filename', fields, ref: () => `filename:${name.pattern}`}
   }
 
@@ -127,10 +129,9 @@ export function buildRecording(facts: RecordingFacts, policy: Policy, cdr: CdrIn
     }
   }
 
-  const fields = mergeFields(
-    policy.sources.map((source) => layers[source]).filter((layer): layer is Layer => layer !== undefined),
-    policy.defaults,
-  )
+  const fields = mergeFields(policy.sources.map((source) => layers[source]).filter((layer): layer is Layer => layer !== undefined))
+  classify(policy, {key, callType: name?.facts.callType, cdr: call || undefined}, fields)
+  addDefaults(fields, policy.defaults)
   fields.recordedAt ??= {value: facts.modifiedAt, source: 'mtime', ref: 'file modification time'}
   const hold = holds?.legalHold({key, callId: fields.callId?.value, caller: fields.caller?.value, callee: fields.callee?.value}, fields)
   if (hold) fields.legalHold = hold
@@ -148,7 +149,8 @@ export function buildRecording(facts: RecordingFacts, policy: Policy, cdr: CdrIn
   }
 }
 
-function mergeFields(layers: Layer[], defaults: PartialFields): SourcedFields {
+/** The recording's own metadata, strongest source first (policy `sources`). */
+function mergeFields(layers: Layer[]): SourcedFields {
   const merged: Record<string, unknown> = {}
   for (const layer of layers) {
     for (const [field, value] of Object.entries(layer.fields)) {
@@ -156,8 +158,12 @@ function mergeFields(layers: Layer[], defaults: PartialFields): SourcedFields {
       merged[field] = {value, source: layer.source, ref: layer.ref(field as keyof CallFields)}
     }
   }
-  for (const [field, value] of Object.entries(defaults)) {
-    if (value !== undefined && !(field in merged)) merged[field] = {value, source: 'policy', ref: `policy defaults.${field}`}
-  }
   return merged as SourcedFields
+}
+
+/** The policy's `defaults:`, weakest of all: only for fields nothing else gave. */
+function addDefaults(fields: SourcedFields, defaults: PartialFields): void {
+  for (const [field, value] of Object.entries(defaults)) {
+    if (value !== undefined && !(field in fields)) (fields as Record<string, unknown>)[field] = {value, source: 'policy', ref: `policy defaults.${field}`}
+  }
 }

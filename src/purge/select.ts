@@ -7,8 +7,10 @@ import {retentionOf} from '../policy/retention.js'
 import {toE164} from '../probe/phone.js'
 import {activeHold} from '../rules/types.js'
 
-/** The rules purge acts on by default, and the only ones it can act on. */
-export const PURGE_RULES = ['retention-expired', 'caller-objected'] as const
+/** The only rules purge can act on. */
+export const PURGE_RULES = ['retention-expired', 'caller-objected', 'empty-recording'] as const
+/** What purge selects without --rule: empty recordings only when asked for. */
+export const DEFAULT_PURGE_RULES = ['retention-expired', 'caller-objected'] as const
 /** What selects a recording under `purge --caller`. */
 export const ERASURE = 'erasure-request'
 
@@ -41,6 +43,10 @@ export interface Selection {
   held: {key: string; why: string}[]
   /** `--caller`: kept, and why (GDPR art. 17(3)). */
   refused: {key: string; why: string}[]
+  /** retention-expired: recordings it cannot judge (no retention), by reason; purge leaves them, the plan says so. */
+  unjudged: Partial<Record<UnjudgedReason, number>>
+  /** retention-expired: recordings judged from the file's mtime, for want of a call date. */
+  datedFromMtime: number
   /** What the scan could not look at (a folder that cannot be listed): what it holds can be neither kept nor deleted knowingly. */
   failed: {key: string; error: string}[]
   /** How many scanned recordings pair with each sidecar: the sidecar goes with the last of them. */
@@ -48,6 +54,17 @@ export interface Selection {
   /** When the scan began (ms): a sidecar not modified since was read after it and need not be read again. */
   scanStartedAt: number
   summary: AuditSummary
+}
+
+export type UnjudgedReason = 'no-purpose' | 'unknown-purpose' | 'no-date'
+
+/** Why retention cannot be counted for a recording, if it cannot. */
+export function unjudgedReason(recording: Recording, purposes: Record<string, unknown>): UnjudgedReason | undefined {
+  const purpose = recording.fields.purpose?.value
+  if (purpose === undefined) return 'no-purpose'
+  if (!purposes[purpose]) return 'unknown-purpose'
+  if (!recording.fields.recordedAt) return 'no-date'
+  return undefined
 }
 
 export type SelectBy = {rules: string[]} | {caller: string}
@@ -60,7 +77,7 @@ export const bareKey = (key: string) => key.replace(/\.age$/i, '')
  * are kept in memory.
  */
 export async function selectForPurge(archive: Archive, now: DateTime, by: SelectBy): Promise<Selection> {
-  const selection: Selection = {candidates: new Map(), held: [], refused: [], failed: [], sidecarUsers: new Map(), scanStartedAt: 0, summary: undefined as unknown as AuditSummary}
+  const selection: Selection = {candidates: new Map(), held: [], refused: [], unjudged: {}, datedFromMtime: 0, failed: [], sidecarUsers: new Map(), scanStartedAt: 0, summary: undefined as unknown as AuditSummary}
   const heldIds = new Set<string>()
   let current: Recording | undefined
   const number = 'caller' in by ? toE164(by.caller, archive.policy.country) : undefined
@@ -89,6 +106,11 @@ export async function selectForPurge(archive: Archive, now: DateTime, by: Select
         if (recording.sidecarKey) selection.sidecarUsers.set(recording.sidecarKey, (selection.sidecarUsers.get(recording.sidecarKey) ?? 0) + 1)
         const held = activeHold(recording, now.toISODate()!)
         if (held) heldIds.add(bareKey(recording.key))
+        if (expiring) {
+          const reason = unjudgedReason(recording, archive.policy.purposes)
+          if (reason) selection.unjudged[reason] = (selection.unjudged[reason] ?? 0) + 1
+          else if (recording.fields.recordedAt?.source === 'mtime') selection.datedFromMtime++
+        }
         // retention-expired stays silent on a held recording: the plan still names it as kept.
         if (held && expiring && (retentionOf(recording, archive.policy)?.endsAt ?? now) < now) hold(recording)
         if (number === undefined || !isParty(recording, number, archive.policy.country)) return

@@ -2,6 +2,7 @@
 import callerObjected from './caller-objected.js'
 import consentMissing from './consent-missing.js'
 import dateFromMtime from './date-from-mtime.js'
+import emptyRecording from './empty-recording.js'
 import invalidCdr from './invalid-cdr.js'
 import invalidSidecar from './invalid-sidecar.js'
 import legalHoldExpired from './legal-hold-expired.js'
@@ -27,6 +28,7 @@ export const RULES: readonly Rule[] = [
   purposeMissing,
   notEncrypted,
   unreadable,
+  emptyRecording,
   dateFromMtime,
   invalidSidecar,
   orphanSidecar,

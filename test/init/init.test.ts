@@ -75,11 +75,14 @@ test('detectLayout: the convention most file names follow, and the Asterisk Mast
   const archive = makeArchive({'2026/05/14/in-1.wav': '', '2026/05/14/in-2.wav': '', 'x/other.wav': '', 'cdr-csv/Master.csv': '', 'notes.txt': ''})
   try {
     const match = (key: string) => (key.startsWith('2026/') ? {pattern: 'freepbx', facts: {}} : key.startsWith('x/') ? {pattern: 'oreka', facts: {}} : undefined)
-    assert.deepEqual(await detectLayout(new LocalStore(archive.dir), match), {
+    const {names, ...layout} = await detectLayout(new LocalStore(archive.dir), match)
+    assert.deepEqual(layout, {
       pbx: {id: 'freepbx', name: 'FreePBX', matched: 2, seen: 3},
       cdr: {path: 'cdr-csv/Master.csv', format: 'asterisk-csv'},
     })
-    assert.deepEqual(await detectLayout(new LocalStore(archive.dir), () => undefined), {cdr: {path: 'cdr-csv/Master.csv', format: 'asterisk-csv'}})
+    assert.equal(names.seen, 3)
+    const {names: _, ...none} = await detectLayout(new LocalStore(archive.dir), () => undefined)
+    assert.deepEqual(none, {cdr: {path: 'cdr-csv/Master.csv', format: 'asterisk-csv'}})
   } finally {
     archive.cleanup()
   }

@@ -77,11 +77,7 @@ describe('the run lock', () => {
 
     const second = await callrec(['purge', dir, '--yes', '--json'])
     assert.equal(second.code, 0, second.stderr)
-<<<<<<< HEAD
     assert.ok(!existsSync(path.join(dir, '2020')), 'every recording deleted, the emptied folders with them')
-=======
-    assert.ok(!existsSync(path.join(dir, '2020/01')), 'the folder the purge emptied is removed')
->>>>>>> safety-act
     const deleted = journalOf(dir).filter((entry) => entry.action === 'purge' && entry.outcome === 'ok').flatMap((entry) => entry.keys)
     assert.equal(deleted.length, 400)
     assert.equal(new Set(deleted).size, 400, 'each recording journaled as deleted once')

@@ -45,6 +45,7 @@ test('freepbx: an inbound call to a DID, local time, callee and caller from the 
     callee: '0140000000',
     caller: '0612345678',
     direction: 'inbound',
+    callType: 'in',
   })
 })
 
@@ -60,6 +61,7 @@ test('freepbx: outbound names the dialling extension as agent and keeps a system
 test('freepbx: a queue call carries the queue number as <to>', () => {
   const found = facts(`q-500-0612345678-20260514-101500-${EPOCH}.14.gsm`, 'freepbx')
   assert.equal(found.queue, '500')
+  assert.equal(found.callType, 'q-500')
   assert.equal(found.callee, '500')
   assert.equal(found.direction, 'inbound')
   assert.equal(found.agent, undefined)

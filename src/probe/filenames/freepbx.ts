@@ -36,7 +36,7 @@ export const freepbx: FilenamePattern = {
     const type = rawType.toLowerCase()
     const to = known(rawTo)
     const from = known(rawFrom)
-    const facts: NameFacts = {localTime, utc: false, uniqueId, callId: uniqueId, callee: to, caller: from}
+    const facts: NameFacts = {localTime, utc: false, uniqueId, callId: uniqueId, callee: to, caller: from, callType: type === 'q' && to ? `q-${to}` : type}
     if (type === 'q') facts.queue = to
     const meaning = TYPES[type]
     if (meaning) {

@@ -6,6 +6,10 @@ export interface NameFacts extends Omit<PartialFields, 'recordedAt'> {
   localTime?: string
   /** True when the name itself says the time is UTC (Amazon Connect's `_UTC`). */
   utc?: boolean
+  /** The zone the time is written in when a naming template sets one (else the policy's timezone). */
+  zone?: string
+  /** FreePBX's call type as its names spell it: `in`, `out`, `q-<queue>`, `external`, `internal`, `ondemand`… */
+  callType?: string
   /** The PBX's call id found in the name, used to join the CDR index (Asterisk uniqueid, 3CX call id…). */
   uniqueId?: string
 }
