@@ -2,11 +2,11 @@ import {Flags} from '@oclif/core'
 import {DateTime} from 'luxon'
 import {openArchive} from '../../archive.js'
 import {CallrecCommand, EXIT_CODES_HELP} from '../../cli/base.js'
-import {archiveArg, nowFlag, parseNow, policyFlag} from '../../cli/flags.js'
+import {archiveArg, nowFlag, parseActNow, policyFlag} from '../../cli/flags.js'
 import {actorFlag, reasonFlag} from '../../cli/journal-flags.js'
 import {CallrecError, EXIT} from '../../errors.js'
 import {openJournal, readJournal, verifyJournal} from '../../journal/index.js'
-import {CLOCK_SLACK_MS, PRUNE_FLOOR} from '../../journal/verify.js'
+import {PRUNE_FLOOR} from '../../journal/verify.js'
 import {DURATION_HELP, parseDuration} from '../../policy/duration.js'
 import {canAsk, confirm} from '../../ui/confirm.js'
 
@@ -33,8 +33,7 @@ ${EXIT_CODES_HELP}`
   async run(): Promise<{journal: string; pruned: number; cutoff: string; checkpoint?: number}> {
     const {args, flags} = await this.parse(AccessLogPrune)
     const archive = await openArchive({location: args.archive, policy: flags.policy})
-    const now = parseNow(flags.now)
-    if (now.toMillis() > Date.now() + CLOCK_SLACK_MS) throw new CallrecError(`--now ${flags.now}: in the future; prune counts retention back from now at the latest`)
+    const now = parseActNow(flags.now)
     const minimum = archive.policy.journal.retention
     const text = flags['older-than'] ?? minimum
     const age = parseDuration(text)
