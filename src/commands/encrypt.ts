@@ -98,19 +98,20 @@ ${EXIT_CODES_HELP}`
     // removing the temp files being written.
     const interrupt = new AbortController()
     const gentle = stopGently(() => interrupt.abort())
-    await journal.head() // a damaged journal refuses before anything is encrypted
-    let journalFailure: unknown
     const bar = progress(!this.jsonEnabled(), 'Encrypting')
-    // One journal entry per file (plaintext and ciphertext SHA-256), durable before its .age appears and so
-    // before its plaintext goes; a journal that cannot take it stops the run (that file stays in clear).
-    const ledger = journalLedger(journal, {to}, decrypter)
-    const record = ledger.record
-    ledger.record = (fact) =>
-      record(fact).catch((error: unknown) => {
-        journalFailure ??= error
-        interrupt.abort()
-        throw error
-      })
+    // One journal entry per file (plaintext and ciphertext SHA-256), before its .age appears.
+    // A journal that cannot take an entry stops the run: no .age, so no plaintext removed, without its entry.
+    let journalFailure: unknown
+    const journaled = journalLedger(journal, {to}, decrypter)
+    const ledger = {
+      ...journaled,
+      record: (fact: Parameters<typeof journaled.record>[0]) =>
+        journaled.record(fact).catch((error: unknown) => {
+          journalFailure ??= error
+          interrupt.abort()
+          throw error
+        }),
+    }
     const result = await encryptKeys(archive.store, plan.keys, sealer, ledger, {
       concurrency: flags.concurrency,
       signal: interrupt.signal,
@@ -121,7 +122,11 @@ ${EXIT_CODES_HELP}`
     })
     result.failures.push(...plan.failed)
     const done = result.results.map((item) => item.key)
-    if ((result.failures.length > 0 || result.skipped.length > 0) && !journalFailure) {
+    if (journalFailure) {
+      const lastSeq = journalFailure instanceof JournalWriteError ? journalFailure.lastDurable?.seq : undefined
+      this.logToStderr(`STOPPED: ${errorMessage(journalFailure)}`)
+      this.logToStderr(`  last journaled entry #${lastSeq ?? '?'}; ${done.length} recordings encrypted, each with its entry; ${result.failures.length + result.skipped.length} left in clear`)
+    } else if (result.failures.length > 0 || result.skipped.length > 0) {
       await journal.append({
         action: 'encrypt',
         command: 'encrypt',
@@ -129,11 +134,6 @@ ${EXIT_CODES_HELP}`
         outcome: 'failed',
         details: {to, failed: result.failures, notStarted: result.skipped.length},
       })
-    }
-    if (journalFailure) {
-      const lastSeq = journalFailure instanceof JournalWriteError ? journalFailure.lastDurable?.seq : undefined
-      this.logToStderr(`STOPPED: ${errorMessage(journalFailure)}`)
-      this.logToStderr(`  last journaled entry #${lastSeq ?? '?'}; ${done.length} recordings encrypted, each plaintext removed after its entry; ${result.failures.length + result.skipped.length} left in clear (a ciphertext without its entry keeps its plaintext; the next run finishes it)`)
     }
 
     const completed = result.results.filter((item) => item.action === 'completed').length

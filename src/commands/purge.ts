@@ -145,10 +145,12 @@ ${EXIT_CODES_HELP}`
         })
       }
       result.failed.unshift(...selection.failed)
-      const none = selection.failed.length > 0 ? 'nothing to delete in what could be read' : 'nothing to delete'
-      if (!this.jsonEnabled()) this.log(nothing ? `${none}${head ? `\njournal head ${head}` : ''}${certificate ? `\ncertificate ${certificate}` : ''}` : describeResult(result, certificate))
+      if (!this.jsonEnabled()) {
+        const none = selection.failed.length > 0 ? 'nothing to delete in what could be read' : 'nothing to delete'
+        this.log(nothing ? `${none}${head ? `\njournal head ${head}` : ''}${certificate ? `\ncertificate ${certificate}` : ''}` : describeResult(result, certificate))
+      }
       if (result.failed.length > 0 || result.stopped) process.exitCode = EXIT.partial
-      return {plan, result, certificate, head}
+      return {plan, result, certificate, head, ...(nothing ? {failed: selection.failed} : {})}
     } finally {
       await lock?.release()
     }
