@@ -64,16 +64,26 @@ export async function readFacts(store: Store, {key, sidecarKey}: FactsTask, time
   return facts
 }
 
+/** Sidecars are a few hundred bytes; a bigger one is refused from its size, before any of it is read. */
+export const SIDECAR_MAX_BYTES = 1024 * 1024
+
 export async function readSidecar(store: Store, key: string): Promise<{fields: PartialFields; problems: Problem[]}> {
+  const problem = (message: string) => ({fields: {}, problems: [{origin: 'sidecar' as const, source: key, message}]})
   let raw: unknown
   try {
-    raw = JSON.parse((await store.readFile(key)).toString('utf8'))
+    const entry = await store.open(key)
+    if (!entry) return problem('cannot read (ENOENT)')
+    let bytes: Buffer
+    try {
+      if (entry.size > SIDECAR_MAX_BYTES) return problem(`${entry.size} bytes, more than the ${SIDECAR_MAX_BYTES / 1024 / 1024} MiB a sidecar may have: not read`)
+      bytes = await entry.read(0, entry.size)
+    } finally {
+      await entry.close()
+    }
+    raw = JSON.parse(bytes.toString('utf8'))
   } catch (error) {
-    const reason = error instanceof SyntaxError ? `not valid JSON (${error.message})` : `cannot read (${(error as NodeJS.ErrnoException).code})`
-    return {fields: {}, problems: [{origin: 'sidecar', source: key, message: reason}]}
+    return problem(error instanceof SyntaxError ? `not valid JSON (${error.message})` : `cannot read (${(error as NodeJS.ErrnoException).code})`)
   }
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
-    return {fields: {}, problems: [{origin: 'sidecar', source: key, message: 'not a JSON object'}]}
-  }
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return problem('not a JSON object')
   return validateFields(raw as Record<string, unknown>, 'sidecar', key)
 }
