@@ -85,7 +85,7 @@ class HeadTokenizer extends AbstractTokenizer {
 class TimeoutError extends Error {}
 class TooManyReadsError extends Error {}
 
-export type AudioProbe = {audio: AudioInfo; metadata: IAudioMetadata} | {error: string}
+export type AudioProbe = {audio: AudioInfo; metadata: IAudioMetadata} | {error: string; timedOut?: true}
 
 /** Reads the audio header; a file that is not audio, is cut short, or takes longer than `timeoutMs` gets the reason. */
 export async function probeAudio(head: Buffer, size: number, readAt: ReadAt, timeoutMs: number): Promise<AudioProbe> {
@@ -112,7 +112,8 @@ export async function probeAudio(head: Buffer, size: number, readAt: ReadAt, tim
       },
     }
   } catch (error) {
-    return {error: error instanceof TimeoutError ? `gave up after ${timeoutMs} ms: hostile or damaged file` : describeParseError(error)}
+    if (error instanceof TimeoutError) return {error: `gave up after ${timeoutMs} ms: hostile or damaged file`, timedOut: true}
+    return {error: describeParseError(error)}
   } finally {
     clearTimeout(timer)
   }

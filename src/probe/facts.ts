@@ -27,39 +27,63 @@ export interface FactsTask {
 }
 
 export async function readFacts(store: Store, {key, sidecarKey}: FactsTask, timeoutMs: number): Promise<RecordingFacts> {
-  const facts: RecordingFacts = {key, size: 0, modifiedAt: new Date(0).toISOString(), encrypted: false, problems: []}
+  const file = await readFileFacts(store, key, timeoutMs)
+  return sidecarKey ? withSidecar(file, await readSidecarFacts(store, sidecarKey)) : file
+}
+
+/** What one sidecar says, as the probe cache keeps it. */
+export interface SidecarFacts {
+  key: string
+  fields: PartialFields
+  problems: Problem[]
+}
+
+export function withSidecar(file: RecordingFacts, sidecar: SidecarFacts): RecordingFacts {
+  return {...file, problems: [...file.problems, ...sidecar.problems], sidecar: {key: sidecar.key, fields: sidecar.fields}}
+}
+
+export async function readSidecarFacts(store: Store, key: string): Promise<SidecarFacts> {
+  return {key, ...(await readSidecar(store, key))}
+}
+
+/**
+ * What the recording's own file says: size, date, encryption, audio header and tags. `transient` marks what
+ * depends on the moment (I/O errors, a parse that ran out of time on a loaded machine), not on the file.
+ */
+export async function readFileFacts(store: Store, key: string, timeoutMs: number): Promise<RecordingFacts & {transient?: true}> {
+  const facts: RecordingFacts & {transient?: true} = {key, size: 0, modifiedAt: new Date(0).toISOString(), encrypted: false, problems: []}
   const entry = await store.open(key).catch((error: NodeJS.ErrnoException) => {
     facts.unreadable = `cannot open (${error.code ?? error.message})`
     return undefined
   })
-  if (!entry) facts.unreadable ??= 'vanished during the scan'
-  else {
-    try {
-      facts.size = entry.size
-      facts.modifiedAt = entry.modifiedAt.toISOString()
-      const head = await entry.read(0, HEAD_BYTES)
-      facts.encrypted = isAgeEncrypted(head)
-      if (!facts.encrypted) {
-        const probe = await probeAudio(head, entry.size, (position, length) => entry.read(position, length), timeoutMs)
-        if ('error' in probe) facts.unreadable = probe.error
-        else {
-          facts.audio = probe.audio
-          const tags = readCallTags(probe.metadata)
-          const validated = validateFields(tags.raw, 'tag', key)
-          facts.problems.push(...validated.problems)
-          facts.tags = {fields: validated.fields, refs: tags.refs}
-        }
-      }
-    } catch (error) {
-      facts.unreadable = `cannot read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`
-    } finally {
-      await entry.close()
-    }
+  if (!entry) {
+    facts.unreadable ??= 'vanished during the scan'
+    facts.transient = true
+    return facts
   }
-  if (sidecarKey) {
-    const sidecar = await readSidecar(store, sidecarKey)
-    facts.problems.push(...sidecar.problems)
-    facts.sidecar = {key: sidecarKey, fields: sidecar.fields}
+  try {
+    facts.size = entry.size
+    facts.modifiedAt = entry.modifiedAt.toISOString()
+    const head = await entry.read(0, HEAD_BYTES)
+    facts.encrypted = isAgeEncrypted(head)
+    if (!facts.encrypted) {
+      const probe = await probeAudio(head, entry.size, (position, length) => entry.read(position, length), timeoutMs)
+      if ('error' in probe) {
+        facts.unreadable = probe.error
+        if (probe.timedOut) facts.transient = true
+      } else {
+        facts.audio = probe.audio
+        const tags = readCallTags(probe.metadata)
+        const validated = validateFields(tags.raw, 'tag', key)
+        facts.problems.push(...validated.problems)
+        facts.tags = {fields: validated.fields, refs: tags.refs}
+      }
+    }
+  } catch (error) {
+    facts.unreadable = `cannot read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`
+    facts.transient = true
+  } finally {
+    await entry.close()
   }
   return facts
 }

@@ -6,6 +6,7 @@ import type {CallFields, FieldSource, PartialFields, Recording, SourcedFields} f
 import {POLICY_FILE} from '../policy/load.js'
 import type {Policy} from '../policy/schema.js'
 import {bareUniqueId} from './asterisk-id.js'
+import {openProbeCache} from './cache.js'
 import type {CdrIndex} from './cdr-index.js'
 import {readFacts, type FactsTask, type RecordingFacts} from './facts.js'
 import {matchFilename} from './filenames/index.js'
@@ -24,6 +25,8 @@ export interface ScanOptions {
   timeoutMs?: number
   /** Only these recordings (keys relative to the root); sidecar pairing still uses the whole folder. */
   select?: (key: string) => boolean
+  /** Reuse what the last scan learnt of unchanged files (`.callrec/cache/`, local archives with state); default true. */
+  cache?: boolean
 }
 
 type Task = ({kind: 'recording'} & FactsTask) | Exclude<ScanItem, {kind: 'recording'}>
@@ -47,6 +50,7 @@ export async function* scanArchive(archive: Archive, options: ScanOptions): Asyn
   const excluded = picomatch(policy.exclude.length > 0 ? policy.exclude : ['\0'], {dot: true})
   const notRecordings = new Set([POLICY_FILE, ...options.cdr.files])
   const timeoutMs = options.timeoutMs ?? 5000
+  const cache = options.cache === false ? undefined : await openProbeCache(archive)
 
   async function* tasks(): AsyncIterable<Task[]> {
     let batch: Task[] = []
@@ -73,12 +77,17 @@ export async function* scanArchive(archive: Archive, options: ScanOptions): Asyn
 
   const probe = async (batch: Task[]): Promise<ScanItem[]> => {
     const wanted = batch.filter((task): task is Extract<Task, {kind: 'recording'}> => task.kind === 'recording')
-    const facts = await pMap(wanted, (task) => readFacts(store, task, timeoutMs), {concurrency: 16})
+    const facts = await pMap(wanted, (task) => (cache ? cache.facts(task, timeoutMs) : readFacts(store, task, timeoutMs)), {concurrency: 16})
+    cache?.flush()
     let next = 0
     return batch.map((task) => (task.kind === 'recording' ? {kind: 'recording', recording: buildRecording(facts[next++], policy, options.cdr, options.holds)} : task))
   }
   // Batches in flight × 16 files each: enough reads under way to keep the disk and the thread pool busy.
-  for await (const items of pMapIterable(tasks(), probe, {concurrency: 4, backpressure: 8})) yield* items
+  try {
+    for await (const items of pMapIterable(tasks(), probe, {concurrency: 4, backpressure: 8})) yield* items
+  } finally {
+    cache?.close()
+  }
 }
 
 interface Layer {

@@ -1,7 +1,7 @@
 import {randomBytes} from 'node:crypto'
 import {createReadStream, createWriteStream} from 'node:fs'
 import {once} from 'node:events'
-import {close, fstat, open as openFd, read} from 'node:fs'
+import {close, fstat, lstatSync, open as openFd, read} from 'node:fs'
 import {lstat, open, readdir, realpath, rename, rm, unlink} from 'node:fs/promises'
 import path from 'node:path'
 import {Readable} from 'node:stream'
@@ -94,6 +94,16 @@ export class LocalStore implements Store {
       read: (position, length) => this.readAt(fd, position, Math.max(0, Math.min(length, info.size - position))),
       close: () => fds.close(fd),
     }
+  }
+
+  /**
+   * Synchronous on purpose: a stat of an inode in the cache takes ~2 µs on the main thread against ~15 µs through
+   * libuv's pool, and the re-audit of an unchanged archive is a stat per file. ctime and inode catch a file
+   * rewritten with its old mtime and size put back, or replaced by another.
+   */
+  fingerprint(key: string): string | undefined {
+    const info = lstatSync(this.localPath(key), {throwIfNoEntry: false})
+    return info?.isFile() ? `${info.size}:${info.mtimeMs}:${info.ctimeMs}:${info.ino}` : undefined
   }
 
   /** Whole small files (sidecars, CDR indexes): open, read, close, with no stat when the first read says it all. */
