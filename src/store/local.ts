@@ -1,7 +1,7 @@
 import {randomBytes} from 'node:crypto'
 import {createReadStream, createWriteStream} from 'node:fs'
 import {once} from 'node:events'
-import {close, fstat, lstatSync, open as openFd, read} from 'node:fs'
+import {closeSync, fstatSync, lstatSync, open as openFd, read} from 'node:fs'
 import {lstat, open, readdir, realpath, rename, rm, unlink} from 'node:fs/promises'
 import path from 'node:path'
 import {Readable} from 'node:stream'
@@ -12,8 +12,10 @@ import type {OpenEntry, Store, StoreFolder} from './types.js'
 
 const SEP = Buffer.from('/')
 
-// The audit opens every file of the archive: these fd calls cost about half of FileHandle's each.
-const fds = {open: promisify(openFd), fstat: promisify(fstat), read: promisify(read), close: promisify(close)}
+// The audit opens every file of the archive: these fd calls cost about half of FileHandle's each. Only the calls
+// that may wait for the disk (open, read) go through libuv's thread pool, at ~15 µs of main-thread time each; the
+// fstat of an open fd (its inode is in memory) and the close of a read-only fd never do, and cost ~1 µs in place.
+const fds = {open: promisify(openFd), read: promisify(read)}
 
 /** A folder on a local filesystem. Symlinks are never followed; hidden entries (`.name`) are not listed. */
 export class LocalStore implements Store {
@@ -84,15 +86,18 @@ export class LocalStore implements Store {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined
       throw error
     }
-    const info = await fds.fstat(fd).catch(async (error) => {
-      await fds.close(fd)
+    let info
+    try {
+      info = fstatSync(fd)
+    } catch (error) {
+      closeSync(fd)
       throw error
-    })
+    }
     return {
       size: info.size,
       modifiedAt: info.mtime,
       read: (position, length) => this.readAt(fd, position, Math.max(0, Math.min(length, info.size - position))),
-      close: () => fds.close(fd),
+      close: async () => closeSync(fd),
     }
   }
 
@@ -118,7 +123,7 @@ export class LocalStore implements Store {
         if (chunk.length < 64 * 1024) return chunks.length === 1 ? chunk : Buffer.concat(chunks)
       }
     } finally {
-      await fds.close(fd)
+      closeSync(fd)
     }
   }
 
