@@ -23,7 +23,8 @@ export interface ProbeCache {
   facts(task: FactsTask, timeoutMs: number): Promise<RecordingFacts>
   /** Writes what this batch learnt, in one transaction. */
   flush(): void
-  close(): void
+  /** `complete`: the scan saw the whole archive, so rows of files gone since can be told from the rest. */
+  close(complete: boolean): void
 }
 
 const FILE = 'probe.sqlite'
@@ -65,6 +66,8 @@ class SqliteProbeCache implements ProbeCache {
   private readonly get: StatementSync
   private readonly put: StatementSync
   private pending: [key: string, fingerprint: string, facts: string][] = []
+  /** Files looked up in this run. */
+  private looked = 0
 
   constructor(
     private readonly db: DatabaseSync,
@@ -84,6 +87,7 @@ class SqliteProbeCache implements ProbeCache {
 
   private async cached<T extends object>(key: string, read: () => Promise<T>, keep: (facts: T) => boolean): Promise<T> {
     const fingerprint = this.fingerprint(key)
+    this.looked++
     if (fingerprint !== undefined) {
       const row = this.get.get(key) as {fingerprint: string; facts: string} | undefined
       if (row?.fingerprint === fingerprint) return {key, ...JSON.parse(row.facts)} as T
@@ -110,8 +114,14 @@ class SqliteProbeCache implements ProbeCache {
     }
   }
 
-  close(): void {
+  close(complete: boolean): void {
     this.flush()
+    // Rows of deleted files are never read again but take room: once they outnumber the archive's files, start
+    // over (the next run reads every file once). Cheaper than marking every row each run.
+    if (complete) {
+      const {rows} = this.db.prepare('SELECT count(*) AS rows FROM facts').get() as {rows: number}
+      if (rows > 2 * this.looked + 1000) this.db.exec('DELETE FROM facts')
+    }
     this.db.close()
   }
 }

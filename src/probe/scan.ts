@@ -83,10 +83,12 @@ export async function* scanArchive(archive: Archive, options: ScanOptions): Asyn
     return batch.map((task) => (task.kind === 'recording' ? {kind: 'recording', recording: buildRecording(facts[next++], policy, options.cdr, options.holds)} : task))
   }
   // Batches in flight × 16 files each: enough reads under way to keep the disk and the thread pool busy.
+  let complete = false
   try {
     for await (const items of pMapIterable(tasks(), probe, {concurrency: 4, backpressure: 8})) yield* items
+    complete = !options.select
   } finally {
-    cache?.close()
+    cache?.close(complete)
   }
 }
 
