@@ -78,15 +78,17 @@ class SqliteProbeCache implements ProbeCache {
     this.put = db.prepare('INSERT OR REPLACE INTO facts (key, fingerprint, facts) VALUES (?, ?, ?)')
   }
 
-  async facts({key, sidecarKey}: FactsTask, timeoutMs: number): Promise<RecordingFacts> {
-    const file = await this.cached<RecordingFacts & {transient?: true}>(key, () => readFileFacts(this.store, key, timeoutMs), (facts) => !facts.transient)
-    if (!sidecarKey) return file
+  async facts({key, sidecarKey, sniff = false}: FactsTask, timeoutMs: number): Promise<RecordingFacts> {
+    // Whether the content decides that this is a recording is part of what was asked: part of the key's fingerprint.
+    const file = await this.cached<RecordingFacts & {transient?: true}>(key, sniff ? ':sniff' : '', () => readFileFacts(this.store, key, sniff, timeoutMs), (facts) => !facts.transient)
+    if (!sidecarKey || file.notRecording) return file
     // The fingerprint is taken before the read: a file changed meanwhile is read again next time.
-    return withSidecar(file, await this.cached<SidecarFacts>(sidecarKey, () => readSidecarFacts(this.store, sidecarKey), () => true))
+    return withSidecar(file, await this.cached<SidecarFacts>(sidecarKey, '', () => readSidecarFacts(this.store, sidecarKey), () => true))
   }
 
-  private async cached<T extends object>(key: string, read: () => Promise<T>, keep: (facts: T) => boolean): Promise<T> {
-    const fingerprint = this.fingerprint(key)
+  private async cached<T extends object>(key: string, asked: string, read: () => Promise<T>, keep: (facts: T) => boolean): Promise<T> {
+    const stat = this.fingerprint(key)
+    const fingerprint = stat === undefined ? undefined : stat + asked
     this.looked++
     if (fingerprint !== undefined) {
       const row = this.get.get(key) as {fingerprint: string; facts: string} | undefined
