@@ -32,7 +32,7 @@ export interface AuditHandlers {
   finish?(context: RuleContext): void | Promise<void>
 }
 
-export interface AuditOptions extends Pick<ScanOptions, 'timeoutMs' | 'select'> {
+export interface AuditOptions extends Pick<ScanOptions, 'timeoutMs' | 'select' | 'cache'> {
   now: DateTime
   /** Only these rules (ids); all by default. */
   rules?: string[]

@@ -44,6 +44,11 @@ ${EXIT_CODES_HELP}`
     explain: Flags.string({description: 'Show where every field of this recording (key relative to the archive root) came from, and its findings.', helpValue: 'KEY'}),
     'show-personal': Flags.boolean({description: 'Show caller and callee numbers in full.'}),
     timeout: Flags.integer({default: 5000, min: 100, description: 'Milliseconds allowed to parse one file before it is declared unreadable.'}),
+    cache: Flags.boolean({
+      default: true,
+      allowNo: true,
+      description: "Reuse what the last scan read of files unchanged since (size, mtime, ctime, inode), kept in the archive's .callrec/cache/; only for a local archive whose .callrec/ exists. --no-cache reads every file.",
+    }),
   }
 
   async run(): Promise<AuditResult | ExplainResult | void> {
@@ -51,7 +56,7 @@ ${EXIT_CODES_HELP}`
     const unknownRule = flags.rule?.find((id) => !ruleById(id))
     if (unknownRule) throw new CallrecError(`--rule ${unknownRule}: no such rule (\`callrec rules\` lists them)`)
     const archive = await openArchive({location: args.archive, policy: flags.policy})
-    const options = {now: parseNow(flags.now), rules: flags.rule, timeoutMs: flags.timeout}
+    const options = {now: parseNow(flags.now), rules: flags.rule, timeoutMs: flags.timeout, cache: flags.cache}
     const showPersonal = flags['show-personal']
     const spinner = progress(!this.jsonEnabled(), `Auditing ${archive.root}`)
 

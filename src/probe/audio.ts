@@ -1,10 +1,20 @@
 import {parseFromTokenizer, type IAudioMetadata} from 'music-metadata'
-import {AbstractTokenizer, EndOfStreamError, type IFileInfo, type IReadChunkOptions} from 'strtok3'
+import {AbstractTokenizer, BufferSizeError, EndOfStreamError, type IFileInfo, type IReadChunkOptions} from 'strtok3'
 import type {AudioInfo} from '../model.js'
 import {wavHasNoFrames} from './wav-data.js'
 
 /** How many bytes the scan reads up front: enough for the header of every container PBXs write. */
 export const HEAD_BYTES = 8192
+
+/**
+ * What parsing one file may take beyond its head, in any one token and in all reads together: a header, tag or
+ * atom declares its own size, and a hostile one declares gigabytes. The moov atom of a ten-hour M4A is ~1 MB;
+ * every container PBXs write fits with room to spare. A file that asks for more is unreadable, at once, with
+ * nothing allocated (strtok3 checks `maxBufferSize` before it allocates a token).
+ */
+export const PARSE_BUDGET = 4 * 1024 * 1024
+/** Reads beyond the head a parse may make: a real header takes a handful; a forged chain of empty chunks, millions. */
+const PARSE_READS = 2048
 
 export type ReadAt = (position: number, length: number) => Promise<Buffer>
 
@@ -15,6 +25,9 @@ export type ReadAt = (position: number, length: number) => Promise<Buffer>
  */
 class HeadTokenizer extends AbstractTokenizer {
   fileInfo: IFileInfo
+  /** Bytes read from the store so far, beyond the head. */
+  private spent = 0
+  private reads = 0
 
   constructor(
     private readonly head: Uint8Array,
@@ -23,7 +36,7 @@ class HeadTokenizer extends AbstractTokenizer {
     abortSignal: AbortSignal,
     private readonly deadline: number,
   ) {
-    super({abortSignal})
+    super({abortSignal, maxBufferSize: PARSE_BUDGET})
     this.fileInfo = {size}
   }
 
@@ -57,7 +70,13 @@ class HeadTokenizer extends AbstractTokenizer {
     let bytes: Uint8Array
     if (position + length <= this.head.length) bytes = this.head.subarray(position, position + length)
     else if (position >= (this.fileInfo.size ?? 0)) bytes = new Uint8Array(0)
-    else bytes = await this.readAt(position, length)
+    else {
+      // Parsers also allocate buffers of declared sizes themselves and then read into them: stop before the read.
+      this.spent += length
+      if (this.spent > PARSE_BUDGET) throw new BufferSizeError(this.spent, PARSE_BUDGET)
+      if (++this.reads > PARSE_READS) throw new TooManyReadsError()
+      bytes = await this.readAt(position, length)
+    }
     target.set(bytes)
     if (bytes.length < length && !mayBeLess) throw new EndOfStreamError()
     return bytes.length
@@ -65,8 +84,9 @@ class HeadTokenizer extends AbstractTokenizer {
 }
 
 class TimeoutError extends Error {}
+class TooManyReadsError extends Error {}
 
-export type AudioProbe = {audio: AudioInfo; metadata: IAudioMetadata} | {error: string}
+export type AudioProbe = {audio: AudioInfo; metadata: IAudioMetadata} | {error: string; timedOut?: true}
 
 /** Reads the audio header; a file that is not audio, is cut short, or takes longer than `timeoutMs` gets the reason. */
 export async function probeAudio(head: Buffer, size: number, readAt: ReadAt, timeoutMs: number): Promise<AudioProbe> {
@@ -94,7 +114,8 @@ export async function probeAudio(head: Buffer, size: number, readAt: ReadAt, tim
       },
     }
   } catch (error) {
-    return {error: error instanceof TimeoutError ? `gave up after ${timeoutMs} ms: hostile or damaged file` : describeParseError(error)}
+    if (error instanceof TimeoutError) return {error: `gave up after ${timeoutMs} ms: hostile or damaged file`, timedOut: true}
+    return {error: describeParseError(error)}
   } finally {
     clearTimeout(timer)
   }
@@ -102,6 +123,8 @@ export async function probeAudio(head: Buffer, size: number, readAt: ReadAt, tim
 
 function describeParseError(error: unknown): string {
   if (error instanceof EndOfStreamError) return 'cut short: the file ends inside its header'
+  if (error instanceof TooManyReadsError) return `its header takes more than ${PARSE_READS} reads (a chain of empty or forged chunks): hostile or damaged file`
+  if (error instanceof BufferSizeError) return `its header asks for ${error.requestedSize} bytes, more than the ${PARSE_BUDGET / 1024 / 1024} MiB a recording's header may take: hostile or damaged file`
   const message = error instanceof Error ? error.message : String(error)
   if (/MIME-type|unsupported|Guessed|determine audio format/i.test(message)) return 'not a recognised audio format'
   return message.split('\n')[0]

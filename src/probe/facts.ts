@@ -35,58 +35,91 @@ export interface FactsTask {
 }
 
 export async function readFacts(store: Store, {key, sidecarKey, sniff}: FactsTask, timeoutMs: number): Promise<RecordingFacts> {
-  const facts: RecordingFacts = {key, size: 0, modifiedAt: new Date(0).toISOString(), encrypted: false, problems: []}
+  const file = await readFileFacts(store, key, sniff ?? false, timeoutMs)
+  return sidecarKey && !file.notRecording ? withSidecar(file, await readSidecarFacts(store, sidecarKey)) : file
+}
+
+/** What one sidecar says, as the probe cache keeps it. */
+export interface SidecarFacts {
+  key: string
+  fields: PartialFields
+  problems: Problem[]
+}
+
+export function withSidecar(file: RecordingFacts, sidecar: SidecarFacts): RecordingFacts {
+  return {...file, problems: [...file.problems, ...sidecar.problems], sidecar: {key: sidecar.key, fields: sidecar.fields}}
+}
+
+export async function readSidecarFacts(store: Store, key: string): Promise<SidecarFacts> {
+  return {key, ...(await readSidecar(store, key))}
+}
+
+/**
+ * What the recording's own file says: size, date, encryption, audio header and tags. `transient` marks what
+ * depends on the moment (I/O errors, a parse that ran out of time on a loaded machine), not on the file.
+ */
+export async function readFileFacts(store: Store, key: string, sniff: boolean, timeoutMs: number): Promise<RecordingFacts & {transient?: true}> {
+  const facts: RecordingFacts & {transient?: true} = {key, size: 0, modifiedAt: new Date(0).toISOString(), encrypted: false, problems: []}
   const entry = await store.open(key).catch((error: NodeJS.ErrnoException) => {
     facts.unreadable = `cannot open (${error.code ?? error.message})`
     return undefined
   })
-  if (!entry) facts.unreadable ??= 'vanished during the scan'
-  if (sniff && (!entry || facts.unreadable)) return {...facts, notRecording: `no audio extension, and its content cannot be read (${facts.unreadable})`}
-  if (entry) {
-    let known = !sniff
-    try {
-      facts.size = entry.size
-      facts.modifiedAt = entry.modifiedAt.toISOString()
-      const head = await entry.read(0, HEAD_BYTES)
-      if (sniff && !isRecording(key, head)) return {...facts, notRecording: 'neither an audio extension nor audio content'}
-      known = true
-      facts.encrypted = isAgeEncrypted(head)
-      if (!facts.encrypted) {
-        const probe = await probeAudio(head, entry.size, (position, length) => entry.read(position, length), timeoutMs)
-        if ('error' in probe) facts.unreadable = probe.error
-        else {
-          facts.audio = probe.audio
-          const tags = readCallTags(probe.metadata)
-          const validated = validateFields(tags.raw, 'tag', key)
-          facts.problems.push(...validated.problems)
-          facts.tags = {fields: validated.fields, refs: tags.refs}
-        }
-      }
-    } catch (error) {
-      facts.unreadable = `cannot read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`
-      if (!known) return {...facts, notRecording: `no audio extension, and its content cannot be read (${facts.unreadable})`}
-    } finally {
-      await entry.close()
-    }
+  if (!entry) {
+    facts.unreadable ??= 'vanished during the scan'
+    facts.transient = true
+    return sniff ? {...facts, notRecording: `no audio extension, and its content cannot be read (${facts.unreadable})`} : facts
   }
-  if (sidecarKey) {
-    const sidecar = await readSidecar(store, sidecarKey)
-    facts.problems.push(...sidecar.problems)
-    facts.sidecar = {key: sidecarKey, fields: sidecar.fields}
+  let known = !sniff
+  try {
+    facts.size = entry.size
+    facts.modifiedAt = entry.modifiedAt.toISOString()
+    const head = await entry.read(0, HEAD_BYTES)
+    if (sniff && !isRecording(key, head)) return {...facts, notRecording: 'neither an audio extension nor audio content'}
+    known = true
+    facts.encrypted = isAgeEncrypted(head)
+    if (!facts.encrypted) {
+      const probe = await probeAudio(head, entry.size, (position, length) => entry.read(position, length), timeoutMs)
+      if ('error' in probe) {
+        facts.unreadable = probe.error
+        if (probe.timedOut) facts.transient = true
+      } else {
+        facts.audio = probe.audio
+        const tags = readCallTags(probe.metadata)
+        const validated = validateFields(tags.raw, 'tag', key)
+        facts.problems.push(...validated.problems)
+        facts.tags = {fields: validated.fields, refs: tags.refs}
+      }
+    }
+  } catch (error) {
+    facts.unreadable = `cannot read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`
+    facts.transient = true
+    if (!known) return {...facts, notRecording: `no audio extension, and its content cannot be read (${facts.unreadable})`}
+  } finally {
+    await entry.close()
   }
   return facts
 }
 
+/** Sidecars are a few hundred bytes; a bigger one is refused from its size, before any of it is read. */
+export const SIDECAR_MAX_BYTES = 1024 * 1024
+
 export async function readSidecar(store: Store, key: string): Promise<{fields: PartialFields; problems: Problem[]}> {
+  const problem = (message: string) => ({fields: {}, problems: [{origin: 'sidecar' as const, source: key, message}]})
   let raw: unknown
   try {
-    raw = JSON.parse((await store.readFile(key)).toString('utf8'))
+    const entry = await store.open(key)
+    if (!entry) return problem('cannot read (ENOENT)')
+    let bytes: Buffer
+    try {
+      if (entry.size > SIDECAR_MAX_BYTES) return problem(`${entry.size} bytes, more than the ${SIDECAR_MAX_BYTES / 1024 / 1024} MiB a sidecar may have: not read`)
+      bytes = await entry.read(0, entry.size)
+    } finally {
+      await entry.close()
+    }
+    raw = JSON.parse(bytes.toString('utf8'))
   } catch (error) {
-    const reason = error instanceof SyntaxError ? `not valid JSON (${error.message})` : `cannot read (${(error as NodeJS.ErrnoException).code})`
-    return {fields: {}, problems: [{origin: 'sidecar', source: key, message: reason}]}
+    return problem(error instanceof SyntaxError ? `not valid JSON (${error.message})` : `cannot read (${(error as NodeJS.ErrnoException).code})`)
   }
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
-    return {fields: {}, problems: [{origin: 'sidecar', source: key, message: 'not a JSON object'}]}
-  }
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return problem('not a JSON object')
   return validateFields(raw as Record<string, unknown>, 'sidecar', key)
 }

@@ -5,6 +5,8 @@ import type {HoldIndex} from '../holds/index.js'
 import type {CallFields, FieldSource, PartialFields, Recording, SourcedFields} from '../model.js'
 import {POLICY_FILE} from '../policy/load.js'
 import type {Policy} from '../policy/schema.js'
+import {bareUniqueId} from './asterisk-id.js'
+import {openProbeCache} from './cache.js'
 import type {CdrIndex} from './cdr-index.js'
 import {classify} from './classify.js'
 import {readFacts, type FactsTask, type RecordingFacts} from './facts.js'
@@ -30,6 +32,8 @@ export interface ScanOptions {
   timeoutMs?: number
   /** Only these recordings (keys relative to the root); sidecar pairing still uses the whole folder. */
   select?: (key: string) => boolean
+  /** Reuse what the last scan learnt of unchanged files (`.callrec/cache/`, local archives with state); default true. */
+  cache?: boolean
 }
 
 type Task = ({kind: 'recording'} & FactsTask) | Exclude<ScanItem, {kind: 'recording'}>
@@ -53,6 +57,7 @@ export async function* scanArchive(archive: Archive, options: ScanOptions): Asyn
   const excluded = picomatch(policy.exclude.length > 0 ? policy.exclude : ['\0'], {dot: true})
   const notRecordings = new Set([POLICY_FILE, ...options.cdr.files])
   const timeoutMs = options.timeoutMs ?? 5000
+  const cache = options.cache === false ? undefined : await openProbeCache(archive)
 
   async function* tasks(): AsyncIterable<Task[]> {
     let batch: Task[] = []
@@ -85,7 +90,8 @@ export async function* scanArchive(archive: Archive, options: ScanOptions): Asyn
 
   const probe = async (batch: Task[]): Promise<ScanItem[]> => {
     const wanted = batch.filter((task): task is Extract<Task, {kind: 'recording'}> => task.kind === 'recording')
-    const facts = await pMap(wanted, (task) => readFacts(store, task, timeoutMs), {concurrency: 16})
+    const facts = await pMap(wanted, (task) => (cache ? cache.facts(task, timeoutMs) : readFacts(store, task, timeoutMs)), {concurrency: 16})
+    cache?.flush()
     let next = 0
     return batch.map((task) => {
       if (task.kind !== 'recording') return task
@@ -95,7 +101,13 @@ export async function* scanArchive(archive: Archive, options: ScanOptions): Asyn
     })
   }
   // Batches in flight × 16 files each: enough reads under way to keep the disk and the thread pool busy.
-  for await (const items of pMapIterable(tasks(), probe, {concurrency: 4, backpressure: 8})) yield* items
+  let complete = false
+  try {
+    for await (const items of pMapIterable(tasks(), probe, {concurrency: 4, backpressure: 8})) yield* items
+    complete = !options.select
+  } finally {
+    cache?.close(complete)
+  }
 }
 
 interface Layer {

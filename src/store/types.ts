@@ -65,6 +65,11 @@ export interface Store {
   exists(key: string): Promise<boolean>
   /** A local filesystem path for the key, for stores that have one (used to hand files to tools such as music-metadata). */
   localPath?(key: string): string | Buffer
+  /**
+   * Size, mtime, ctime and inode of `key` as one string, undefined when it is gone or not a regular file; for
+   * stores where that is cheap and trustworthy (a local folder): the probe cache compares it with the last run's.
+   */
+  fingerprint?(key: string): string | undefined
   /** Where the data sits, for stores that are not a local folder (S3: bucket, prefix, region). */
   describe?(): Promise<StoreDescription>
 }

@@ -1,0 +1,156 @@
+import {createHash} from 'node:crypto'
+import {existsSync, mkdirSync, readdirSync, readFileSync, rmSync} from 'node:fs'
+import path from 'node:path'
+import {fileURLToPath} from 'node:url'
+import type {DatabaseSync, StatementSync} from 'node:sqlite'
+import type {Archive} from '../archive.js'
+import {stateFolder} from '../journal/paths.js'
+import type {Store} from '../store/types.js'
+import {readFileFacts, readSidecarFacts, withSidecar, type FactsTask, type RecordingFacts, type SidecarFacts} from './facts.js'
+
+/**
+ * The probe cache: what each file said at the last scan (audio header, tags, sidecar fields), keyed by its key and
+ * valid while its fingerprint (size, mtime, ctime, inode) is the same, so that re-auditing an unchanged archive
+ * costs a stat per file. Facts hold no policy and no CDR (those are applied afresh on every run), so only the code
+ * that produces facts can make them stale: its hash is the cache's version, and a new callrec starts a new cache.
+ *
+ * Kept in `.callrec/cache/probe.sqlite` (Node's built-in SQLite: off the JS heap, one indexed lookup per file;
+ * 1,000,000 recordings cost no memory beyond SQLite's page cache), and only for a local archive whose `.callrec/`
+ * state folder already exists: an audit never creates state in an archive that has none. A damaged or foreign
+ * database is deleted and rebuilt; it is a cache, nothing in it is needed.
+ */
+export interface ProbeCache {
+  facts(task: FactsTask, timeoutMs: number): Promise<RecordingFacts>
+  /** Writes what this batch learnt, in one transaction. */
+  flush(): void
+  /** `complete`: the scan saw the whole archive, so rows of files gone since can be told from the rest. */
+  close(complete: boolean): void
+}
+
+const FILE = 'probe.sqlite'
+
+export async function openProbeCache(archive: Archive): Promise<ProbeCache | undefined> {
+  const {store} = archive
+  const state = stateFolder(archive)
+  const fingerprint = store.fingerprint?.bind(store)
+  if (!fingerprint || !existsSync(state)) return undefined
+  const folder = path.join(state, 'cache')
+  mkdirSync(folder, {recursive: true, mode: 0o700})
+  const file = path.join(folder, FILE)
+  const {DatabaseSync} = await importSqlite()
+  let db: DatabaseSync
+  try {
+    db = openDatabase(new DatabaseSync(file))
+  } catch {
+    // Not ours, damaged, or of another schema: start over.
+    for (const suffix of ['', '-wal', '-shm']) rmSync(file + suffix, {force: true})
+    db = openDatabase(new DatabaseSync(file))
+  }
+  return new SqliteProbeCache(db, store, fingerprint)
+}
+
+function openDatabase(db: DatabaseSync): DatabaseSync {
+  // A lost write costs one more read of a file next time: no fsync, a journal in memory.
+  db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = OFF; PRAGMA busy_timeout = 5000')
+  db.exec('CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID')
+  db.exec('CREATE TABLE IF NOT EXISTS facts (key TEXT PRIMARY KEY, fingerprint TEXT NOT NULL, facts TEXT NOT NULL) WITHOUT ROWID')
+  const version = (db.prepare('SELECT value FROM meta WHERE name = ?').get('version') as {value: string} | undefined)?.value
+  if (version !== codeVersion()) {
+    db.exec('DELETE FROM facts')
+    db.prepare('INSERT OR REPLACE INTO meta (name, value) VALUES (?, ?)').run('version', codeVersion())
+  }
+  return db
+}
+
+class SqliteProbeCache implements ProbeCache {
+  private readonly get: StatementSync
+  private readonly put: StatementSync
+  private pending: [key: string, fingerprint: string, facts: string][] = []
+  /** Files looked up in this run. */
+  private looked = 0
+
+  constructor(
+    private readonly db: DatabaseSync,
+    private readonly store: Store,
+    private readonly fingerprint: (key: string) => string | undefined,
+  ) {
+    this.get = db.prepare('SELECT fingerprint, facts FROM facts WHERE key = ?')
+    this.put = db.prepare('INSERT OR REPLACE INTO facts (key, fingerprint, facts) VALUES (?, ?, ?)')
+  }
+
+  async facts({key, sidecarKey, sniff = false}: FactsTask, timeoutMs: number): Promise<RecordingFacts> {
+    // Whether the content decides that this is a recording is part of what was asked: part of the key's fingerprint.
+    const file = await this.cached<RecordingFacts & {transient?: true}>(key, sniff ? ':sniff' : '', () => readFileFacts(this.store, key, sniff, timeoutMs), (facts) => !facts.transient)
+    if (!sidecarKey || file.notRecording) return file
+    // The fingerprint is taken before the read: a file changed meanwhile is read again next time.
+    return withSidecar(file, await this.cached<SidecarFacts>(sidecarKey, '', () => readSidecarFacts(this.store, sidecarKey), () => true))
+  }
+
+  private async cached<T extends object>(key: string, asked: string, read: () => Promise<T>, keep: (facts: T) => boolean): Promise<T> {
+    const stat = this.fingerprint(key)
+    const fingerprint = stat === undefined ? undefined : stat + asked
+    this.looked++
+    if (fingerprint !== undefined) {
+      const row = this.get.get(key) as {fingerprint: string; facts: string} | undefined
+      if (row?.fingerprint === fingerprint) return {key, ...JSON.parse(row.facts)} as T
+    }
+    const facts = await read()
+    if (fingerprint !== undefined && keep(facts)) {
+      const {key: _key, ...rest} = facts as T & {key: string}
+      this.pending.push([key, fingerprint, JSON.stringify(rest)])
+    }
+    return facts
+  }
+
+  flush(): void {
+    if (this.pending.length === 0) return
+    this.db.exec('BEGIN')
+    try {
+      for (const [key, fingerprint, facts] of this.pending) this.put.run(key, fingerprint, facts)
+      this.db.exec('COMMIT')
+    } catch (error) {
+      this.db.exec('ROLLBACK')
+      throw error
+    } finally {
+      this.pending = []
+    }
+  }
+
+  close(complete: boolean): void {
+    this.flush()
+    // Rows of deleted files are never read again but take room: once they outnumber the archive's files, start
+    // over (the next run reads every file once). Cheaper than marking every row each run.
+    if (complete) {
+      const {rows} = this.db.prepare('SELECT count(*) AS rows FROM facts').get() as {rows: number}
+      if (rows > 2 * this.looked + 1000) this.db.exec('DELETE FROM facts')
+    }
+    this.db.close()
+  }
+}
+
+/** Node 22 marks node:sqlite experimental and says so on stderr, which a CLI's users need not read. */
+async function importSqlite(): Promise<typeof import('node:sqlite')> {
+  const emit = process.emitWarning
+  process.emitWarning = ((warning: string | Error, ...rest: unknown[]) => {
+    if (!String(warning).includes('SQLite')) (emit as (...args: unknown[]) => void).call(process, warning, ...rest)
+  }) as typeof process.emitWarning
+  try {
+    return await import('node:sqlite')
+  } finally {
+    process.emitWarning = emit
+  }
+}
+
+let version: string | undefined
+/** The hash of the code that makes facts (this folder, compiled) and of music-metadata's version: a change of either empties the cache. */
+function codeVersion(): string {
+  if (version) return version
+  const hash = createHash('sha256')
+  const here = path.dirname(fileURLToPath(import.meta.url))
+  for (const entry of readdirSync(here, {recursive: true, withFileTypes: true}).sort((a, b) => (path.join(a.parentPath, a.name) < path.join(b.parentPath, b.name) ? -1 : 1))) {
+    if (entry.isFile() && /\.[jt]s$/.test(entry.name)) hash.update(entry.name).update(readFileSync(path.join(entry.parentPath, entry.name)))
+  }
+  const musicMetadata = fileURLToPath(import.meta.resolve('music-metadata'))
+  hash.update(readFileSync(path.join(musicMetadata, '..', '..', 'package.json')))
+  return (version = hash.digest('hex').slice(0, 32))
+}
