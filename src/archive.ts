@@ -29,8 +29,9 @@ export async function openArchive(options: ArchiveOptions): Promise<Archive> {
     return {store, root: store.location, policy: loaded.policy, policyFile: loaded.file}
   }
   const root = options.location ? path.resolve(cwd, options.location) : ((await findPolicyRoot(cwd)) ?? cwd)
-  const info = await stat(root).catch(() => undefined)
-  if (!info?.isDirectory()) throw new CallrecError(`${options.location ?? root}: not a folder`)
+  const info = await stat(root).catch((error: NodeJS.ErrnoException) => error)
+  if (info instanceof Error) throw new CallrecError(`${options.location ?? root}: ${info.code === 'ENOENT' ? 'no such folder' : `cannot read (${info.code ?? info.message})`}`)
+  if (!info.isDirectory()) throw new CallrecError(`${options.location ?? root}: not a folder`)
   const policyFile = options.policy ? path.resolve(cwd, options.policy) : path.join(root, POLICY_FILE)
   const loaded = options.policy || (await exists(policyFile)) ? await loadPolicyFile(policyFile) : {policy: defaultPolicy()}
   return {store: await openStore(await realpath(root)), root, policy: loaded.policy, policyFile: loaded.file}

@@ -53,7 +53,12 @@ export function recordingRule(meta: RuleMeta, check: Check): Rule {
 
 /** Where a field came from, short enough for a finding (the sidecar is the recording's own; `--explain` gives the rest). */
 export function origin(field: Sourced<unknown>): string {
-  return field.source === 'sidecar' ? 'sidecar' : `${field.source}: ${field.ref}`
+  return field.source === 'sidecar' ? 'sidecar' : sourceLabel(field)
+}
+
+/** `cdr: Master.csv:12`; a ref that already names its source (`filename:freepbx`) is not prefixed twice. */
+export function sourceLabel(field: Sourced<unknown>): string {
+  return field.ref.startsWith(`${field.source}:`) ? field.ref : `${field.source}: ${field.ref}`
 }
 
 export function describeDate(recording: Recording): string {

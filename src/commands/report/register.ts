@@ -3,6 +3,8 @@ import {runAudit} from '../../audit.js'
 import {CallrecCommand, EXIT_CODES_HELP} from '../../cli/base.js'
 import {archiveArg, archiveFlag, langFlag, nowFlag, outputFlag, parseNow, policyFlag} from '../../cli/flags.js'
 import {EXIT} from '../../errors.js'
+import {readJournal} from '../../journal/index.js'
+import {lastPurge} from '../../report/last-purge.js'
 import {openReportArchive} from '../../report/open.js'
 import {buildRegister, measuredFacts, storageFact, type RegisterEntry} from '../../report/register.js'
 import {REGISTER_FORMATS, type RegisterFormat} from '../../report/register-formats.js'
@@ -44,9 +46,7 @@ ${EXIT_CODES_HELP.replace('findings at or above --fail-on (default: error)', 'ma
     const work = async (write?: Write): Promise<RegisterEntry> => {
       const spinner = progress(!this.jsonEnabled(), `Auditing ${archive.root}`)
       const summary = await runAudit(archive, {now: parseNow(flags.now)}).finally(() => spinner.stop())
-      // LEAD: once src/journal/index.ts lands, pass `await lastPurge(readJournal(archive))` (report/last-purge.ts)
-      // instead of undefined, which the register shows as "journal not read".
-      const facts = measuredFacts(summary, storageFact(archive.store.location, (await archive.store.describe?.())?.region), undefined)
+      const facts = measuredFacts(summary, storageFact(archive.store.location, (await archive.store.describe?.())?.region), await lastPurge(readJournal(archive)))
       const entry = buildRegister({
         policy: archive.policy,
         policyFile: summary.policy,
