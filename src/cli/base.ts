@@ -40,7 +40,11 @@ export abstract class CallrecCommand extends Command {
 
   /** oclif's message on one line, with the flag that was probably meant, and where the help is. */
   private usageMessage(error: Error & {flags?: string[]}): string {
-    const first = error.message.split('\n')[0]
+    const first = error.message
+      .split('\n')
+      .map((line) => line.trim())
+      .filter((line) => line && !/^See more help with --help$|^The following errors? occurred:$/.test(line))
+      .join('; ')
     const known = Object.entries(this.ctor.flags ?? {}).map(([name]) => `--${name}`)
     const meant = error.flags?.length === 1 ? closest(error.flags[0].split('=')[0], known) : undefined
     return `${first}${meant ? `; did you mean ${meant}?` : ''} (\`callrec ${this.id?.replaceAll(':', ' ') ?? ''} --help\`)`

@@ -10,7 +10,10 @@ import {decryptKey, type DecryptOutput} from '../crypto/decrypt-file.js'
 import {AGE_SUFFIX} from '../crypto/encrypt-file.js'
 import {readIdentities, readPassphrase} from '../crypto/identity.js'
 import {CallrecError, EXIT, errorMessage} from '../errors.js'
+import {accessKeys} from '../journal/access-keys.js'
 import {journalPaths, openJournal} from '../journal/index.js'
+import {maskKey} from '../output/personal.js'
+import {printable} from '../output/printable.js'
 import {tryLock} from '../journal/lock.js'
 import {LocalStore} from '../store/local.js'
 import type {Store} from '../store/types.js'
@@ -70,12 +73,21 @@ ${EXIT_CODES_HELP}`
       for (const file of argv as string[]) {
         try {
           const source = await sourceOf(archive, file)
-          const target = await decryptKey(source.store, source.key, output, {decrypter, journal, reason: flags.reason, journalKey: source.journalKey})
+          // Keys masked in the journal beside their HMAC (journal/access-keys.ts), as every access entry.
+          const access = await accessKeys(archive, [source.journalKey])
+          const target = await decryptKey(source.store, source.key, output, {
+            decrypter,
+            journal,
+            reason: flags.reason,
+            journalKey: access.keys[0],
+            journalOutput: 'folder' in output ? maskKey(path.join(output.folder, path.basename(source.key).replace(/\.age$/i, ''))) : undefined,
+            journalDetails: {keyHmacs: access.keyHmacs},
+          })
           decrypted.push({key: source.journalKey, output: target})
-          if (!('stream' in output)) this.log(`${source.journalKey} → ${target}`)
+          if (!('stream' in output)) this.log(printable(`${source.journalKey} → ${target}`))
         } catch (error) {
           failed.push({key: file, error: errorMessage(error)})
-          this.logToStderr(`FAILED ${file}: ${errorMessage(error)}`)
+          this.logToStderr(printable(`FAILED ${file}: ${errorMessage(error)}`))
           if ('stream' in output) break // the rest would follow a truncated stream
         }
       }

@@ -9,9 +9,11 @@ import {numberHasher} from '../journal/hmac.js'
 import {currentActor, journalPaths, openJournal} from '../journal/index.js'
 import {tryLock} from '../journal/lock.js'
 import {toE164} from '../probe/phone.js'
-import {certificatePath, writeCertificate} from '../purge/certificate.js'
+import {certificatePath, maskPurgeFacts, writeCertificate} from '../purge/certificate.js'
 import {executePurge, hasPendingRun, type PurgeResult} from '../purge/execute.js'
-import {describePlan, formatBytes, planOf, type Plan} from '../purge/plan.js'
+import {describePlan, formatBytes, planOf, plural, type Plan} from '../purge/plan.js'
+import {masker, type Masker} from '../output/personal.js'
+import {printable} from '../output/printable.js'
 import {ERASURE, PURGE_RULES, selectForPurge} from '../purge/select.js'
 import {canAsk, confirm} from '../ui/confirm.js'
 import {progress} from '../ui/terminal.js'
@@ -46,6 +48,7 @@ ${EXIT_CODES_HELP}`
     certificate: Flags.string({description: 'Write a certificate of destruction to FILE (.json or .csv).', helpValue: 'FILE'}),
     reason: reasonFlag,
     actor: actorFlag,
+    'show-personal': Flags.boolean({description: 'Show the phone numbers in keys in full, in the plan, the output and the certificate.'}),
     batch: Flags.integer({min: 1, max: 100_000, default: 500, hidden: true, description: 'Recordings per journal fsync.'}),
   }
 
@@ -62,14 +65,15 @@ ${EXIT_CODES_HELP}`
       const spinner = progress(!this.jsonEnabled(), `Selecting in ${archive.root}`)
       const by = flags.caller === undefined ? {rules: flags.rule ?? [...PURGE_RULES]} : {caller: flags.caller}
       const selection = await selectForPurge(archive, now, by).finally(() => spinner.stop())
-      const plan = planOf(selection)
+      const mask = masker(flags['show-personal'])
+      const plan = planOf(selection, mask)
       if (!this.jsonEnabled()) this.log(describePlan(plan, archive.root))
       if (flags['dry-run']) return {plan}
 
       const nothing = plan.recordings === 0 && !(await hasPendingRun(archive))
       if (!nothing && !flags.yes) {
-        if (!canAsk()) throw new CallrecError(`refusing to delete ${plan.recordings} recordings without confirmation: no terminal to ask on; add --yes (check first with --dry-run)`, EXIT.usage)
-        if (!(await confirm(`Delete ${plan.recordings} recordings (${formatBytes(plan.bytes)}) for good?`))) throw new CallrecError('nothing deleted: not confirmed', EXIT.usage)
+        if (!canAsk()) throw new CallrecError(`refusing to delete ${plural(plan.recordings, 'recording')} without confirmation: no terminal to ask on; add --yes (check first with --dry-run)`, EXIT.usage)
+        if (!(await confirm(`Delete ${plural(plan.recordings, 'recording')} (${formatBytes(plan.bytes)}) for good?`))) throw new CallrecError('nothing deleted: not confirmed', EXIT.usage)
       }
       const journal = await openJournal(archive, {actor: flags.actor})
       const callerHmac = flags.caller === undefined ? undefined : (await numberHasher(archive, {create: true}))!(flags.caller)
@@ -98,7 +102,7 @@ ${EXIT_CODES_HELP}`
         progress: (done, total) => bar.update(`Deleting: ${done}/${total}`),
       }).finally(() => bar.stop())
       if (certificate) {
-        await writeCertificate(certificate, {
+        await writeCertificate(certificate, maskPurgeFacts({
           title: 'Certificate of destruction of call recordings',
           archive: archive.root,
           policy: archive.policyFile ?? 'CNIL defaults (no callrec.yml)',
@@ -113,27 +117,28 @@ ${EXIT_CODES_HELP}`
           kept: [...result.held, ...result.changed, ...refusals],
           vanished: result.vanished,
           failed: result.failed,
-        })
+        }, mask))
       }
-      if (!this.jsonEnabled()) this.log(describeResult(result, certificate))
+      if (!this.jsonEnabled()) this.log(describeResult(result, certificate, mask))
       if (result.failed.length > 0) process.exitCode = EXIT.partial
-      return {plan, result, certificate}
+      return {plan, result: maskPurgeFacts(result, mask), certificate}
     } finally {
       await lock?.release()
     }
   }
 }
 
-function describeResult(result: PurgeResult, certificate: string | undefined): string {
+function describeResult(result: PurgeResult, certificate: string | undefined, mask: Masker): string {
   const bytes = result.deleted.reduce((sum, deleted) => sum + deleted.files.reduce((total, file) => total + file.size, 0), 0)
   const finished = result.deleted.filter((deleted) => deleted.finished).length
-  const lines = [`deleted ${result.deleted.length} recordings (${formatBytes(bytes)})${finished > 0 ? `, ${finished} of them left by an interrupted run` : ''}`]
+  const lines = [`deleted ${plural(result.deleted.length, 'recording')} (${formatBytes(bytes)})${finished > 0 ? `, ${finished} of them left by an interrupted run` : ''}`]
   const {firstSeq, lastSeq, file} = result.journal
   if (firstSeq !== undefined) lines.push(`journal ${file} #${firstSeq} to #${lastSeq}`)
-  for (const {key, why} of [...result.held, ...result.changed]) lines.push(`kept ${key}: ${why}`)
-  for (const {key, why} of result.undone) lines.push(`undone ${key}: ${why}`)
+  const show = (key: string, why: string) => `${printable(mask.key(key))}: ${printable(mask.text(why, [key]))}`
+  for (const {key, why} of [...result.held, ...result.changed]) lines.push(`kept ${show(key, why)}`)
+  for (const {key, why} of result.undone) lines.push(`undone ${show(key, why)}`)
   if (result.vanished.length > 0) lines.push(`already gone: ${result.vanished.length}`)
-  for (const {key, error} of result.failed) lines.push(`FAILED ${key}: ${error}`)
+  for (const {key, error} of result.failed) lines.push(`FAILED ${show(key, error)}`)
   if (certificate) lines.push(`certificate ${certificate}`)
   return lines.join('\n')
 }

@@ -91,3 +91,16 @@ export function findingForDisplay(finding: Finding, showPersonal: boolean): Find
   if (showPersonal) return finding
   return {...finding, key: maskKey(finding.key), message: maskText(finding.message, [finding.key])}
 }
+
+const KEY_FIELDS = new Set(['key', 'keys', 'sidecar', 'journalKey'])
+
+/**
+ * A journal entry (or any JSON) with the phone numbers in it masked: key fields as keys, other text as text.
+ * What `access-log export` shows unless --show-personal; hashes and HMACs pass unchanged.
+ */
+export function maskDeep<T>(value: T, mask: Masker, field = ''): T {
+  if (typeof value === 'string') return (KEY_FIELDS.has(field) ? mask.key(value) : mask.text(value)) as T
+  if (Array.isArray(value)) return value.map((item) => maskDeep(item, mask, field)) as T
+  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([name, item]) => [name, maskDeep(item, mask, name)])) as T
+  return value
+}

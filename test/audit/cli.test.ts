@@ -39,7 +39,7 @@ test('exit 0 when nothing is found, 1 on errors, and --fail-on moves the bar', a
 test('exit 2 with one line naming the problem for usage and policy errors', async () => {
   const missing = await callrec(['audit', path.join(clean.dir, 'nope'), '--now', NOW])
   assert.equal(missing.code, 2)
-  assert.match(missing.stderr, /nope: not a folder\n$/)
+  assert.match(missing.stderr, /nope: no such folder\n$/)
   const badNow = await callrec(['audit', clean.dir, '--now', 'yesterday'])
   assert.equal(badNow.code, 2)
   assert.equal(badNow.stderr, 'callrec: --now yesterday: not an ISO 8601 date or date-time\n')
@@ -60,7 +60,7 @@ test('exit 2 with one line naming the problem for usage and policy errors', asyn
 test('--json errors come out as JSON on stdout with the exit code', async () => {
   const {code, json} = await callrecJson(['audit', path.join(clean.dir, 'nope')])
   assert.equal(code, 2)
-  assert.match(json.error.message, /not a folder/)
+  assert.match(json.error.message, /no such folder/)
   assert.equal(json.error.exitCode, 2)
 })
 
