@@ -116,7 +116,10 @@ export function complianceHtml({lang, summary, stats, findings, policy, agentDay
   })
 
   const {maxShare, minCalls} = policy.systematic
-  const days = (agentDays ?? []).toSorted((a, b) => b.recorded / b.answered - a.recorded / a.answered || b.answered - a.answered)
+  // Only the days the rule judges: below minCalls answered calls, a share says nothing (1 of 1 is 100%).
+  const judged = (agentDays ?? []).filter((day) => day.answered >= minCalls)
+  const unjudged = (agentDays?.length ?? 0) - judged.length
+  const days = judged.toSorted((a, b) => b.recorded / b.answered - a.recorded / a.answered || b.answered - a.answered)
   const systematic =
     agentDays &&
     bars({
@@ -127,14 +130,14 @@ export function complianceHtml({lang, summary, stats, findings, policy, agentDay
       rows: days.slice(0, MAX_AGENT_DAYS).map((day) => ({
         label: `${day.agent} · ${day.day}`,
         segments: [
-          day.answered >= minCalls && day.recorded / day.answered > maxShare
+          day.recorded / day.answered > maxShare
             ? {label: t.recordedOver, value: day.recorded, color: COLORS.error}
             : {label: t.recorded, value: day.recorded, color: COLORS.hold},
           {label: t.notRecorded, value: day.answered - day.recorded, color: COLORS.muted},
         ],
       })),
       format: (value, total) => `${share(value, total)} (${value}/${total})`,
-      note: days.length > MAX_AGENT_DAYS ? t.moreDays(days.length - MAX_AGENT_DAYS) : undefined,
+      note: [days.length > MAX_AGENT_DAYS && t.moreDays(days.length - MAX_AGENT_DAYS), unjudged > 0 && t.fewCalls(unjudged, minCalls)].filter(Boolean).join(' ') || undefined,
     })
 
   const sorted = findings.toSorted((a, b) => SEVERITY_ORDER.indexOf(a.severity) - SEVERITY_ORDER.indexOf(b.severity))

@@ -10,6 +10,8 @@ import type {Lang} from '../../report/register-labels.js'
 import {openSink, writeTo} from '../../report/sink.js'
 import {RULES} from '../../rules/index.js'
 import {agentDays, type AgentDay} from '../../rules/systematic-recording.js'
+import {CallrecError} from '../../errors.js'
+import {findingForDisplay, maskKey, maskText} from '../../output/personal.js'
 import {progress} from '../../ui/terminal.js'
 
 interface ComplianceResult {
@@ -22,7 +24,9 @@ export default class ReportCompliance extends CallrecCommand {
   static summary = 'Write a compliance report: a page to look at (HTML) or one verdict row per recording (CSV, JSON).'
   static description = `Audits the archive and writes, as HTML (the default): the headline verdict, findings per rule and severity, charts (recordings by age against their retention, per purpose, share encrypted, notice coverage, and the share of calls recorded per agent and day where the policy names a CDR), and every finding with its key. One self-contained file: no script, font or network; prints on A4.
 
-With --format csv, one row per recording: its verdict, each rule (yes when it found something), recordedAt and the source it came from, purpose, retention end, encrypted, legal hold; rows are written as the audit goes and cells cannot run as spreadsheet formulas. --format json gives the same rows.
+With --format csv, one row per recording (kind "recording"): its verdict, each rule (yes when it found something), recordedAt and the source it came from, purpose, retention end, encrypted, legal hold; then one row per finding tied to no one recording (kind "finding": an orphan sidecar, a CDR row, an agent's day of systematic recording), its rule yes and its message. Rows are written as the audit goes and cells cannot run as spreadsheet formulas. --format json gives the same rows. Phone numbers in keys are masked unless --show-personal.
+
+The HTML page goes to a file (-o FILE) or a pipe, never to a terminal.
 
 ${EXIT_CODES_HELP}`
 
@@ -41,6 +45,7 @@ ${EXIT_CODES_HELP}`
     format: Flags.string({char: 'f', options: COMPLIANCE_FORMATS.map((format) => format.id), default: 'html', description: 'html (one self-contained page), csv (one row per recording, streamed) or json (the same rows).'}),
     output: outputFlag,
     lang: langFlag,
+    'show-personal': Flags.boolean({description: 'Show the phone numbers in keys in full.'}),
   }
 
   async run(): Promise<ComplianceResult | void> {
@@ -51,12 +56,18 @@ ${EXIT_CODES_HELP}`
     const ruleIds = RULES.map((rule) => rule.meta.id)
     const json = this.jsonEnabled()
     const format = COMPLIANCE_FORMATS.find((candidate) => candidate.id === flags.format)!
+    // A page of HTML is for a browser, not a terminal: say where it goes.
+    if (!json && !flags.output && format.id === 'html' && process.stdout.isTTY) throw new CallrecError('the HTML report goes to a file: add -o FILE (or pipe it, or --format csv|json)')
     const sink = json ? undefined : await openSink(flags.output)
+    const show = flags['show-personal']
 
     const work = async (write?: Write): Promise<ComplianceResult | void> => {
       const rows: ComplianceRow[] = []
       const writer = write ? format.create(write, {policy, now, lang: flags.lang as Lang, ruleIds}) : undefined
-      const joiner = rowJoiner(policy, now, ruleIds, async (row, recording) => (writer ? writer.row(row, recording) : void rows.push(row)))
+      const joiner = rowJoiner(policy, now, ruleIds, async (row, recording) => {
+        const shown = show ? row : {...row, key: maskKey(row.key), ...(row.message === undefined ? {} : {message: maskText(row.message, [row.key])})}
+        return writer ? writer.row(shown, recording) : void rows.push(shown)
+      })
       let days: AgentDay[] | undefined
       let scanned = 0
       const spinner = progress(!json, `Auditing ${archive.root}`)
@@ -67,7 +78,7 @@ ${EXIT_CODES_HELP}`
         },
         finding: async (finding) => {
           await joiner.finding(finding)
-          await writer?.finding?.(finding)
+          await writer?.finding?.(findingForDisplay(finding, show))
         },
         // The agent/day chart: the systematic-recording rule's measure over what the audit saw.
         finish: (context) => {
