@@ -89,7 +89,8 @@ export function forDisplay(recording: Recording, showPersonal: boolean): Recordi
 /** A finding with the numbers of its key and message masked, unless the user asked for them. */
 export function findingForDisplay(finding: Finding, showPersonal: boolean): Finding {
   if (showPersonal) return finding
-  return {...finding, key: maskKey(finding.key), message: maskText(finding.message, [finding.key])}
+  const data = finding.data && Object.fromEntries(Object.entries(finding.data).map(([name, value]) => [name, typeof value === 'string' ? maskText(value, [finding.key]) : value]))
+  return {...finding, key: maskKey(finding.key), message: maskText(finding.message, [finding.key]), ...(data ? {data} : {})}
 }
 
 const KEY_FIELDS = new Set(['key', 'keys', 'sidecar', 'journalKey'])

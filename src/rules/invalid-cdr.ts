@@ -1,11 +1,16 @@
-import type {Rule} from './types.js'
+import {finding, type Rule} from './types.js'
 
-const meta = {id: 'invalid-cdr', severity: 'warning', description: 'A CDR row that cannot be read; the audit uses the other rows'} as const
+const meta = {
+  id: 'invalid-cdr',
+  severity: 'warning',
+  description: 'A CDR row that cannot be read; the audit uses the other rows',
+  messages: {invalid: '{{problem}}'},
+} as const
 
 export default {
   meta,
   start: ({cdr}) => ({
     observe: () => [],
-    finish: () => cdr.problems.map((problem) => ({rule: meta.id, severity: meta.severity, key: problem.ref, message: problem.message})),
+    finish: () => cdr.problems.map((problem) => finding(meta, problem.ref, {messageId: 'invalid', data: {problem: problem.message}})),
   }),
 } satisfies Rule

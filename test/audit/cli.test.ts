@@ -80,6 +80,8 @@ test('--json gives summary, recordings with the source of each field, and findin
     severity: 'error',
     key: 'old.wav',
     message: 'recorded 2025-01-01 (sidecar), purpose quality: retention of 6 months ended 2025-07-01',
+    messageId: 'expired',
+    data: {date: '2025-01-01', origin: 'sidecar', purpose: 'quality', duration: '6 months', end: '2025-07-01'},
     dueAt: '2025-07-01T08:00:00.000Z',
   })
 })

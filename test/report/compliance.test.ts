@@ -126,7 +126,7 @@ test('report compliance on the example archive: findings tied to no recording ar
     assert.ok(rows.length > 0, `${rule} has rows`)
     for (const row of rows) assert.ok(row.message.length > 0 && row.verdict === 'warning')
   }
-  assert.match(findingRows.find((record) => record['systematic-recording'] === 'yes')!.message, /agent 1002 on 2026-10-06: 4 of 4/)
+  assert.match(findingRows.find((record) => record['systematic-recording'] === 'yes')!.message, /agent 1002 le 2026-10-06 : 4 appels décrochés enregistrés sur 4/)
   // Every rule the audit reported shows in the CSV, and no rule shows that the audit did not report.
   const {json} = await callrecJson(['audit', archive, '--now', NOW])
   for (const rule of RULES) {

@@ -89,7 +89,7 @@ test('the register has the CNIL template sections in order, in French and in Eng
   assert.match(text, /insurance-contract\*\* : 2 ans à compter de l'appel/)
   assert.match(text, /Base légale : obligation légale \(art\. 6\.1\.c\)/)
   assert.match(text, /Part chiffrée\*\* : 75\s% \(3 sur 4\)/)
-  assert.match(text, /2026-02-01T00:00:00Z, 12 enregistrement\(s\) supprimé\(s\)/)
+  assert.match(text, /2026-02-01T00:00:00Z, 12 enregistrements supprimés/)
   assert.match(text, /Certificat : purge-7\.json/)
   assert.match(text, /Aucun transfert hors de l'UE\/EEE/)
   assert.match(text, /Consulté le 2024-11-20/)

@@ -11,7 +11,8 @@ import {openSink, writeTo} from '../../report/sink.js'
 import {RULES} from '../../rules/index.js'
 import {agentDays, type AgentDay} from '../../rules/systematic-recording.js'
 import {CallrecError} from '../../errors.js'
-import {findingForDisplay, maskKey, maskText} from '../../output/personal.js'
+import {findingForDisplay, maskKey} from '../../output/personal.js'
+import {findingMessage} from '../../rules/text.js'
 import {progress} from '../../ui/terminal.js'
 
 interface ComplianceResult {
@@ -60,12 +61,13 @@ ${EXIT_CODES_HELP}`
     if (!json && !flags.output && format.id === 'html' && process.stdout.isTTY) throw new CallrecError('the HTML report goes to a file: add -o FILE (or pipe it, or --format csv|json)')
     const sink = json ? undefined : await openSink(flags.output)
     const show = flags['show-personal']
+    const lang = flags.lang as Lang
 
     const work = async (write?: Write): Promise<ComplianceResult | void> => {
       const rows: ComplianceRow[] = []
-      const writer = write ? format.create(write, {policy, now, lang: flags.lang as Lang, ruleIds}) : undefined
+      const writer = write ? format.create(write, {policy, now, lang, ruleIds}) : undefined
       const joiner = rowJoiner(policy, now, ruleIds, async (row, recording) => {
-        const shown = show ? row : {...row, key: maskKey(row.key), ...(row.message === undefined ? {} : {message: maskText(row.message, [row.key])})}
+        const shown = show ? row : {...row, key: maskKey(row.key)}
         return writer ? writer.row(shown, recording) : void rows.push(shown)
       })
       let days: AgentDay[] | undefined
@@ -76,9 +78,12 @@ ${EXIT_CODES_HELP}`
           spinner.update(`Auditing ${archive.root}: ${++scanned} recordings`)
           return joiner.recording(recording)
         },
-        finding: async (finding) => {
+        finding: async (found) => {
+          // Joined by its real key; shown masked, and in the report's language.
+          const masked = findingForDisplay(found, show)
+          const finding = {...found, message: findingMessage(masked, lang)}
           await joiner.finding(finding)
-          await writer?.finding?.(findingForDisplay(finding, show))
+          await writer?.finding?.({...masked, message: finding.message})
         },
         // The agent/day chart: the systematic-recording rule's measure over what the audit saw.
         finish: (context) => {

@@ -8,7 +8,7 @@ import {lastPurge} from '../../report/last-purge.js'
 import {openReportArchive} from '../../report/open.js'
 import {buildRegister, measuredFacts, storageFact, type RegisterEntry} from '../../report/register.js'
 import {REGISTER_FORMATS, type RegisterFormat} from '../../report/register-formats.js'
-import type {Lang} from '../../report/register-labels.js'
+import {REGISTER_LABELS, type Lang} from '../../report/register-labels.js'
 import {openSink, writeTo} from '../../report/sink.js'
 import type {Write} from '../../output/types.js'
 import {progress} from '../../ui/terminal.js'
@@ -49,7 +49,7 @@ ${EXIT_CODES_HELP.replace('findings at or above --fail-on (default: error)', 'ma
       const facts = measuredFacts(summary, storageFact(archive.store.location, (await archive.store.describe?.())?.region), await lastPurge(readJournal(archive)))
       const entry = buildRegister({
         policy: archive.policy,
-        policyFile: summary.policy,
+        policyFile: summary.policyFile ?? REGISTER_LABELS[flags.lang as Lang].values.noPolicyFile,
         archive: archive.root,
         facts,
         lang: flags.lang as Lang,
