@@ -10,6 +10,7 @@ import {defaultAnswers, policyText} from '../init/policy-file.js'
 import {askAnswers} from '../init/wizard.js'
 import {POLICY_FILE} from '../policy/load.js'
 import {openSink, writeTo} from '../report/sink.js'
+import type {Lang} from '../report/register-labels.js'
 import {LocalStore} from '../store/local.js'
 
 export default class Init extends CallrecCommand {
@@ -30,6 +31,7 @@ export default class Init extends CallrecCommand {
     defaults: Flags.boolean({description: 'Do not ask: write the CNIL defaults and what was detected in the archive.'}),
     force: Flags.boolean({description: 'Overwrite an existing policy file.'}),
     output: Flags.string({char: 'o', description: `Policy file to write. Default: ${POLICY_FILE} in the archive folder.`, helpValue: 'FILE'}),
+    lang: Flags.string({options: ['fr', 'en'], default: 'fr', description: 'Language of the words init writes for the register (legal bases, references, data subjects): the language of your register.'}),
   }
 
   async run(): Promise<{file: string; layout: Layout}> {
@@ -43,7 +45,7 @@ export default class Init extends CallrecCommand {
     const layout = await detectLayout(new LocalStore(folder)).catch((error: NodeJS.ErrnoException) => {
       throw new CallrecError(`${folder}: cannot read the archive (${error.code ?? error.message})`)
     })
-    const defaults = defaultAnswers(DateTime.now().toISODate()!, {software: layout.pbx?.name, cdr: layout.cdr})
+    const defaults = defaultAnswers(DateTime.now().toISODate()!, {software: layout.pbx?.name, cdr: layout.cdr}, flags.lang as Lang)
     const answers = flags.defaults
       ? defaults
       : await askAnswers(defaults, layout).catch((error: Error) => {

@@ -3,19 +3,29 @@ import {CNIL_PURPOSES, REGULATORY_PURPOSES} from '../policy/defaults.js'
 import {parsePolicy} from '../policy/load.js'
 import type {CdrConfig, PolicyFile} from '../policy/schema.js'
 import {missingFields} from '../report/register.js'
+import type {Lang} from '../report/register-labels.js'
 
 export const OFFERED_PURPOSES = {...CNIL_PURPOSES, ...REGULATORY_PURPOSES}
 export type PurposeName = keyof typeof OFFERED_PURPOSES
 
-// The legal basis the CNIL names for each kind of purpose: the employer's legitimate interest for training and
-// evaluation, a legal obligation where a law imposes the recording. A suggestion for the DPO to confirm.
-const LEGAL_BASIS: Record<PurposeName, string> = {
-  training: 'Intérêt légitime (RGPD art. 6.1.f)',
-  evaluation: 'Intérêt légitime (RGPD art. 6.1.f)',
-  quality: 'Intérêt légitime (RGPD art. 6.1.f)',
-  analysis: 'Intérêt légitime (RGPD art. 6.1.f)',
-  'mifid-ii': 'Obligation légale (RGPD art. 6.1.c)',
-  'insurance-contract': 'Obligation légale (RGPD art. 6.1.c)',
+// What init writes in words, in the language chosen (the register shows policy values as written): the legal
+// basis the CNIL names for each kind of purpose (the employer's legitimate interest for training and evaluation,
+// a legal obligation where a law imposes the recording: a suggestion for the DPO to confirm), the text behind each
+// default retention, and who is recorded.
+const INTEREST = {fr: 'Intérêt légitime (RGPD art. 6.1.f)', en: 'Legitimate interest (GDPR art. 6(1)(f))'}
+const OBLIGATION = {fr: 'Obligation légale (RGPD art. 6.1.c)', en: 'Legal obligation (GDPR art. 6(1)(c))'}
+const CNIL_CALLS = {fr: 'CNIL, écoute et enregistrement des appels : 6 mois maximum', en: 'CNIL, listening to and recording calls: 6 months at most'}
+const WRITTEN: Record<PurposeName, {legalBasis: Record<Lang, string>; reference: Record<Lang, string>}> = {
+  training: {legalBasis: INTEREST, reference: CNIL_CALLS},
+  evaluation: {legalBasis: INTEREST, reference: CNIL_CALLS},
+  quality: {legalBasis: INTEREST, reference: CNIL_CALLS},
+  analysis: {legalBasis: INTEREST, reference: {fr: "CNIL : documents d'analyse, 1 an maximum", en: 'CNIL: analysis documents, 1 year at most'}},
+  'mifid-ii': {legalBasis: OBLIGATION, reference: {fr: REGULATORY_PURPOSES['mifid-ii'].reference, en: 'Commission Delegated Regulation (EU) 2017/565 art. 76; AMF General Regulation 312-39'}},
+  'insurance-contract': {legalBasis: OBLIGATION, reference: {fr: REGULATORY_PURPOSES['insurance-contract'].reference, en: 'French Insurance Code L.112-2-2, R.112-7'}},
+}
+const DATA_SUBJECTS: Record<Lang, string[]> = {
+  fr: ['Salariés (conseillers)', 'Évaluateurs', 'Appelants (clients, prospects)'],
+  en: ['Employees (agents)', 'Evaluators', 'Callers (customers, prospects)'],
 }
 
 /** What `init` asks, or assumes with --defaults. */
@@ -31,10 +41,12 @@ export interface InitAnswers {
   journalPath?: string
   /** The register entry's creation date: the day init runs. */
   createdOn: string
+  /** The language of the words init writes (legal bases, references, data subjects). */
+  lang: Lang
 }
 
-export function defaultAnswers(createdOn: string, layout: {software?: string; cdr?: CdrConfig} = {}): InitAnswers {
-  return {purposes: Object.keys(CNIL_PURPOSES) as PurposeName[], timezone: 'Europe/Paris', recipients: [], createdOn, ...layout}
+export function defaultAnswers(createdOn: string, layout: {software?: string; cdr?: CdrConfig} = {}, lang: Lang = 'fr'): InitAnswers {
+  return {purposes: Object.keys(CNIL_PURPOSES) as PurposeName[], timezone: 'Europe/Paris', recipients: [], createdOn, lang, ...layout}
 }
 
 // One comment per field, so that the file explains itself.
@@ -67,14 +79,16 @@ function policyOf(answers: InitAnswers): PolicyFile {
     ...(answers.controller ? {controller: answers.controller} : {}),
     ...(answers.dpo ? {dpo: answers.dpo} : {}),
     timezone: answers.timezone,
-    purposes: Object.fromEntries(answers.purposes.map((name) => [name, {...OFFERED_PURPOSES[name], legalBasis: LEGAL_BASIS[name]}])),
+    purposes: Object.fromEntries(
+      answers.purposes.map((name) => [name, {...OFFERED_PURPOSES[name], reference: WRITTEN[name].reference[answers.lang], legalBasis: WRITTEN[name].legalBasis[answers.lang]}]),
+    ),
     ...(answers.cdr ? {cdr: [answers.cdr]} : {}),
     encryption: {required: answers.recipients.length > 0, recipients: answers.recipients},
     journal: {...(answers.journalPath ? {path: answers.journalPath} : {}), retention: '12 months'},
     register: {
       createdOn: answers.createdOn,
       ...(answers.software ? {software: answers.software} : {}),
-      dataSubjects: ['Salariés (conseillers)', 'Évaluateurs', 'Appelants (clients, prospects)'],
+      dataSubjects: DATA_SUBJECTS[answers.lang],
     },
   }
 }

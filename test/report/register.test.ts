@@ -57,7 +57,7 @@ test('storageFact: a region says whether it is in the EU/EEA', () => {
 
 test('a full policy misses nothing; the default policy misses the mandatory facts by field', () => {
   assert.deepEqual(missingFields(parsePolicy(FULL_POLICY, 'callrec.yml')), [])
-  const fields = missingFields(parsePolicy('', 'callrec.yml')).map((missing) => missing.field)
+  const fields = missingFields(parsePolicy('{}', 'callrec.yml')).map((missing) => missing.field)
   for (const field of ['controller.name', 'dpo.email', 'register.createdOn', 'purposes.quality.legalBasis', 'register.transfers', 'register.staffCouncilConsultedOn', 'register.employeeNoticeRef']) {
     assert.ok(fields.includes(field), field)
   }
