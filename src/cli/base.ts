@@ -3,6 +3,23 @@ import {CallrecError, errorMessage, EXIT} from '../errors.js'
 import {printable} from '../output/printable.js'
 import {closest} from './suggest.js'
 
+/**
+ * A command's EXIT CODES section: only the codes it can return. 0, 2 (usage) and 130 are every command's; 3 is
+ * also any unexpected I/O error; 1 and 4 only where the command has findings or takes the archive's lock.
+ */
+export function exitCodesHelp(codes: {findings?: string; partial?: string; locked?: boolean} = {}): string {
+  return [
+    'EXIT CODES',
+    '  0  done',
+    ...(codes.findings ? [`  1  ${codes.findings}`] : []),
+    '  2  usage or configuration error (bad flag, invalid callrec.yml, refusal to act without --yes)',
+    `  3  ${codes.partial ?? 'an I/O error (a file that could not be read or written)'}`,
+    ...(codes.locked ? ["  4  another callrec run holds the archive's lock"] : []),
+    '  130 interrupted',
+  ].join('\n')
+}
+
+/** Every code of the CLI, for the README and the top-level help. */
 export const EXIT_CODES_HELP = `EXIT CODES
   0  done, nothing at or above --fail-on
   1  findings at or above --fail-on (default: error)

@@ -2,7 +2,7 @@ import {Flags} from '@oclif/core'
 import path from 'node:path'
 import {failsAt, runAudit} from '../audit.js'
 import {openArchive} from '../archive.js'
-import {CallrecCommand, EXIT_CODES_HELP} from '../cli/base.js'
+import {CallrecCommand, exitCodesHelp} from '../cli/base.js'
 import {archiveArg, nowFlag, parseNow, policyFlag} from '../cli/flags.js'
 import {CallrecError, EXIT} from '../errors.js'
 import {journalAudit} from '../journal/index.js'
@@ -23,7 +23,7 @@ export default class Audit extends CallrecCommand {
 
 Caller and callee numbers are masked in the output unless --show-personal is given.
 
-${EXIT_CODES_HELP}`
+${exitCodesHelp({findings: 'findings at or above --fail-on (default: error)'})}`
 
   static examples = [
     {description: 'Audit the archive in ./archive (table on a terminal):', command: '<%= config.bin %> <%= command.id %> ./archive'},

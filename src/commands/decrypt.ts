@@ -2,7 +2,7 @@ import {Args, Flags} from '@oclif/core'
 import {stat} from 'node:fs/promises'
 import path from 'node:path'
 import {openArchive, type Archive} from '../archive.js'
-import {CallrecCommand, EXIT_CODES_HELP} from '../cli/base.js'
+import {CallrecCommand, exitCodesHelp} from '../cli/base.js'
 import {actorFlag} from '../cli/journal-flags.js'
 import {policyFlag} from '../cli/flags.js'
 import {decrypterFor} from '../crypto/age.js'
@@ -33,7 +33,7 @@ Every decryption is an access to personal data: --reason is mandatory, and each 
 
 Identity files (-i, age-keygen's format, or passphrase-protected) readable by group or others are refused, as ssh refuses such keys.
 
-${EXIT_CODES_HELP}`
+${exitCodesHelp({partial: 'some files could not be decrypted (wrong identity, damaged file, I/O) while the rest were', locked: true})}`
 
   static examples = [
     {description: 'Listen to one call:', command: '<%= config.bin %> <%= command.id %> monitor/2026/05/14/call.wav.age -i ~/.config/callrec/dpo.key --reason "complaint #4411" -o - | ffplay -nodisp -'},

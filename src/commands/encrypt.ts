@@ -1,6 +1,6 @@
 import {Flags} from '@oclif/core'
 import {openArchive, type Archive} from '../archive.js'
-import {CallrecCommand, EXIT_CODES_HELP} from '../cli/base.js'
+import {CallrecCommand, exitCodesHelp} from '../cli/base.js'
 import {archiveArg, policyFlag} from '../cli/flags.js'
 import {AgeSealer, type Target} from '../crypto/age.js'
 import {encryptKeys, type EncryptBatch} from '../crypto/encrypt-file.js'
@@ -22,7 +22,7 @@ Nothing is lost on a crash: the ciphertext goes to a temp file in the same folde
 
 Prints the plan; --dry-run stops there. On a terminal it asks; without one it needs --yes.
 
-${EXIT_CODES_HELP}`
+${exitCodesHelp({partial: 'some recordings could not be encrypted (I/O, permissions, changed while read) while the rest were', locked: true})}`
 
   static examples = [
     {description: 'See what would be encrypted:', command: '<%= config.bin %> <%= command.id %> ./archive --dry-run'},

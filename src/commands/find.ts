@@ -4,7 +4,7 @@ import {chmod, mkdir} from 'node:fs/promises'
 import path from 'node:path'
 import {openArchive} from '../archive.js'
 import {runAudit} from '../audit.js'
-import {CallrecCommand, EXIT_CODES_HELP} from '../cli/base.js'
+import {CallrecCommand, exitCodesHelp} from '../cli/base.js'
 import {archiveArg, nowFlag, parseNow, policyFlag} from '../cli/flags.js'
 import {actorFlag, reasonFlag} from '../cli/journal-flags.js'
 import {CallrecError, errorMessage, EXIT} from '../errors.js'
@@ -42,7 +42,7 @@ export default class Find extends CallrecCommand {
 
 Numbers are masked in the listing unless --show-personal is given.
 
-${EXIT_CODES_HELP}`
+${exitCodesHelp({partial: 'some recordings could not be exported (encrypted without -i, I/O) while the rest were'})}`
 
   static examples = [
     {description: 'List the recordings of one caller:', command: '<%= config.bin %> <%= command.id %> ./archive --caller "06 12 34 56 78"'},

@@ -1,7 +1,7 @@
 import {Flags} from '@oclif/core'
 import {randomBytes} from 'node:crypto'
 import {openArchive} from '../archive.js'
-import {CallrecCommand, EXIT_CODES_HELP} from '../cli/base.js'
+import {CallrecCommand, exitCodesHelp} from '../cli/base.js'
 import {archiveArg, nowFlag, parseNow, policyFlag} from '../cli/flags.js'
 import {actorFlag, reasonFlag} from '../cli/journal-flags.js'
 import {CallrecError, EXIT} from '../errors.js'
@@ -28,7 +28,7 @@ Safe in cron: a second run on the same archive exits 4 at once; a run killed at 
 
 --caller erases every recording of one number (GDPR art. 17), except those under hold or kept for a legal obligation, each refusal journaled with its reason.
 
-${EXIT_CODES_HELP}`
+${exitCodesHelp({partial: 'some recordings could not be deleted (I/O, permissions) while the rest were; each failure is journaled', locked: true})}`
 
   static examples = [
     {description: 'See what would go:', command: '<%= config.bin %> <%= command.id %> ./archive --dry-run'},

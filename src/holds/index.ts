@@ -29,7 +29,8 @@ const holdSchema = z.strictObject({
   until: z.string().optional(),
   by: z.strictObject({user: z.string(), host: z.string(), name: z.string().optional()}),
 })
-const fileSchema = z.strictObject({holds: z.array(holdSchema)})
+/** `lastId`: the highest id ever given, so that a released hold's id is never given again (the journal names holds by id). */
+const fileSchema = z.strictObject({lastId: z.number().int().nonnegative().optional(), holds: z.array(holdSchema)})
 
 export type Hold = z.infer<typeof holdSchema>
 export type HoldMatch = z.infer<typeof matchSchema>
@@ -91,6 +92,8 @@ const endOf = (hold: LegalHold) => hold.until ?? '9999-12-31'
 
 export interface HoldsFileState {
   holds: Hold[]
+  /** The highest id ever given (released holds included). */
+  lastId: number
   /** Identity of the file as read, to tell cheaply whether it changed since. */
   version: string
 }
@@ -109,7 +112,7 @@ export async function readHoldsFile(file: string): Promise<HoldsFileState> {
   try {
     text = await readFile(file, 'utf8')
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return {holds: [], version: 'none'}
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return {holds: [], lastId: 0, version: 'none'}
     throw new CallrecError(`${file}: cannot read the holds file (${(error as NodeJS.ErrnoException).code ?? error})`)
   }
   let parsed
@@ -122,7 +125,8 @@ export async function readHoldsFile(file: string): Promise<HoldsFileState> {
     const issue = parsed.error.issues[0]
     throw new CallrecError(`${file}: ${issue.path.join('.') || 'holds file'}: ${issue.message}`)
   }
-  return {holds: parsed.data.holds, version: await holdsVersion(file)}
+  const {holds, lastId = 0} = parsed.data
+  return {holds, lastId: Math.max(lastId, ...holds.map((hold) => hold.id)), version: await holdsVersion(file)}
 }
 
 /** Inode, size and mtime: each update renames a new file into place, so any change shows. */
@@ -135,19 +139,20 @@ export async function holdsVersion(file: string): Promise<string> {
  * Changes the holds file under its lock: read, change, write through a temp file and rename. A purge takes
  * the same lock around each batch of deletions, so a hold added now is seen before the next deletion.
  */
-export function updateHolds<T>(archive: Archive, change: (holds: Hold[]) => T): Promise<T> {
+export function updateHolds<T>(archive: Archive, change: (holds: Hold[], lastId: number) => T): Promise<T> {
   const file = journalPaths(archive).holds
   return withLock(file, async () => {
-    const {holds} = await readHoldsFile(file)
-    const result = change(holds)
+    const {holds, lastId} = await readHoldsFile(file)
+    const result = change(holds, lastId)
     const folder = path.dirname(file)
-    await new LocalStore(folder).writeAtomic(path.basename(file), Buffer.from(JSON.stringify({holds}, null, 2) + '\n'), {mode: 0o640})
+    const state = {lastId: Math.max(lastId, ...holds.map((hold) => hold.id)), holds}
+    await new LocalStore(folder).writeAtomic(path.basename(file), Buffer.from(JSON.stringify(state, null, 2) + '\n'), {mode: 0o640})
     return result
   })
 }
 
-/** A new hold, numbered after the highest id in use. */
-export function newHold(holds: Hold[], match: HoldMatch, reason: string, until: string | undefined, actor: Actor = currentActor()): Hold {
-  const id = Math.max(0, ...holds.map((hold) => hold.id)) + 1
+/** A new hold, numbered after the highest id ever given: a released hold's id is not given again. */
+export function newHold(holds: Hold[], match: HoldMatch, reason: string, until: string | undefined, actor: Actor = currentActor(), lastId = 0): Hold {
+  const id = Math.max(lastId, ...holds.map((hold) => hold.id)) + 1
   return {id, match, reason, since: new Date().toISOString(), ...(until ? {until} : {}), by: actor}
 }

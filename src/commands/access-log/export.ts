@@ -1,7 +1,7 @@
 import {Flags} from '@oclif/core'
 import {DateTime} from 'luxon'
 import {openArchive} from '../../archive.js'
-import {CallrecCommand, EXIT_CODES_HELP} from '../../cli/base.js'
+import {CallrecCommand, exitCodesHelp} from '../../cli/base.js'
 import {archiveArg, policyFlag} from '../../cli/flags.js'
 import {EXPORT_FORMATS, entryWriter, type ExportFormat} from '../../journal/export.js'
 import {matches, parseInstant} from '../../journal/filter.js'
@@ -15,7 +15,7 @@ export default class AccessLogExport extends CallrecCommand {
   static summary = 'Export the access journal for an auditor: every access and change, who, when, why.'
   static description = `Entries oldest first. Caller numbers are never in the journal, only their keyed HMAC; the phone numbers that PBX file names carry are masked in the keys shown (+336••••••78) unless --show-personal, which gives the entries exactly as stored (their hashes then verify). CSV opens safely in a spreadsheet: cells that would start a formula are neutralised, cells holding a separator or a line break are quoted.
 
-${EXIT_CODES_HELP}`
+${exitCodesHelp({})}`
 
   static examples = [
     {description: 'The last month as CSV:', command: '<%= config.bin %> <%= command.id %> ./archive --since 30d --format csv > journal.csv'},

@@ -1,6 +1,6 @@
 import {Flags} from '@oclif/core'
 import {openArchive} from '../../archive.js'
-import {CallrecCommand, EXIT_CODES_HELP} from '../../cli/base.js'
+import {CallrecCommand, exitCodesHelp} from '../../cli/base.js'
 import {archiveArg, nowFlag, parseNow, policyFlag} from '../../cli/flags.js'
 import {actorFlag, reasonFlag} from '../../cli/journal-flags.js'
 import {CallrecError, EXIT} from '../../errors.js'
@@ -13,7 +13,7 @@ export default class AccessLogPrune extends CallrecCommand {
   static summary = 'Remove journal entries past their retention, keeping the journal verifiable.'
   static description = `Entries older than --older-than (default: the policy's journal.retention, 12 months: CNIL délibération 2021-122 asks for 6 to 12) are removed, and a checkpoint entry carrying the last removed entry's hash is appended: "access-log verify" still checks the whole chain. A journal that does not verify is not pruned (that would erase the evidence).
 
-${EXIT_CODES_HELP}`
+${exitCodesHelp({findings: 'the journal does not verify: nothing pruned'})}`
 
   static examples = ['<%= config.bin %> <%= command.id %> ./archive --older-than 12months', '<%= config.bin %> <%= command.id %> --json']
 

@@ -1,5 +1,5 @@
 import {openArchive} from '../../archive.js'
-import {CallrecCommand, EXIT_CODES_HELP} from '../../cli/base.js'
+import {CallrecCommand, exitCodesHelp} from '../../cli/base.js'
 import {archiveArg, policyFlag} from '../../cli/flags.js'
 import {EXIT} from '../../errors.js'
 import {readLines} from '../../journal/file.js'
@@ -12,7 +12,7 @@ export default class AccessLogVerify extends CallrecCommand {
 
 The chain proves the journal was not edited in place; a rewrite of the whole file from some entry on shows only against a hash kept elsewhere: note the head hash this command prints (purge certificates carry it too).
 
-${EXIT_CODES_HELP}`
+${exitCodesHelp({findings: 'the journal does not verify: an entry altered, removed or inserted'})}`
 
   static examples = ['<%= config.bin %> <%= command.id %> ./archive', '<%= config.bin %> <%= command.id %> --json']
 

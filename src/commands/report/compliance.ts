@@ -1,6 +1,6 @@
 import {Flags} from '@oclif/core'
 import {runAudit, type AuditSummary} from '../../audit.js'
-import {CallrecCommand, EXIT_CODES_HELP} from '../../cli/base.js'
+import {CallrecCommand, exitCodesHelp} from '../../cli/base.js'
 import {archiveArg, archiveFlag, langFlag, nowFlag, outputFlag, parseNow, policyFlag} from '../../cli/flags.js'
 import type {Write} from '../../output/types.js'
 import {rowJoiner, verdictOf, type ComplianceRow, type Verdict} from '../../report/compliance.js'
@@ -29,7 +29,7 @@ With --format csv, one row per recording (kind "recording"): its verdict, each r
 
 The HTML page goes to a file (-o FILE) or a pipe, never to a terminal.
 
-${EXIT_CODES_HELP}`
+${exitCodesHelp({})}`
 
   static examples = [
     {description: 'A page for the DPO:', command: '<%= config.bin %> <%= command.id %> ./archive -o compliance.html'},

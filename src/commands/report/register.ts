@@ -1,6 +1,6 @@
 import {Flags} from '@oclif/core'
 import {runAudit} from '../../audit.js'
-import {CallrecCommand, EXIT_CODES_HELP} from '../../cli/base.js'
+import {CallrecCommand, exitCodesHelp} from '../../cli/base.js'
 import {archiveArg, archiveFlag, langFlag, nowFlag, outputFlag, parseNow, policyFlag} from '../../cli/flags.js'
 import {EXIT} from '../../errors.js'
 import {readJournal} from '../../journal/index.js'
@@ -19,7 +19,7 @@ export default class ReportRegister extends CallrecCommand {
 
 French by default (the CNIL's labels), English with --lang en. Mandatory fields the policy does not give are listed at the top of the report and make the command exit 1.
 
-${EXIT_CODES_HELP.replace('findings at or above --fail-on (default: error)', 'mandatory register fields missing from the policy')}`
+${exitCodesHelp({findings: 'mandatory register fields missing from the policy'})}`
 
   static examples = [
     {description: 'The register of the archive in ./archive, in Markdown:', command: '<%= config.bin %> <%= command.id %> ./archive'},
