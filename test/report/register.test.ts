@@ -153,3 +153,29 @@ test('report register: a folder that does not exist for -o is a one-line usage e
     archive.cleanup()
   }
 })
+
+test('report register reads the journal: the last purge, how many it deleted, and its certificate', async () => {
+  const archive = makeArchive({
+    'callrec.yml': FULL_POLICY,
+    'a/1.wav': wav(),
+    'a/1.json': {purpose: 'quality', noticePlayed: true, recordedAt: '2025-01-01T10:00:00Z'},
+    'a/2.wav': wav(),
+    'a/2.json': {purpose: 'quality', noticePlayed: true, recordedAt: '2025-01-02T10:00:00Z'},
+    'a/3.wav': wav(),
+    'a/3.json': {purpose: 'quality', noticePlayed: true, recordedAt: '2026-11-01T10:00:00Z'},
+  })
+  try {
+    const before = await callrec(['report', 'register', archive.dir, '--now', NOW])
+    assert.match(before.stdout, /Dernière purge\*\* : aucune purge au journal/)
+    const certificate = path.join(archive.dir, '.callrec', 'purge-1.json')
+    const purge = await callrec(['purge', archive.dir, '--now', NOW, '--yes', '--certificate', certificate])
+    assert.equal(purge.code, 0, purge.stderr)
+    const fr = await callrec(['report', 'register', archive.dir, '--now', NOW])
+    assert.match(fr.stdout, /Dernière purge\*\*\n {2}- \d{4}-\d\d-\d\dT[\d:.]+Z, 2 enregistrements supprimés\n {2}- Certificat : \S+purge-1\.json\n/)
+    const {json} = await callrecJson(['report', 'register', archive.dir, '--now', NOW, '--lang', 'en'])
+    assert.equal(json.facts.lastPurge.recordings, 2)
+    assert.equal(json.facts.lastPurge.certificate, certificate)
+  } finally {
+    archive.cleanup()
+  }
+})
