@@ -10,7 +10,7 @@ import {CallrecError, EXIT} from '../errors.js'
 import {journalPaths, openJournal} from '../journal/index.js'
 import {tryLock} from '../journal/lock.js'
 import {canAsk, confirm} from '../ui/confirm.js'
-import {progress} from '../ui/terminal.js'
+import {plural, progress} from '../ui/terminal.js'
 
 const MB = (bytes: number) => `${(bytes / 1e6).toFixed(1)} MB`
 
@@ -58,12 +58,12 @@ ${exitCodesHelp({partial: 'some recordings could not be encrypted (I/O, permissi
     const spinner = progress(!this.jsonEnabled(), `Looking for recordings in clear in ${archive.root}`)
     const plan = await planEncryption(archive, {only: flags.key, today: new Date().toISOString().slice(0, 10)}).finally(() => spinner.stop())
     const to = 'recipients' in sealer.target ? `${sealer.target.recipients.length} recipient(s)` : 'a passphrase'
-    this.log(`${plan.keys.length} recordings in clear (${MB(plan.bytes)}) to encrypt to ${to}; ${plan.encrypted} already encrypted`)
+    this.log(`${plural(plan.keys.length, 'recording')} in clear (${MB(plan.bytes)}) to encrypt to ${to}; ${plan.encrypted} already encrypted`)
     for (const key of plan.held) this.log(`kept in clear, under legal hold: ${key}`)
     if (flags['dry-run'] || plan.keys.length === 0) return {plan}
     if (!flags.yes) {
-      if (!canAsk()) throw new CallrecError(`refusing to encrypt ${plan.keys.length} recordings in place without confirmation: no terminal to ask on; add --yes (check first with --dry-run)`, EXIT.usage)
-      if (!(await confirm(`Encrypt ${plan.keys.length} recordings (${MB(plan.bytes)}) in place?`))) throw new CallrecError('nothing encrypted: not confirmed', EXIT.usage)
+      if (!canAsk()) throw new CallrecError(`refusing to encrypt ${plural(plan.keys.length, 'recording')} in place without confirmation: no terminal to ask on; add --yes (check first with --dry-run)`, EXIT.usage)
+      if (!(await confirm(`Encrypt ${plural(plan.keys.length, 'recording')} (${MB(plan.bytes)}) in place?`))) throw new CallrecError('nothing encrypted: not confirmed', EXIT.usage)
     }
 
     // Ctrl-C: no new recording is started, those in flight finish; then exit 130.
@@ -89,7 +89,7 @@ ${exitCodesHelp({partial: 'some recordings could not be encrypted (I/O, permissi
     })
 
     const completed = result.results.filter((item) => item.action === 'completed').length
-    this.log(`encrypted ${done.length} recordings${completed > 0 ? `, ${completed} of them left by an interrupted run` : ''}`)
+    this.log(`encrypted ${plural(done.length, 'recording')}${completed > 0 ? `, ${completed} of them left by an interrupted run` : ''}`)
     for (const {key, error} of result.failures) this.logToStderr(`FAILED ${key}: ${error}`)
     if (result.skipped.length > 0) this.logToStderr(`interrupted: ${result.skipped.length} recordings not started, still in clear`)
     if (result.skipped.length > 0) process.exitCode = EXIT.interrupted

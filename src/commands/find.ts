@@ -18,12 +18,11 @@ import {readIdentities, readPassphrase} from '../crypto/identity.js'
 import {accessKeys} from '../journal/access-keys.js'
 import {forDisplay, maskKey, masker, maskText} from '../output/personal.js'
 import {printable} from '../output/printable.js'
-import {plural} from '../purge/plan.js'
 import {toE164} from '../probe/phone.js'
 import {isParty} from '../purge/select.js'
 import {activeHold} from '../rules/types.js'
 import {LocalStore} from '../store/local.js'
-import {progress} from '../ui/terminal.js'
+import {plural, progress} from '../ui/terminal.js'
 
 interface Match {
   key: string

@@ -3,6 +3,7 @@ import type {Finding, Severity} from '../model.js'
 import {RULES} from '../rules/index.js'
 import {findingForDisplay} from './personal.js'
 import {printable} from './printable.js'
+import {plural} from '../ui/terminal.js'
 import type {AuditFormat} from './types.js'
 
 /** Keys shown per rule before the table points to the CSV: a terminal is for reading, not for 10,000 rows. */
@@ -37,8 +38,8 @@ export default {
         const {findings} = summary
         const size = summary.bytes >= 1e6 ? `${(summary.bytes / 1e6).toFixed(1)} MB` : `${(summary.bytes / 1e3).toFixed(1)} kB`
         lines.push(
-          `${paint.bold(String(summary.recordings))} ${summary.recordings === 1 ? 'recording' : 'recordings'} (${size}), ${summary.encrypted} encrypted, ${summary.unreadable} unreadable · ` +
-            `${tint.error(`${findings.error} errors`)}, ${tint.warning(`${findings.warning} warnings`)}, ${tint.info(`${findings.info} info`)}`,
+          `${paint.bold(plural(summary.recordings, 'recording'))} (${size}), ${summary.encrypted} encrypted, ${summary.unreadable} unreadable · ` +
+            `${tint.error(plural(findings.error, 'error'))}, ${tint.warning(plural(findings.warning, 'warning'))}, ${tint.info(`${findings.info} info`)}`,
           paint.dim(printable(`archive ${summary.archive} · policy ${summary.policy} · as of ${summary.now}`)),
         )
         if (findings.error + findings.warning + findings.info === 0) lines.unshift(paint.green('No findings: every recording meets the policy.'), '')

@@ -1,5 +1,6 @@
 import {masker, type Masker} from '../output/personal.js'
 import {printable} from '../output/printable.js'
+import {plural} from '../ui/terminal.js'
 import type {Selection} from './select.js'
 
 /** Keys a terminal shows of each list; --json gives every one. */
@@ -50,11 +51,6 @@ export function describePlan(plan: Plan, archive: string): string {
   }
   if (plan.refused.length > 0) lines.push(`refused: ${plan.refused.length}`, ...plan.refused.map(({key, why}) => `  ${printable(key)}: ${printable(why)}`))
   return lines.join('\n')
-}
-
-/** `1 recording`, `2 recordings`. */
-export function plural(count: number, noun: string): string {
-  return `${count} ${noun}${count === 1 ? '' : 's'}`
 }
 
 export function formatBytes(bytes: number): string {
