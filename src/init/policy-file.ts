@@ -1,5 +1,5 @@
 import {Document, isMap, isScalar, type Node} from 'yaml'
-import {CNIL_PURPOSES, REGULATORY_PURPOSES} from '../policy/defaults.js'
+import {CNIL_PURPOSES, DEFAULT_WORDS, REGULATORY_PURPOSES} from '../policy/defaults.js'
 import {parsePolicy} from '../policy/load.js'
 import type {CdrConfig, PolicyFile} from '../policy/schema.js'
 import {missingFields} from '../report/register.js'
@@ -8,21 +8,8 @@ import type {Lang} from '../report/register-labels.js'
 export const OFFERED_PURPOSES = {...CNIL_PURPOSES, ...REGULATORY_PURPOSES}
 export type PurposeName = keyof typeof OFFERED_PURPOSES
 
-// What init writes in words, in the language chosen (the register shows policy values as written): the legal
-// basis the CNIL names for each kind of purpose (the employer's legitimate interest for training and evaluation,
-// a legal obligation where a law imposes the recording: a suggestion for the DPO to confirm), the text behind each
-// default retention, and who is recorded.
-const INTEREST = {fr: 'Intérêt légitime (RGPD art. 6.1.f)', en: 'Legitimate interest (GDPR art. 6(1)(f))'}
-const OBLIGATION = {fr: 'Obligation légale (RGPD art. 6.1.c)', en: 'Legal obligation (GDPR art. 6(1)(c))'}
-const CNIL_CALLS = {fr: 'CNIL, écoute et enregistrement des appels : 6 mois maximum', en: 'CNIL, listening to and recording calls: 6 months at most'}
-const WRITTEN: Record<PurposeName, {legalBasis: Record<Lang, string>; reference: Record<Lang, string>}> = {
-  training: {legalBasis: INTEREST, reference: CNIL_CALLS},
-  evaluation: {legalBasis: INTEREST, reference: CNIL_CALLS},
-  quality: {legalBasis: INTEREST, reference: CNIL_CALLS},
-  analysis: {legalBasis: INTEREST, reference: {fr: "CNIL : documents d'analyse, 1 an maximum", en: 'CNIL: analysis documents, 1 year at most'}},
-  'mifid-ii': {legalBasis: OBLIGATION, reference: {fr: REGULATORY_PURPOSES['mifid-ii'].reference, en: 'Commission Delegated Regulation (EU) 2017/565 art. 76; AMF General Regulation 312-39'}},
-  'insurance-contract': {legalBasis: OBLIGATION, reference: {fr: REGULATORY_PURPOSES['insurance-contract'].reference, en: 'French Insurance Code L.112-2-2, R.112-7'}},
-}
+// Who is recorded, in the language init writes (the register shows policy values as written); legal bases and
+// references come from policy/defaults.ts.
 const DATA_SUBJECTS: Record<Lang, string[]> = {
   fr: ['Salariés (conseillers)', 'Évaluateurs', 'Appelants (clients, prospects)'],
   en: ['Employees (agents)', 'Evaluators', 'Callers (customers, prospects)'],
@@ -80,7 +67,7 @@ function policyOf(answers: InitAnswers): PolicyFile {
     ...(answers.dpo ? {dpo: answers.dpo} : {}),
     timezone: answers.timezone,
     purposes: Object.fromEntries(
-      answers.purposes.map((name) => [name, {...OFFERED_PURPOSES[name], reference: WRITTEN[name].reference[answers.lang], legalBasis: WRITTEN[name].legalBasis[answers.lang]}]),
+      answers.purposes.map((name) => [name, {...OFFERED_PURPOSES[name], ...DEFAULT_WORDS[name][answers.lang]}]),
     ),
     ...(answers.cdr ? {cdr: [answers.cdr]} : {}),
     encryption: {required: answers.recipients.length > 0, recipients: answers.recipients},

@@ -10,6 +10,7 @@ import {FR} from '../../src/rules/messages-fr.js'
 import {severityName} from '../../src/rules/text.js'
 import {COMPLIANCE_LABELS} from '../../src/report/compliance-labels.js'
 import {REGISTER_LABELS, type Lang} from '../../src/report/register-labels.js'
+import {DEFAULT_WORDS} from '../../src/policy/defaults.js'
 import {callrec, makeArchive, NOW, ROOT} from '../helpers.ts'
 
 const EXAMPLE = path.join(ROOT, 'fixtures', 'archive')
@@ -27,7 +28,8 @@ function leaves(value: unknown): string[] {
 function catalogue(lang: Lang): string[] {
   const rules = RULES.flatMap((rule) => (lang === 'fr' ? leaves(FR[rule.meta.id]) : leaves({description: rule.meta.description, messages: rule.meta.messages})))
   const severities = (['error', 'warning', 'info'] as const).map((severity) => severityName(severity, lang))
-  return [...rules, ...severities, ...leaves(COMPLIANCE_LABELS[lang]), ...leaves(REGISTER_LABELS[lang])]
+  const written = leaves(Object.values(DEFAULT_WORDS).map((words) => words[lang]))
+  return [...rules, ...severities, ...leaves(COMPLIANCE_LABELS[lang]), ...leaves(REGISTER_LABELS[lang]), ...written]
 }
 
 /** The fragments of `lang`'s catalogue that are long enough to be words of that language, and not also in the other one. */

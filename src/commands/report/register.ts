@@ -4,6 +4,8 @@ import {CallrecCommand, exitCodesHelp} from '../../cli/base.js'
 import {archiveArg, archiveFlag, langFlag, nowFlag, outputFlag, parseNow, policyFlag} from '../../cli/flags.js'
 import {EXIT} from '../../errors.js'
 import {readJournal} from '../../journal/index.js'
+import {CNIL_PURPOSES, DEFAULT_WORDS} from '../../policy/defaults.js'
+import type {Policy} from '../../policy/schema.js'
 import {lastPurge} from '../../report/last-purge.js'
 import {openReportArchive} from '../../report/open.js'
 import {buildRegister, measuredFacts, storageFact, type RegisterEntry} from '../../report/register.js'
@@ -47,12 +49,15 @@ ${exitCodesHelp({findings: 'mandatory register fields missing from the policy'})
       const spinner = progress(!this.jsonEnabled(), `Auditing ${archive.root}`)
       const summary = await runAudit(archive, {now: parseNow(flags.now)}).finally(() => spinner.stop())
       const facts = measuredFacts(summary, storageFact(archive.store.location, (await archive.store.describe?.())?.region), await lastPurge(readJournal(archive)))
+      const lang = flags.lang as Lang
+      // Without a callrec.yml the purposes are callrec's own defaults: their words in the register's language.
+      const policy = summary.policyFile ? archive.policy : {...archive.policy, purposes: defaultPurposes(lang)}
       const entry = buildRegister({
-        policy: archive.policy,
+        policy,
         policyFile: summary.policyFile ?? REGISTER_LABELS[flags.lang as Lang].values.noPolicyFile,
         archive: archive.root,
         facts,
-        lang: flags.lang as Lang,
+        lang,
         tool: `${this.config.name} ${this.config.version}`,
       })
       if (entry.missing.length > 0) {
@@ -64,4 +69,9 @@ ${exitCodesHelp({findings: 'mandatory register fields missing from the policy'})
     }
     return sink ? writeTo(sink, work) : work()
   }
+}
+
+/** The CNIL default purposes with their reference in `lang` (no legal basis: that is the controller's to state). */
+function defaultPurposes(lang: Lang): Policy['purposes'] {
+  return Object.fromEntries(Object.entries(CNIL_PURPOSES).map(([name, purpose]) => [name, {...purpose, reference: DEFAULT_WORDS[name as keyof typeof CNIL_PURPOSES][lang].reference}])) as Policy['purposes']
 }
