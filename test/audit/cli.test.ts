@@ -118,7 +118,7 @@ test('table lists findings grouped by rule with a summary line', async () => {
   const result = await callrec(['audit', dirty.dir, '--now', NOW, '--format', 'table'])
   assert.match(result.stdout, /^retention-expired 1 · /m)
   assert.match(result.stdout, /^ {2}error {3}old\.wav {2}recorded 2025-01-01/m)
-  assert.match(result.stdout, /3 recordings \(.*\), 0 encrypted, 0 unreadable · 1 errors, 1 warnings, 0 info/)
+  assert.match(result.stdout, /3 recordings \(.*\), 0 encrypted, 0 unreadable · 1 error, 1 warning, 0 info/)
   assert.doesNotMatch(result.stdout, /\x1b\[/, 'no colour when piped')
 })
 
