@@ -5,7 +5,7 @@ import {CallrecError} from '../errors.js'
 /** The archive: a folder or s3://bucket/prefix; without it, the nearest folder up holding callrec.yml, as git finds its repository. */
 export const archiveArg = Args.string({
   name: 'archive',
-  description: 'Archive: a folder or s3://bucket/prefix. Default: the nearest folder up from here that holds callrec.yml, else the current folder.',
+  description: 'Archive: a folder or s3://bucket/prefix. Default: the nearest folder up from here that holds callrec.yml; without one, refused (exit 2).',
 })
 
 export const policyFlag = Flags.string({
@@ -23,6 +23,21 @@ export function parseNow(text: string | undefined): DateTime {
   if (!text) return DateTime.utc()
   const now = DateTime.fromISO(text, {zone: 'utc'})
   if (!now.isValid) throw new CallrecError(`--now ${text}: not an ISO 8601 date or date-time`)
+  return now
+}
+
+/** How far --now may run ahead of the clock for a command that deletes: a minute of clock skew, no more. */
+const AHEAD_MS = 60_000
+
+/**
+ * --now for a command that deletes or rewrites: a date later than the clock would make recordings (or entries)
+ * still within retention look due, so it is refused (exit 2). An earlier one only keeps more.
+ */
+export function parseActNow(text: string | undefined, flag = '--now'): DateTime {
+  const now = parseNow(text)
+  if (now.toMillis() > Date.now() + AHEAD_MS) {
+    throw new CallrecError(`${flag} ${text}: later than the clock (${DateTime.utc().toISO()}); a command that deletes never acts as of a future date (add --dry-run to see that plan)`)
+  }
   return now
 }
 

@@ -2,7 +2,8 @@ import {Flags} from '@oclif/core'
 import {randomBytes} from 'node:crypto'
 import {openArchive} from '../archive.js'
 import {CallrecCommand, exitCodesHelp} from '../cli/base.js'
-import {archiveArg, nowFlag, parseNow, policyFlag} from '../cli/flags.js'
+import {archiveArg, nowFlag, parseActNow, parseNow, policyFlag} from '../cli/flags.js'
+import {sweepTemps} from '../cli/sweep.js'
 import {actorFlag, reasonFlag} from '../cli/journal-flags.js'
 import {CallrecError, EXIT} from '../errors.js'
 import {numberHasher} from '../journal/hmac.js'
@@ -24,7 +25,7 @@ export default class Purge extends CallrecCommand {
 
 Each deleted recording gets one entry in the access journal, with the size and SHA-256 of its files taken just before deletion, and goes with its sidecar and its .age form. --certificate writes a certificate of destruction (JSON or CSV) naming what was deleted, why, when, by whom, and the journal entries that prove it.
 
-Safe in cron: a second run on the same archive exits 4 at once; a run killed at any point is finished by the next one (a recording is either still there and still selected, or gone with its journal entry); a file that vanished meanwhile is not an error; nothing outside the archive root is touched.
+Safe in cron: a second run on the same archive exits 4 at once; a run killed at any point is finished by the next one (a recording is either still there and still selected, or gone with its journal entry); a file that vanished meanwhile is not an error; nothing outside the archive root is touched, even if a folder is swapped for a symlink mid-run: each file is hashed and deleted through folders opened without symlinks, and only if it is still the file hashed. A file or folder that cannot be read or deleted is journaled and listed, the rest goes on, and the run exits 3. Folders it empties are removed (never the root). A --now later than the clock is refused unless --dry-run.
 
 --caller erases every recording of one number (GDPR art. 17), except those under hold or kept for a legal obligation, each refusal journaled with its reason.
 
@@ -52,23 +53,30 @@ ${exitCodesHelp({partial: 'some recordings could not be deleted (I/O, permission
     batch: Flags.integer({min: 1, max: 100_000, default: 500, hidden: true, description: 'Recordings per journal fsync.'}),
   }
 
-  async run(): Promise<{plan: Plan; result?: PurgeResult; certificate?: string}> {
+  async run(): Promise<{plan: Plan; result?: PurgeResult; certificate?: string; failed?: {key: string; error: string}[]}> {
     const {args, flags} = await this.parse(Purge)
     const archive = await openArchive({location: args.archive, policy: flags.policy})
-    const now = parseNow(flags.now)
+    // A future --now would delete what is still within retention: only a dry run may look ahead.
+    const now = flags['dry-run'] ? parseNow(flags.now) : parseActNow(flags.now)
     if (flags.caller !== undefined && !toE164(flags.caller, archive.policy.country)) {
       throw new CallrecError(`--caller ${flags.caller}: not a phone number (country ${archive.policy.country} assumed for national numbers)`)
     }
     const certificate = flags.certificate === undefined ? undefined : certificatePath(archive, flags.certificate)
     const lock = flags['dry-run'] ? undefined : await tryLock(journalPaths(archive).archiveLock, archive.root)
     try {
+      const swept = flags['dry-run'] ? [] : await sweepTemps(archive)
+      for (const key of swept) if (!this.jsonEnabled()) this.log(`removed ${key}, a temp file left by a killed run`)
       const spinner = progress(!this.jsonEnabled(), `Selecting in ${archive.root}`)
       const by = flags.caller === undefined ? {rules: flags.rule ?? [...PURGE_RULES]} : {caller: flags.caller}
       const selection = await selectForPurge(archive, now, by).finally(() => spinner.stop())
       const mask = masker(flags['show-personal'])
       const plan = planOf(selection, mask)
       if (!this.jsonEnabled()) this.log(describePlan(plan, archive.root))
-      if (flags['dry-run']) return {plan}
+      for (const {key, error} of selection.failed) this.logToStderr(`FAILED ${key}: ${error}`)
+      if (flags['dry-run']) {
+        if (selection.failed.length > 0) process.exitCode = EXIT.partial
+        return {plan, failed: selection.failed}
+      }
 
       const nothing = plan.recordings === 0 && !(await hasPendingRun(archive))
       if (!nothing && !flags.yes) {
@@ -76,14 +84,19 @@ ${exitCodesHelp({partial: 'some recordings could not be deleted (I/O, permission
         if (!(await confirm(`Delete ${plural(plan.recordings, 'recording')} (${formatBytes(plan.bytes)}) for good?`))) throw new CallrecError('nothing deleted: not confirmed', EXIT.usage)
       }
       const journal = await openJournal(archive, {actor: flags.actor})
+      // A folder that cannot be listed may hold recordings due for deletion: a failure, journaled, never "nothing to do".
+      if (selection.failed.length > 0) {
+        await journal.appendAll(selection.failed.map(({key, error}) => ({action: 'purge', command: 'purge', keys: [key], reason: flags.reason, outcome: 'failed', details: {why: `not looked at: ${error}`}})))
+        process.exitCode = EXIT.partial
+      }
       const callerHmac = flags.caller === undefined ? undefined : (await numberHasher(archive, {create: true}))!(flags.caller)
       const refusals = [...selection.held, ...selection.refused]
       if (callerHmac && refusals.length > 0) {
         await journal.appendAll(refusals.map(({key, why}) => ({action: 'purge', command: 'purge', keys: [key], reason: flags.reason, outcome: 'refused', details: {rules: [ERASURE], callerHmac, why}})))
       }
       if (nothing) {
-        if (!this.jsonEnabled()) this.log('nothing to delete')
-        return {plan}
+        if (!this.jsonEnabled()) this.log(selection.failed.length > 0 ? 'nothing to delete in what could be read' : 'nothing to delete')
+        return {plan, failed: selection.failed}
       }
 
       const run = `${new Date().toISOString()}-${randomBytes(3).toString('hex')}`
@@ -116,9 +129,10 @@ ${exitCodesHelp({partial: 'some recordings could not be deleted (I/O, permission
           deleted: result.deleted,
           kept: [...result.held, ...result.changed, ...refusals],
           vanished: result.vanished,
-          failed: result.failed,
+          failed: [...selection.failed, ...result.failed],
         }, mask))
       }
+      result.failed.unshift(...selection.failed)
       if (!this.jsonEnabled()) this.log(describeResult(result, certificate, mask))
       if (result.failed.length > 0) process.exitCode = EXIT.partial
       return {plan, result: maskPurgeFacts(result, mask), certificate}
@@ -138,6 +152,7 @@ function describeResult(result: PurgeResult, certificate: string | undefined, ma
   for (const {key, why} of [...result.held, ...result.changed]) lines.push(`kept ${show(key, why)}`)
   for (const {key, why} of result.undone) lines.push(`undone ${show(key, why)}`)
   if (result.vanished.length > 0) lines.push(`already gone: ${result.vanished.length}`)
+  for (const folder of result.removedFolders) lines.push(`removed emptied folder ${printable(mask.key(folder))}`)
   for (const {key, error} of result.failed) lines.push(`FAILED ${show(key, error)}`)
   if (certificate) lines.push(`certificate ${certificate}`)
   return lines.join('\n')

@@ -2,6 +2,7 @@ import type {PartialFields, Problem} from '../model.js'
 import type {Store} from '../store/types.js'
 import {HEAD_BYTES, probeAudio} from './audio.js'
 import {validateFields} from './fields.js'
+import {isRecording} from './recording.js'
 import {isAgeEncrypted} from './sniff.js'
 import {readCallTags} from './tags.js'
 
@@ -19,25 +20,36 @@ export interface RecordingFacts {
   tags?: {fields: PartialFields; refs: Record<string, string>}
   sidecar?: {key: string; fields: PartialFields}
   problems: Problem[]
+  /**
+   * Set when the name left it to the content and the content is not audio, or could not be read: not a
+   * recording (a file that cannot be told to be one is never acted on).
+   */
+  notRecording?: string
 }
 
 export interface FactsTask {
   key: string
   sidecarKey?: string
+  /** The name does not tell (recordingByName: `content`): a recording only if its first bytes are audio. */
+  sniff?: boolean
 }
 
-export async function readFacts(store: Store, {key, sidecarKey}: FactsTask, timeoutMs: number): Promise<RecordingFacts> {
+export async function readFacts(store: Store, {key, sidecarKey, sniff}: FactsTask, timeoutMs: number): Promise<RecordingFacts> {
   const facts: RecordingFacts = {key, size: 0, modifiedAt: new Date(0).toISOString(), encrypted: false, problems: []}
   const entry = await store.open(key).catch((error: NodeJS.ErrnoException) => {
     facts.unreadable = `cannot open (${error.code ?? error.message})`
     return undefined
   })
   if (!entry) facts.unreadable ??= 'vanished during the scan'
-  else {
+  if (sniff && (!entry || facts.unreadable)) return {...facts, notRecording: `no audio extension, and its content cannot be read (${facts.unreadable})`}
+  if (entry) {
+    let known = !sniff
     try {
       facts.size = entry.size
       facts.modifiedAt = entry.modifiedAt.toISOString()
       const head = await entry.read(0, HEAD_BYTES)
+      if (sniff && !isRecording(key, head)) return {...facts, notRecording: 'neither an audio extension nor audio content'}
+      known = true
       facts.encrypted = isAgeEncrypted(head)
       if (!facts.encrypted) {
         const probe = await probeAudio(head, entry.size, (position, length) => entry.read(position, length), timeoutMs)
@@ -52,6 +64,7 @@ export async function readFacts(store: Store, {key, sidecarKey}: FactsTask, time
       }
     } catch (error) {
       facts.unreadable = `cannot read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`
+      if (!known) return {...facts, notRecording: `no audio extension, and its content cannot be read (${facts.unreadable})`}
     } finally {
       await entry.close()
     }

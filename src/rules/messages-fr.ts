@@ -75,4 +75,12 @@ export const FR: Record<string, RuleText> = {
     description: 'Un gel juridique dont la date de fin est passée : le lever ou le prolonger',
     messages: {ended: 'gel juridique « {{reason}} » échu le {{until}} ({{origin}})'},
   },
+  'not-a-recording': {
+    description: "Un fichier qui n'est pas un enregistrement (ni extension audio, ni contenu audio) : signalé, jamais purgé ni chiffré",
+    messages: {notRecording: "pas un enregistrement ({{reason}}) : laissé tel quel"},
+  },
+  'nested-archive': {
+    description: 'Un dossier avec son propre callrec.yml : une autre archive, ignorée (auditer, purger et chiffrer à part)',
+    messages: {nested: 'une autre archive (son propre callrec.yml) : ignorée ; lancer callrec dessus'},
+  },
 }
