@@ -34,8 +34,9 @@ export async function openArchive(options: ArchiveOptions): Promise<Archive> {
   }
   const root = options.location ? path.resolve(cwd, options.location) : await findPolicyRoot(cwd)
   if (root === undefined) throw new CallrecError(`no archive here: no ${POLICY_FILE} in ${cwd} or above; name the archive folder, or run \`callrec init\` in it`, EXIT.usage)
-  const info = await stat(root).catch(() => undefined)
-  if (!info?.isDirectory()) throw new CallrecError(`${options.location ?? root}: not a folder`)
+  const info = await stat(root).catch((error: NodeJS.ErrnoException) => error)
+  if (info instanceof Error) throw new CallrecError(`${options.location ?? root}: ${info.code === 'ENOENT' ? 'no such folder' : `cannot read (${info.code ?? info.message})`}`)
+  if (!info.isDirectory()) throw new CallrecError(`${options.location ?? root}: not a folder`)
   const policyFile = options.policy ? path.resolve(cwd, options.policy) : path.join(root, POLICY_FILE)
   const loaded = options.policy || (await exists(policyFile)) ? await loadPolicyFile(policyFile) : {policy: defaultPolicy()}
   return {store: await openStore(await realpath(root)), root, policy: loaded.policy, policyFile: loaded.file}

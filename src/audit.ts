@@ -12,6 +12,8 @@ import type {RuleContext} from './rules/types.js'
 export interface AuditSummary {
   archive: string
   policy: string
+  /** The policy file read; absent when the CNIL defaults apply (reports say so in their language). */
+  policyFile?: string
   now: string
   recordings: number
   bytes: number
@@ -60,6 +62,7 @@ async function auditWith(archive: Archive, cdr: CdrIndex, options: AuditOptions,
   const summary: AuditSummary = {
     archive: archive.root,
     policy: archive.policyFile ?? 'CNIL defaults (no callrec.yml)',
+    ...(archive.policyFile ? {policyFile: archive.policyFile} : {}),
     now: options.now.toISO()!,
     recordings: 0,
     bytes: 0,

@@ -75,10 +75,17 @@ export interface Recording {
   problems: Problem[]
 }
 
+/** Values a message's {{placeholders}} take: dates, counts, ids, and text read from the archive or the policy (shown as written). */
+export type MessageData = Record<string, string | number>
+
 export interface Finding {
   rule: string
   severity: Severity
   key: string
+  /** The message in English, as the CLI, JSON and CSV outputs give it; reports render `messageId` in their language. */
   message: string
+  /** The rule's message id (its meta.messages), and the values of its placeholders. */
+  messageId?: string
+  data?: MessageData
   dueAt?: string
 }

@@ -1,7 +1,8 @@
 import {Flags} from '@oclif/core'
+import path from 'node:path'
 import {failsAt, runAudit} from '../audit.js'
 import {openArchive} from '../archive.js'
-import {CallrecCommand, EXIT_CODES_HELP} from '../cli/base.js'
+import {CallrecCommand, exitCodesHelp} from '../cli/base.js'
 import {archiveArg, nowFlag, parseNow, policyFlag} from '../cli/flags.js'
 import {CallrecError, EXIT} from '../errors.js'
 import {journalAudit} from '../journal/index.js'
@@ -9,6 +10,8 @@ import {SEVERITIES, type Finding, type Recording, type Severity} from '../model.
 import {AUDIT_FORMAT_IDS, auditFormat} from '../output/index.js'
 import {collectResult, type AuditResult} from '../output/json.js'
 import {explainRecording} from '../output/explain.js'
+import {findingForDisplay, forDisplay, maskKey} from '../output/personal.js'
+import {printable} from '../output/printable.js'
 import {ruleById} from '../rules/index.js'
 import {progress, useColor, writerTo} from '../ui/terminal.js'
 
@@ -20,7 +23,7 @@ export default class Audit extends CallrecCommand {
 
 Caller and callee numbers are masked in the output unless --show-personal is given.
 
-${EXIT_CODES_HELP}`
+${exitCodesHelp({findings: 'findings at or above --fail-on (default: error)'})}`
 
   static examples = [
     {description: 'Audit the archive in ./archive (table on a terminal):', command: '<%= config.bin %> <%= command.id %> ./archive'},
@@ -60,19 +63,22 @@ ${EXIT_CODES_HELP}`
     const showPersonal = flags['show-personal']
     const spinner = progress(!this.jsonEnabled(), `Auditing ${archive.root}`)
 
-    if (this.jsonEnabled() || flags.explain) {
-      const collected = collectResult(showPersonal)
+    const explain = flags.explain === undefined ? undefined : explainKeys(archive.root, flags.explain)
+    if (this.jsonEnabled() || explain) {
+      // --explain finds the recording by its real key, and masks what it shows.
+      const collected = collectResult(showPersonal || Boolean(explain))
       let scanned = 0
-      const summary = await runAudit(archive, {...options, select: flags.explain ? (key) => key === flags.explain : undefined}, {
+      const summary = await runAudit(archive, {...options, select: explain ? (key) => explain.includes(key) : undefined}, {
         recording: (recording) => {
           spinner.update(`Auditing ${archive.root}: ${++scanned} recordings`)
           return collected.recording(recording)
         },
         finding: collected.finding,
       }).finally(() => spinner.stop())
-      await journalAudit(archive, summary, flags.explain ? [flags.explain] : [])
+      const found = explain && collected.result.recordings.find((candidate) => explain.includes(candidate.key))
+      await journalAudit(archive, summary, found ? [maskKey(found.key)] : [])
       this.setExitCode(failsAt(summary, flags['fail-on'] as Severity))
-      if (flags.explain) return this.explain(flags.explain, collected.result, this.jsonEnabled())
+      if (explain) return this.explain(flags.explain!, collected.result, showPersonal, this.jsonEnabled() ? 'return' : flags.format === 'json' ? 'print' : 'text')
       return {summary, ...collected.result}
     }
 
@@ -91,15 +97,27 @@ ${EXIT_CODES_HELP}`
     this.setExitCode(failsAt(summary, flags['fail-on'] as Severity))
   }
 
-  private explain(key: string, result: Omit<AuditResult, 'summary'>, json: boolean): ExplainResult | void {
-    const recording = result.recordings.find((candidate) => candidate.key === key)
-    if (!recording) throw new CallrecError(`${key}: no such recording in the archive (keys are relative to the archive root)`)
-    const findings = result.findings.filter((finding) => finding.key === key)
-    if (json) return {recording, findings}
-    process.stdout.write(explainRecording(recording, findings, useColor()))
+  private explain(given: string, result: Omit<AuditResult, 'summary'>, showPersonal: boolean, mode: 'return' | 'print' | 'text'): ExplainResult | void {
+    const recording = result.recordings[0]
+    if (!recording) throw new CallrecError(`${printable(given)}: no such recording in the archive (a key relative to the archive root, or a path to a file in it)`)
+    const explained = {recording: forDisplay(recording, showPersonal), findings: result.findings.filter((finding) => finding.key === recording.key).map((finding) => findingForDisplay(finding, showPersonal))}
+    if (mode === 'return') return explained
+    process.stdout.write(mode === 'print' ? JSON.stringify(explained, null, 2) + '\n' : explainRecording(explained.recording, explained.findings, useColor()))
   }
 
   private setExitCode(failed: boolean): void {
     if (failed) process.exitCode = EXIT.findings
   }
+}
+
+/**
+ * The keys `--explain` may mean: the key itself, or, for a path to a file inside a local archive (absolute, or
+ * relative to the current folder such as `fixtures/archive/monitor/…`), its key.
+ */
+function explainKeys(root: string, given: string): string[] {
+  const keys = [given.replace(/^\.\//, '')]
+  if (/^[a-z0-9]+:\/\//i.test(root)) return keys
+  const relative = path.relative(root, path.resolve(given))
+  if (relative && !relative.startsWith('..') && !path.isAbsolute(relative)) keys.push(relative.split(path.sep).join('/'))
+  return keys
 }

@@ -2,7 +2,7 @@ import {Args, Flags} from '@oclif/core'
 import {realpath, stat} from 'node:fs/promises'
 import path from 'node:path'
 import {findPolicyRoot, openArchive, type Archive} from '../archive.js'
-import {CallrecCommand, EXIT_CODES_HELP} from '../cli/base.js'
+import {CallrecCommand, exitCodesHelp} from '../cli/base.js'
 import {actorFlag} from '../cli/journal-flags.js'
 import {policyFlag} from '../cli/flags.js'
 import {decrypterFor} from '../crypto/age.js'
@@ -10,9 +10,12 @@ import {decryptKey, type DecryptOutput} from '../crypto/decrypt-file.js'
 import {AGE_SUFFIX} from '../crypto/encrypt-file.js'
 import {readIdentities, readPassphrase} from '../crypto/identity.js'
 import {CallrecError, EXIT, errorMessage} from '../errors.js'
+import {accessKeys} from '../journal/access-keys.js'
 import {journalPaths, openJournal} from '../journal/index.js'
 import type {FileJournal} from '../journal/file.js'
 import {tryLock, type Lock} from '../journal/lock.js'
+import {maskKey} from '../output/personal.js'
+import {printable} from '../output/printable.js'
 import {LocalStore} from '../store/local.js'
 import type {Store} from '../store/types.js'
 
@@ -33,7 +36,7 @@ Interrupted (Ctrl-C, SIGTERM), it removes the temp file it was writing: no parti
 
 Identity files (-i, age-keygen's format, or passphrase-protected) readable by group or others are refused, as ssh refuses such keys.
 
-${EXIT_CODES_HELP}`
+${exitCodesHelp({partial: 'some files could not be decrypted (wrong identity, damaged file, I/O) while the rest were', locked: true})}`
 
   static examples = [
     {description: 'Listen to one call:', command: '<%= config.bin %> <%= command.id %> monitor/2026/05/14/call.wav.age -i ~/.config/callrec/dpo.key --reason "complaint #4411" -o - | ffplay -nodisp -'},
@@ -81,12 +84,21 @@ ${EXIT_CODES_HELP}`
         try {
           const source = await sourceOf(archive, file)
           if ('inPlace' in output && source.store instanceof LocalStore) await sweep(source.store, source.key.split('/').slice(0, -1).join('/'))
-          const target = await decryptKey(source.store, source.key, output, {decrypter, journal, reason: flags.reason, journalKey: source.journalKey})
+          // Keys masked in the journal beside their HMAC (journal/access-keys.ts), as every access entry.
+          const access = await accessKeys(archive, [source.journalKey])
+          const target = await decryptKey(source.store, source.key, output, {
+            decrypter,
+            journal,
+            reason: flags.reason,
+            journalKey: access.keys[0],
+            journalOutput: 'folder' in output ? maskKey(path.join(output.folder, path.basename(source.key).replace(/\.age$/i, ''))) : undefined,
+            journalDetails: {keyHmacs: access.keyHmacs},
+          })
           decrypted.push({key: source.journalKey, output: target})
-          if (!('stream' in output)) this.log(`${source.journalKey} → ${target}`)
+          if (!('stream' in output)) this.log(printable(`${source.journalKey} → ${target}`))
         } catch (error) {
           failed.push({key: file, error: errorMessage(error)})
-          this.logToStderr(`FAILED ${file}: ${errorMessage(error)}`)
+          this.logToStderr(printable(`FAILED ${file}: ${errorMessage(error)}`))
           if ('stream' in output) break // the rest would follow a truncated stream
         }
       }

@@ -1,7 +1,7 @@
 import {Flags} from '@oclif/core'
 import type {Decrypter} from 'age-encryption'
 import {openArchive, type Archive} from '../archive.js'
-import {CallrecCommand, EXIT_CODES_HELP} from '../cli/base.js'
+import {CallrecCommand, exitCodesHelp} from '../cli/base.js'
 import {archiveArg, policyFlag} from '../cli/flags.js'
 import {sweepTemps} from '../cli/sweep.js'
 import {AgeSealer, decrypterFor, type Target} from '../crypto/age.js'
@@ -14,7 +14,7 @@ import {journalPaths, openJournal} from '../journal/index.js'
 import {tryLock} from '../journal/lock.js'
 import {stopGently} from '../store/temp.js'
 import {canAsk, confirm} from '../ui/confirm.js'
-import {progress} from '../ui/terminal.js'
+import {plural, progress} from '../ui/terminal.js'
 
 const MB = (bytes: number) => `${(bytes / 1e6).toFixed(1)} MB`
 
@@ -26,7 +26,7 @@ Nothing is lost on a crash: the ciphertext goes to a temp file in the same folde
 
 Prints the plan; --dry-run stops there. On a terminal it asks; without one it needs --yes.
 
-${EXIT_CODES_HELP}`
+${exitCodesHelp({partial: 'some recordings could not be encrypted (I/O, permissions, changed while read) while the rest were', locked: true})}`
 
   static examples = [
     {description: 'See what would be encrypted:', command: '<%= config.bin %> <%= command.id %> ./archive --dry-run'},
@@ -73,7 +73,7 @@ ${EXIT_CODES_HELP}`
     const spinner = progress(!this.jsonEnabled(), `Looking for recordings in clear in ${archive.root}`)
     const plan = await planEncryption(archive, {only: flags.key, today: new Date().toISOString().slice(0, 10)}).finally(() => spinner.stop())
     const to = 'recipients' in sealer.target ? `${sealer.target.recipients.length} recipient(s)` : 'a passphrase'
-    this.log(`${plan.keys.length} recordings in clear (${MB(plan.bytes)}) to encrypt to ${to}; ${plan.encrypted} already encrypted`)
+    this.log(`${plural(plan.keys.length, 'recording')} in clear (${MB(plan.bytes)}) to encrypt to ${to}; ${plan.encrypted} already encrypted`)
     for (const key of plan.held) this.log(`kept in clear, under legal hold: ${key}`)
     for (const key of plan.unnamed) this.log(`kept in clear: ${key}: audio without an audio extension; as ${key}.age it could not be told to be a recording (give it its extension: .wav, .mp3…)`)
     if (flags['dry-run'] || plan.keys.length === 0) for (const {key, error} of plan.failed) this.logToStderr(`FAILED ${key}: ${error}`)
@@ -90,8 +90,8 @@ ${EXIT_CODES_HELP}`
       return {plan, swept}
     }
     if (!flags.yes) {
-      if (!canAsk()) throw new CallrecError(`refusing to encrypt ${plan.keys.length} recordings in place without confirmation: no terminal to ask on; add --yes (check first with --dry-run)`, EXIT.usage)
-      if (!(await confirm(`Encrypt ${plan.keys.length} recordings (${MB(plan.bytes)}) in place?`))) throw new CallrecError('nothing encrypted: not confirmed', EXIT.usage)
+      if (!canAsk()) throw new CallrecError(`refusing to encrypt ${plural(plan.keys.length, 'recording')} in place without confirmation: no terminal to ask on; add --yes (check first with --dry-run)`, EXIT.usage)
+      if (!(await confirm(`Encrypt ${plural(plan.keys.length, 'recording')} (${MB(plan.bytes)}) in place?`))) throw new CallrecError('nothing encrypted: not confirmed', EXIT.usage)
     }
 
     // Ctrl-C: no new recording is started, those in flight finish; then exit 130. A second one stops at once,
@@ -137,7 +137,7 @@ ${EXIT_CODES_HELP}`
     }
 
     const completed = result.results.filter((item) => item.action === 'completed').length
-    this.log(`encrypted ${done.length} recordings${completed > 0 ? `, ${completed} of them left by an interrupted run` : ''}`)
+    this.log(`encrypted ${plural(done.length, 'recording')}${completed > 0 ? `, ${completed} of them left by an interrupted run` : ''}`)
     for (const {key, error} of result.failures) this.logToStderr(`FAILED ${key}: ${error}`)
     if (result.skipped.length > 0 && !journalFailure) this.logToStderr(`interrupted: ${result.skipped.length} recordings not started, still in clear`)
     if (journalFailure) process.exitCode = EXIT.partial

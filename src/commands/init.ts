@@ -11,6 +11,7 @@ import {defaultAnswers, policyText} from '../init/policy-file.js'
 import {askAnswers} from '../init/wizard.js'
 import {POLICY_FILE} from '../policy/load.js'
 import {openSink, writeTo} from '../report/sink.js'
+import type {Lang} from '../report/register-labels.js'
 import {LocalStore} from '../store/local.js'
 
 export default class Init extends CallrecCommand {
@@ -33,6 +34,7 @@ It asks for the country of the numbers, the default purpose and whether the PBX 
     defaults: Flags.boolean({description: 'Do not ask: write the CNIL defaults and what was detected in the archive.'}),
     force: Flags.boolean({description: 'Overwrite an existing policy file.'}),
     output: Flags.string({char: 'o', description: `Policy file to write. Default: ${POLICY_FILE} in the archive folder.`, helpValue: 'FILE'}),
+    lang: Flags.string({options: ['fr', 'en'], default: 'fr', description: 'Language of the words init writes for the register (legal bases, references, data subjects): the language of your register.'}),
   }
 
   async run(): Promise<{file: string; layout: Layout}> {
@@ -52,7 +54,7 @@ It asks for the country of the numbers, the default purpose and whether the PBX 
       filenames: layout.names.templates.map(({template}) => template),
       classifyProposals: proposeClassify(layout.names),
       namesCoverage: describeCoverage(layout.names),
-    })
+    }, flags.lang as Lang)
     // Said before any question: the answers depend on it (a purpose for what the names cannot tell).
     if (!this.jsonEnabled()) this.logToStderr(defaults.namesCoverage!.join('\n'))
     const answers = flags.defaults

@@ -1,5 +1,5 @@
 import {Flags} from '@oclif/core'
-import {CallrecCommand, EXIT_CODES_HELP} from '../cli/base.js'
+import {CallrecCommand, exitCodesHelp} from '../cli/base.js'
 import {newIdentity, protectIdentity, readPassphrase, writePrivateFile} from '../crypto/identity.js'
 
 export default class Keygen extends CallrecCommand {
@@ -8,7 +8,7 @@ export default class Keygen extends CallrecCommand {
 
 --passphrase-file protects the identity with a passphrase (scrypt, armored): age -d -i and callrec decrypt -i then ask for it (callrec through --passphrase-file).
 
-${EXIT_CODES_HELP}`
+${exitCodesHelp({})}`
 
   static examples = [
     {description: 'A key for the DPO; put the printed recipient in callrec.yml:', command: '<%= config.bin %> <%= command.id %> -o ~/.config/callrec/dpo.key'},

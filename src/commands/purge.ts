@@ -2,7 +2,7 @@ import {Flags} from '@oclif/core'
 import {createHash, randomBytes} from 'node:crypto'
 import {readFile} from 'node:fs/promises'
 import {openArchive} from '../archive.js'
-import {CallrecCommand, EXIT_CODES_HELP} from '../cli/base.js'
+import {CallrecCommand, exitCodesHelp} from '../cli/base.js'
 import {archiveArg, nowFlag, parseActNow, parseNow, policyFlag} from '../cli/flags.js'
 import {sweepTemps} from '../cli/sweep.js'
 import {actorFlag, reasonFlag} from '../cli/journal-flags.js'
@@ -11,12 +11,14 @@ import {numberHasher} from '../journal/hmac.js'
 import {currentActor, formatHead, journalPaths, openJournal} from '../journal/index.js'
 import {tryLock} from '../journal/lock.js'
 import {toE164} from '../probe/phone.js'
-import {byDestruction, certificatePath, writeCertificate} from '../purge/certificate.js'
+import {byDestruction, certificatePath, maskPurgeFacts, writeCertificate} from '../purge/certificate.js'
 import {executePurge, hasPendingRun, type PurgeResult} from '../purge/execute.js'
 import {describePlan, formatBytes, planOf, type Plan} from '../purge/plan.js'
+import {masker, type Masker} from '../output/personal.js'
+import {printable} from '../output/printable.js'
 import {DEFAULT_PURGE_RULES, ERASURE, PURGE_RULES, selectForPurge} from '../purge/select.js'
 import {canAsk, confirm} from '../ui/confirm.js'
-import {progress} from '../ui/terminal.js'
+import {plural, progress} from '../ui/terminal.js'
 
 export default class Purge extends CallrecCommand {
   static summary = 'Delete what the policy says must go: past retention, or the caller objected; never what is on hold.'
@@ -30,7 +32,7 @@ Safe in cron: a second run on the same archive exits 4 at once; a run killed at 
 
 --caller erases every recording of one number (GDPR art. 17), except those under hold or kept for a legal obligation, each refusal journaled with its reason.
 
-${EXIT_CODES_HELP}`
+${exitCodesHelp({partial: 'some recordings could not be deleted (I/O, permissions) while the rest were; each failure is journaled', locked: true})}`
 
   static examples = [
     {description: 'See what would go:', command: '<%= config.bin %> <%= command.id %> ./archive --dry-run'},
@@ -54,6 +56,7 @@ ${EXIT_CODES_HELP}`
     }),
     reason: reasonFlag,
     actor: actorFlag,
+    'show-personal': Flags.boolean({description: 'Show the phone numbers in keys in full, in the plan, the output and the certificate.'}),
     batch: Flags.integer({min: 1, max: 100_000, default: 500, hidden: true, description: 'Recordings per journal fsync.'}),
   }
 
@@ -74,7 +77,8 @@ ${EXIT_CODES_HELP}`
       const spinner = progress(!this.jsonEnabled(), `Selecting in ${archive.root}`)
       const by = flags.caller === undefined ? {rules: flags.rule ?? [...DEFAULT_PURGE_RULES]} : {caller: flags.caller}
       const selection = await selectForPurge(archive, now, by).finally(() => spinner.stop())
-      const plan = planOf(selection)
+      const mask = masker(flags['show-personal'])
+      const plan = planOf(selection, mask)
       if (!this.jsonEnabled()) this.log(describePlan(plan, archive.root))
       for (const {key, error} of selection.failed) this.logToStderr(`FAILED ${key}: ${error}`)
       if (flags['dry-run']) {
@@ -84,8 +88,8 @@ ${EXIT_CODES_HELP}`
 
       const nothing = plan.recordings === 0 && !(await hasPendingRun(archive))
       if (!nothing && !flags.yes) {
-        if (!canAsk()) throw new CallrecError(`refusing to delete ${plan.recordings} recordings without confirmation: no terminal to ask on; add --yes (check first with --dry-run)`, EXIT.usage)
-        if (!(await confirm(`Delete ${plan.recordings} recordings (${formatBytes(plan.bytes)}) for good?`))) throw new CallrecError('nothing deleted: not confirmed', EXIT.usage)
+        if (!canAsk()) throw new CallrecError(`refusing to delete ${plural(plan.recordings, 'recording')} without confirmation: no terminal to ask on; add --yes (check first with --dry-run)`, EXIT.usage)
+        if (!(await confirm(`Delete ${plural(plan.recordings, 'recording')} (${formatBytes(plan.bytes)}) for good?`))) throw new CallrecError('nothing deleted: not confirmed', EXIT.usage)
       }
       const journal = await openJournal(archive, {actor: flags.actor})
       // A journal that cannot take entries (damaged) stops the run here, before anything is deleted.
@@ -122,7 +126,7 @@ ${EXIT_CODES_HELP}`
       const head = await journal.head().then(formatHead, () => result.stopped?.head)
       result.journal.head = head
       if (certificate) {
-        await writeCertificate(certificate, {
+        await writeCertificate(certificate, maskPurgeFacts({
           title: 'Certificate of destruction of call recordings',
           archive: archive.root,
           policy: archive.policyFile ?? 'CNIL defaults (no callrec.yml)',
@@ -142,15 +146,15 @@ ${EXIT_CODES_HELP}`
           failed: [...selection.failed, ...result.failed],
           ...(result.stopped ? {stopped: result.stopped} : {}),
           ...(nothing ? {nothingDue: true} : {}),
-        })
+        }, mask))
       }
       result.failed.unshift(...selection.failed)
       if (!this.jsonEnabled()) {
         const none = selection.failed.length > 0 ? 'nothing to delete in what could be read' : 'nothing to delete'
-        this.log(nothing ? `${none}${head ? `\njournal head ${head}` : ''}${certificate ? `\ncertificate ${certificate}` : ''}` : describeResult(result, certificate))
+        this.log(nothing ? `${none}${head ? `\njournal head ${head}` : ''}${certificate ? `\ncertificate ${certificate}` : ''}` : describeResult(result, certificate, mask))
       }
       if (result.failed.length > 0 || result.stopped) process.exitCode = EXIT.partial
-      return {plan, result, certificate, head, ...(nothing ? {failed: selection.failed} : {})}
+      return {plan, result: maskPurgeFacts(result, mask), certificate, head, ...(nothing ? {failed: selection.failed.map(({key, error}) => ({key: mask.key(key), error: mask.text(error, [key])}))} : {})}
     } finally {
       await lock?.release()
     }
@@ -163,22 +167,23 @@ async function policyHash(file: string | undefined): Promise<string | undefined>
   return createHash('sha256').update(await readFile(file)).digest('hex')
 }
 
-function describeResult(result: PurgeResult, certificate: string | undefined): string {
+function describeResult(result: PurgeResult, certificate: string | undefined, mask: Masker): string {
   const bytes = result.deleted.reduce((sum, deleted) => sum + deleted.files.reduce((total, file) => total + file.size, 0), 0)
   const finished = result.deleted.filter((deleted) => deleted.finished).length
-  const lines = [`deleted ${result.deleted.length} recordings (${formatBytes(bytes)})${finished > 0 ? `, ${finished} of them left by an interrupted run` : ''}`]
+  const lines = [`deleted ${plural(result.deleted.length, 'recording')} (${formatBytes(bytes)})${finished > 0 ? `, ${finished} of them left by an interrupted run` : ''}`]
   const {firstSeq, lastSeq, file} = result.journal
   if (firstSeq !== undefined) lines.push(`journal ${file} #${firstSeq} to #${lastSeq}`)
-  for (const {key, why} of [...result.held, ...result.changed]) lines.push(`kept ${key}: ${why}`)
-  for (const {key, why} of result.undone) lines.push(`undone ${key}: ${why}`)
+  const show = (key: string, why: string) => `${printable(mask.key(key))}: ${printable(mask.text(why, [key]))}`
+  for (const {key, why} of [...result.held, ...result.changed]) lines.push(`kept ${show(key, why)}`)
+  for (const {key, why} of result.undone) lines.push(`undone ${show(key, why)}`)
   if (result.vanished.length > 0) lines.push(`already gone: ${result.vanished.length}`)
-  for (const folder of result.removedFolders) lines.push(`removed emptied folder ${folder}`)
-  for (const {key, error} of result.failed) lines.push(`FAILED ${key}: ${error}`)
-  for (const item of byDestruction(result.deleted).unlinkedOnly) lines.push(`NOT DESTROYED ${item.key}: unlinked, but ${item.links.map((file) => `${file.key} has ${file.links - 1} other hard link(s)`).join(', ')}: its content survives there`)
+  for (const folder of result.removedFolders) lines.push(`removed emptied folder ${printable(mask.key(folder))}`)
+  for (const {key, error} of result.failed) lines.push(`FAILED ${show(key, error)}`)
+  for (const item of byDestruction(result.deleted).unlinkedOnly) lines.push(`NOT DESTROYED ${printable(mask.key(item.key))}: unlinked, but ${item.links.map((file) => `${printable(mask.key(file.key))} has ${file.links - 1} other hard link(s)`).join(', ')}: its content survives there`)
   if (result.stopped) {
     const {error, lastSeq, notReached} = result.stopped
     lines.push(`STOPPED: ${error}`)
-    lines.push(`  last journaled entry #${lastSeq ?? '?'}; ${result.deleted.length} recordings deleted (each with its entry); ${notReached} not reached, still there: the next run finishes once the journal takes entries again`)
+    lines.push(`  last journaled entry #${lastSeq ?? '?'}; ${plural(result.deleted.length, 'recording')} deleted (each with its entry); ${notReached} not reached, still there: the next run finishes once the journal takes entries again`)
   }
   if (result.journal.head) lines.push(`journal head ${result.journal.head}`)
   if (certificate) lines.push(`certificate ${certificate}`)

@@ -19,8 +19,14 @@ export interface DecryptOptions {
   journal: Journal
   /** Why the recording is accessed: mandatory, it goes to the journal. */
   reason: string
-  /** The key as the journal names it, when `key` is relative to some other folder than the archive root. */
+  /** The key as the journal names it: relative to another folder than the archive root, or masked (journal/access-keys.ts). */
   journalKey?: string
+  /** Where the plaintext went, as the journal says it (masked like the key); the real path by default. */
+  journalOutput?: string
+  /** More facts for the journal entries (the key's HMAC). */
+  journalDetails?: Record<string, unknown>
+  /** The command the entries name: `decrypt`, or `find` for a DSAR export. */
+  command?: string
 }
 
 /** Decrypts `key` of `store`; returns where the plaintext went. */
@@ -28,7 +34,14 @@ export async function decryptKey(store: Store, key: string, output: DecryptOutpu
   if (options.reason.trim() === '') throw new Error('a reason is required to decrypt')
   const target = describe(key, output)
   const record = (outcome: 'ok' | 'failed', details: Record<string, unknown>) =>
-    options.journal.append({action: 'decrypt', command: 'decrypt', keys: [options.journalKey ?? key], reason: options.reason, outcome, details: {output: target, ...details}})
+    options.journal.append({
+      action: 'decrypt',
+      command: options.command ?? 'decrypt',
+      keys: [options.journalKey ?? key],
+      reason: options.reason,
+      outcome,
+      details: {output: options.journalOutput ?? target, ...options.journalDetails, ...details},
+    })
   const folder = 'folder' in output ? new LocalStore(output.folder) : undefined
   // Checked again when the file is renamed into place; here it saves a journal entry for nothing.
   if (folder && (await folder.exists(basename(plaintextKey(key))))) throw new Error(`${target} already exists`)

@@ -33,7 +33,8 @@ const holdSchema = z.strictObject({
   until: z.string().optional(),
   by: z.strictObject({user: z.string(), host: z.string(), name: z.string().optional()}),
 })
-const fileSchema = z.strictObject({holds: z.array(holdSchema)})
+/** `lastId`: the highest id ever given, so that a released hold's id is never given again (the journal names holds by id). */
+const fileSchema = z.strictObject({lastId: z.number().int().nonnegative().optional(), holds: z.array(holdSchema)})
 
 export type Hold = z.infer<typeof holdSchema>
 export type HoldMatch = z.infer<typeof matchSchema>
@@ -104,6 +105,8 @@ const endOf = (hold: LegalHold) => hold.until ?? '9999-12-31'
 
 export interface HoldsFileState {
   holds: Hold[]
+  /** The highest id ever given (released holds included). */
+  lastId: number
   /** Identity of the file as read, to tell cheaply whether it changed since. */
   version: string
 }
@@ -172,7 +175,7 @@ export async function readHoldsFile(file: string): Promise<HoldsFileState> {
   try {
     text = await readFile(file, 'utf8')
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return {holds: [], version: 'none'}
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return {holds: [], lastId: 0, version: 'none'}
     throw new CallrecError(`${file}: cannot read the holds file (${(error as NodeJS.ErrnoException).code ?? error})`)
   }
   let parsed
@@ -185,7 +188,8 @@ export async function readHoldsFile(file: string): Promise<HoldsFileState> {
     const issue = parsed.error.issues[0]
     throw new CallrecError(`${file}: ${issue.path.join('.') || 'holds file'}: ${issue.message}`)
   }
-  return {holds: parsed.data.holds, version: await holdsVersion(file)}
+  const {holds, lastId = 0} = parsed.data
+  return {holds, lastId: Math.max(lastId, ...holds.map((hold) => hold.id)), version: await holdsVersion(file)}
 }
 
 /** Inode, size and mtime: each update renames a new file into place, so any change shows. */
@@ -200,15 +204,17 @@ export async function holdsVersion(file: string): Promise<string> {
  * or damaged, leaves the holds as they were); a file that cannot be written then gets an entry undoing them.
  * A purge takes the same lock around each batch of deletions, so a hold added now is seen before the next deletion.
  */
-export function updateHolds<T>(archive: Archive, change: (holds: Hold[]) => T, record: {journal: FileJournal; events(result: T): JournalEvent[]}): Promise<T> {
+export function updateHolds<T>(archive: Archive, change: (holds: Hold[], lastId: number) => T, record: {journal: FileJournal; events(result: T): JournalEvent[]}): Promise<T> {
   const file = journalPaths(archive).holds
   return withLock(file, async () => {
-    const {holds} = await readHoldsFile(file)
-    const result = change(holds)
+    const {holds, lastId} = await readHoldsFile(file)
+    const result = change(holds, lastId)
     const entries = await record.journal.appendAll(record.events(result))
     const folder = path.dirname(file)
+    // lastId: hold ids are never reused, even after a release removed the highest one.
+    const state = {lastId: Math.max(lastId, ...holds.map((hold) => hold.id)), holds}
     try {
-      await new LocalStore(folder).writeAtomic(path.basename(file), Buffer.from(JSON.stringify({holds}, null, 2) + '\n'), {mode: 0o640})
+      await new LocalStore(folder).writeAtomic(path.basename(file), Buffer.from(JSON.stringify(state, null, 2) + '\n'), {mode: 0o640})
     } catch (error) {
       const why = `holds file not written (${errorMessage(error)})`
       const undo = entries.map(({action, command, keys, reason, details, seq}) => ({action, command, keys, reason, outcome: 'failed' as const, details: {...details, undoes: seq, why}}))
@@ -219,8 +225,8 @@ export function updateHolds<T>(archive: Archive, change: (holds: Hold[]) => T, r
   })
 }
 
-/** A new hold, numbered after the highest id in use. */
-export function newHold(holds: Hold[], match: HoldMatch, reason: string, until: string | undefined, actor: Actor = currentActor()): Hold {
-  const id = Math.max(0, ...holds.map((hold) => hold.id)) + 1
+/** A new hold, numbered after the highest id ever given: a released hold's id is not given again. */
+export function newHold(holds: Hold[], match: HoldMatch, reason: string, until: string | undefined, actor: Actor = currentActor(), lastId = 0): Hold {
+  const id = Math.max(lastId, ...holds.map((hold) => hold.id)) + 1
   return {id, match, reason, since: new Date().toISOString(), ...(until ? {until} : {}), by: actor}
 }

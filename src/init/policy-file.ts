@@ -1,21 +1,18 @@
 import {Document, isMap, isScalar, type Node} from 'yaml'
-import {CNIL_PURPOSES, REGULATORY_PURPOSES} from '../policy/defaults.js'
+import {CNIL_PURPOSES, DEFAULT_WORDS, REGULATORY_PURPOSES} from '../policy/defaults.js'
 import {parsePolicy} from '../policy/load.js'
 import type {CdrFileConfig, PolicyFile} from '../policy/schema.js'
 import {missingFields} from '../report/register.js'
+import type {Lang} from '../report/register-labels.js'
 
 export const OFFERED_PURPOSES = {...CNIL_PURPOSES, ...REGULATORY_PURPOSES}
 export type PurposeName = keyof typeof OFFERED_PURPOSES
 
-// The legal basis the CNIL names for each kind of purpose: the employer's legitimate interest for training and
-// evaluation, a legal obligation where a law imposes the recording. A suggestion for the DPO to confirm.
-const LEGAL_BASIS: Record<PurposeName, string> = {
-  training: 'Intérêt légitime (RGPD art. 6.1.f)',
-  evaluation: 'Intérêt légitime (RGPD art. 6.1.f)',
-  quality: 'Intérêt légitime (RGPD art. 6.1.f)',
-  analysis: 'Intérêt légitime (RGPD art. 6.1.f)',
-  'mifid-ii': 'Obligation légale (RGPD art. 6.1.c)',
-  'insurance-contract': 'Obligation légale (RGPD art. 6.1.c)',
+// Who is recorded, in the language init writes (the register shows policy values as written); legal bases and
+// references come from policy/defaults.ts.
+const DATA_SUBJECTS: Record<Lang, string[]> = {
+  fr: ['Salariés (conseillers)', 'Évaluateurs', 'Appelants (clients, prospects)'],
+  en: ['Employees (agents)', 'Evaluators', 'Callers (customers, prospects)'],
 }
 
 /** What `init` asks, or assumes with --defaults. */
@@ -41,6 +38,8 @@ export interface InitAnswers {
   classifyProposals: ClassifyProposal[]
   /** What dates how many of the names sampled, and the names nothing dates: written under filenames:. */
   namesCoverage?: string[]
+  /** The language of the words init writes (legal bases, references, data subjects). */
+  lang: Lang
 }
 
 export interface ClassifyProposal {
@@ -50,8 +49,8 @@ export interface ClassifyProposal {
   count: number
 }
 
-export function defaultAnswers(createdOn: string, layout: Partial<Pick<InitAnswers, 'software' | 'cdr' | 'filenames' | 'classifyProposals' | 'namesCoverage'>> = {}): InitAnswers {
-  return {purposes: Object.keys(CNIL_PURPOSES) as PurposeName[], timezone: 'Europe/Paris', country: 'FR', recipients: [], createdOn, filenames: [], classifyProposals: [], ...layout}
+export function defaultAnswers(createdOn: string, layout: Partial<Pick<InitAnswers, 'software' | 'cdr' | 'filenames' | 'classifyProposals' | 'namesCoverage'>> = {}, lang: Lang = 'fr'): InitAnswers {
+  return {purposes: Object.keys(CNIL_PURPOSES) as PurposeName[], timezone: 'Europe/Paris', country: 'FR', recipients: [], createdOn, filenames: [], classifyProposals: [], lang, ...layout}
 }
 
 /** What `defaults.purpose`, `defaults.noticePlayed` and `country` change: the wizard and the file say the same. */
@@ -102,14 +101,16 @@ function policyOf(answers: InitAnswers): PolicyFile {
     country: answers.country,
     ...(answers.filenames.length > 0 ? {filenames: answers.filenames} : {}),
     ...(answers.defaults && Object.keys(answers.defaults).length > 0 ? {defaults: answers.defaults} : {}),
-    purposes: Object.fromEntries(answers.purposes.map((name) => [name, {...OFFERED_PURPOSES[name], legalBasis: LEGAL_BASIS[name]}])),
+    purposes: Object.fromEntries(
+      answers.purposes.map((name) => [name, {...OFFERED_PURPOSES[name], ...DEFAULT_WORDS[name][answers.lang]}]),
+    ),
     ...(answers.cdr ? {cdr: [answers.cdr]} : {}),
     encryption: {required: answers.recipients.length > 0, recipients: answers.recipients},
     journal: {...(answers.journalPath ? {path: answers.journalPath} : {}), retention: '12 months'},
     register: {
       createdOn: answers.createdOn,
       ...(answers.software ? {software: answers.software} : {}),
-      dataSubjects: ['Salariés (conseillers)', 'Évaluateurs', 'Appelants (clients, prospects)'],
+      dataSubjects: DATA_SUBJECTS[answers.lang],
     },
   }
 }

@@ -1,16 +1,21 @@
 import {checkbox, input, select} from '@inquirer/prompts'
 import {IANAZone} from 'luxon'
+import {z} from 'zod'
+import {isAgeRecipient} from '../policy/schema.js'
 import type {Layout} from './detect.js'
 import {EXPLAIN, OFFERED_PURPOSES, type InitAnswers, type PurposeName} from './policy-file.js'
 
-const AGE_RECIPIENT = /^age1[0-9a-z]+$/
+/** Empty, or an address the policy loader accepts (the same check). */
+function optionalEmail(text: string): true | string {
+  return text.trim() === '' || z.email().safeParse(text.trim()).success || 'Not an e-mail address (name@example.org), or leave it empty'
+}
 
 /** Asks for each answer, offering the defaults and what was detected in the archive. Only ever called on a TTY. */
 export async function askAnswers(defaults: InitAnswers, layout: Layout): Promise<InitAnswers> {
   const controller = await input({message: 'Organisation (the controller):', required: true})
-  const controllerEmail = await input({message: 'Its contact e-mail:'})
+  const controllerEmail = await input({message: 'Its contact e-mail:', validate: optionalEmail})
   const dpo = await input({message: 'Data protection officer (empty if none yet):'})
-  const dpoEmail = dpo ? await input({message: "The DPO's e-mail:"}) : ''
+  const dpoEmail = dpo ? await input({message: "The DPO's e-mail:", validate: optionalEmail}) : ''
   const purposes = await checkbox<PurposeName>({
     message: 'Why are calls recorded? (default retentions: CNIL and the laws named)',
     choices: (Object.keys(OFFERED_PURPOSES) as PurposeName[]).map((name) => ({name: `${name} (${OFFERED_PURPOSES[name].retention})`, value: name, checked: defaults.purposes.includes(name)})),
@@ -41,7 +46,7 @@ export async function askAnswers(defaults: InitAnswers, layout: Layout): Promise
   const cdr = await input({message: 'Asterisk CDR file (Master.csv), relative to the archive; empty if none:', default: defaults.cdr?.path})
   const recipients = await input({
     message: 'age recipients allowed to listen (age1…, comma-separated; `callrec keygen` makes a key pair); empty for none yet:',
-    validate: (text) => split(text).every((recipient) => AGE_RECIPIENT.test(recipient)) || 'Each must be an age recipient (age1…)',
+    validate: (text) => split(text).every(isAgeRecipient) || 'Each must be an age recipient (age1…, as `callrec keygen` prints)',
   })
   const journalPath = await input({message: 'Journal location, relative to the archive (empty for the default):'})
   return {

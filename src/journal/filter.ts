@@ -9,6 +9,8 @@ export interface EntryFilter {
   actor?: string
   actions?: string[]
   key?: string
+  /** The key's HMAC (hmac.ts keyHasher): access entries store keys masked beside it. */
+  keyHmac?: string
 }
 
 /** An instant given as ISO 8601, or as a duration before `now` (`30d`, `12 months`). */
@@ -26,6 +28,6 @@ export function matches(entry: JournalEntry, filter: EntryFilter): boolean {
   if (filter.until && time > filter.until) return false
   if (filter.actor && entry.actor.user !== filter.actor && entry.actor.name !== filter.actor) return false
   if (filter.actions && !filter.actions.includes(entry.action)) return false
-  if (filter.key && !entry.keys.includes(filter.key)) return false
+  if (filter.key && !entry.keys.includes(filter.key) && !(filter.keyHmac && (entry.details?.keyHmacs as string[] | undefined)?.includes(filter.keyHmac))) return false
   return true
 }

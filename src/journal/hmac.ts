@@ -26,6 +26,17 @@ export async function numberHasher(archive: Archive, options: {create: boolean})
   }
 }
 
+/**
+ * Turns a recording's key into its keyed HMAC, with the same secret: access entries (find, export, decrypt)
+ * store keys masked beside this HMAC, so `access-log export --key KEY` still finds them and the clear number
+ * a PBX put in a file name is not kept beside the HMAC of the caller's number.
+ */
+export async function keyHasher(archive: Archive, options: {create: boolean}): Promise<((key: string) => string) | undefined> {
+  const file = journalPaths(archive).hmacKey
+  const key = (await readKey(file)) ?? (options.create ? await createKey(file) : undefined)
+  return key && ((recordingKey) => createHmac('sha256', key).update(`key:${recordingKey}`).digest('hex'))
+}
+
 async function readKey(file: string): Promise<Buffer | undefined> {
   const info = await stat(file).catch((error: NodeJS.ErrnoException) => (error.code === 'ENOENT' ? undefined : Promise.reject(error)))
   if (!info) return undefined

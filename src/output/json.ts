@@ -1,6 +1,6 @@
 import type {AuditSummary} from '../audit.js'
 import type {Finding, Recording} from '../model.js'
-import {forDisplay} from './personal.js'
+import {findingForDisplay, forDisplay} from './personal.js'
 import type {AuditFormat} from './types.js'
 
 export interface AuditResult {
@@ -15,7 +15,7 @@ export function collectResult(showPersonal: boolean) {
   return {
     result,
     recording: async (recording: Recording) => void result.recordings.push(forDisplay(recording, showPersonal)),
-    finding: async (finding: Finding) => void result.findings.push(finding),
+    finding: async (finding: Finding) => void result.findings.push(findingForDisplay(finding, showPersonal)),
   }
 }
 

@@ -38,7 +38,9 @@ export function parsePolicy(text: string, file: string): Policy {
     const {line} = lineCounter.linePos(error.pos[0])
     throw new CallrecError(`${file}:${line}: invalid YAML: ${error.message.split('\n')[0]}`)
   }
-  const raw = doc.toJS() ?? {}
+  // An empty file is more often a truncated copy or a failed write than a choice: `{}` says "CNIL defaults".
+  if (doc.contents === null) throw new CallrecError(`${file}: the policy is empty; write one (callrec init), or \`{}\` to apply the CNIL defaults`)
+  const raw = doc.toJS()
   const result = policySchema.safeParse(raw)
   if (!result.success) {
     const issue = result.error.issues[0]

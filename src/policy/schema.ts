@@ -1,14 +1,25 @@
+import {Encrypter} from 'age-encryption'
 import {z} from 'zod'
 import {parseDuration, DURATION_HELP} from './duration.js'
 import {IANAZone} from 'luxon'
 import {compileTemplate, TemplateError} from '../probe/filenames/template.js'
+
+/** A recipient age accepts: the prefix, the bech32 checksum and the key length all checked (age-encryption). */
+export function isAgeRecipient(text: string): boolean {
+  try {
+    new Encrypter().addRecipient(text)
+    return text.startsWith('age1')
+  } catch {
+    return false
+  }
+}
 
 const duration = z.string().refine((text) => parseDuration(text) !== undefined, {message: `not a duration: use ${DURATION_HELP}`})
 const timezone = z.string().refine((zone) => IANAZone.isValidZone(zone), {message: 'not an IANA time zone such as Europe/Paris or UTC'})
 const party = z.strictObject({
   name: z.string().min(1),
   address: z.string().optional(),
-  email: z.string().optional(),
+  email: z.email({message: 'not an e-mail address'}).optional(),
   phone: z.string().optional(),
   representative: z.string().optional(),
 })
@@ -179,7 +190,7 @@ export const policySchema = z.strictObject({
   encryption: z
     .strictObject({
       required: z.boolean().default(false),
-      recipients: z.array(z.string().regex(/^age1[0-9a-z]+$/, 'not an age recipient (age1…)')).default([]),
+      recipients: z.array(z.string().refine(isAgeRecipient, {message: 'not an age recipient (age1…: a bech32 X25519 or post-quantum key, as `callrec keygen` prints)'})).default([]),
       skipHeld: z.boolean().default(false),
     })
     .default({required: false, recipients: [], skipHeld: false}),

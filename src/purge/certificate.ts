@@ -6,6 +6,7 @@ import {CallrecError, errorMessage} from '../errors.js'
 import type {Actor} from '../journal/actor.js'
 import {inside} from '../journal/paths.js'
 import {csvRows} from '../output/csv-safe.js'
+import type {Masker} from '../output/personal.js'
 import {syncFolder} from '../store/local.js'
 import type {Deleted, PurgeResult} from './execute.js'
 
@@ -137,4 +138,30 @@ export async function writeCertificate(file: string, certificate: Certificate): 
     await unlink(temp).catch(() => {})
   }
   await syncFolder(folder)
+}
+
+type PurgeFacts = Pick<Certificate, 'deleted' | 'vanished' | 'failed'> & Partial<Pick<Certificate, 'unlinkedOnly'>> & {[list in 'kept' | 'held' | 'changed' | 'undone']?: {key: string; why: string}[]}
+
+/**
+ * A certificate or a purge result as it is shown or written: keys, file names and reasons with their phone
+ * numbers masked (personal.ts), unless --show-personal. The SHA-256 of each file, the journal seq and the entry
+ * hash still tie every line to its journal entry, which keeps the name (docs/purge.md, "Personal data in keys").
+ */
+export function maskPurgeFacts<T extends PurgeFacts>(facts: T, mask: Masker): T {
+  const pair = <P extends {key: string; why: string}>(item: P): P => ({...item, key: mask.key(item.key), why: mask.text(item.why, [item.key])})
+  const maskDeleted = <D extends Deleted>(deleted: D): D => ({
+    ...deleted,
+    key: mask.key(deleted.key),
+    files: deleted.files.map((file) => ({...file, key: mask.key(file.key)})),
+    ...(deleted.sidecar ? {sidecar: mask.key(deleted.sidecar)} : {}),
+  })
+  const lists = Object.fromEntries((['kept', 'held', 'changed', 'undone'] as const).filter((name) => facts[name]).map((name) => [name, facts[name]!.map(pair)]))
+  return {
+    ...facts,
+    ...lists,
+    deleted: facts.deleted.map(maskDeleted),
+    ...(facts.unlinkedOnly ? {unlinkedOnly: facts.unlinkedOnly.map((item) => ({...maskDeleted(item), links: item.links.map((file) => ({...file, key: mask.key(file.key)}))}))} : {}),
+    vanished: facts.vanished.map((key) => mask.key(key)),
+    failed: facts.failed.map(({key, error}) => ({key: mask.key(key), error: mask.text(error, [key])})),
+  }
 }

@@ -1,5 +1,9 @@
+import {masker, type Masker} from '../output/personal.js'
+import {printable} from '../output/printable.js'
+import {plural} from '../ui/terminal.js'
 import type {Selection, UnjudgedReason} from './select.js'
 
+/** Keys a terminal shows of each list; --json gives every one. */
 const SAMPLE = 10
 
 const UNJUDGED: Record<UnjudgedReason, string> = {
@@ -15,9 +19,11 @@ export interface Plan {
   bytes: number
   byRule: Record<string, number>
   oldestRecordedAt?: string
-  /** A few keys, to see at a glance that the selection is the expected one. */
+  /** Every recording to delete (its first file's key): the whole plan, for a script or a second look. */
+  keys: string[]
+  /** The first keys, to see at a glance that the selection is the expected one. */
   sample: string[]
-  held: {count: number; sample: {key: string; why: string}[]}
+  held: {count: number; sample: {key: string; why: string}[]; keys: {key: string; why: string}[]}
   /** `--caller`: recordings kept despite the request, each with why. */
   refused: {key: string; why: string}[]
   /** Recordings retention-expired cannot judge, left out of the plan: how many, by reason, and what to do. */
@@ -26,16 +32,20 @@ export interface Plan {
   datedFromMtime: number
 }
 
-export function planOf(selection: Selection): Plan {
+/** The plan, keys masked as every output masks them unless --show-personal (`mask` from `masker`). */
+export function planOf(selection: Selection, mask: Masker = masker(false)): Plan {
+  const masked = ({key, why}: {key: string; why: string}) => ({key: mask.key(key), why: mask.text(why, [key])})
+  const held = selection.held.map(masked)
   const notJudged = Object.values(selection.unjudged).reduce((sum, count) => sum + count, 0)
   const plan: Plan = {
     recordings: 0,
     files: 0,
     bytes: 0,
     byRule: {},
+    keys: [],
     sample: [],
-    held: {count: selection.held.length, sample: selection.held.slice(0, SAMPLE)},
-    refused: selection.refused,
+    held: {count: held.length, sample: held.slice(0, SAMPLE), keys: held},
+    refused: selection.refused.map(masked),
     notJudged: {count: notJudged, byReason: selection.unjudged, ...(notJudged > 0 ? {hint: UNJUDGED_HINT} : {})},
     datedFromMtime: selection.datedFromMtime,
   }
@@ -46,19 +56,21 @@ export function planOf(selection: Selection): Plan {
     for (const rule of candidate.rules) plan.byRule[rule] = (plan.byRule[rule] ?? 0) + 1
     const date = candidate.recordedAt?.value
     if (date && (!plan.oldestRecordedAt || date < plan.oldestRecordedAt)) plan.oldestRecordedAt = date
-    if (plan.sample.length < SAMPLE) plan.sample.push(candidate.forms[0].key)
+    plan.keys.push(mask.key(candidate.forms[0].key))
   }
+  plan.sample = plan.keys.slice(0, SAMPLE)
   return plan
 }
 
+/** The plan for a terminal: every key and reason escaped, so that a file name cannot rewrite the lines above it. */
 export function describePlan(plan: Plan, archive: string): string {
-  const lines = [`${archive}: ${plan.recordings} recording${plan.recordings === 1 ? '' : 's'} to delete (${plan.files} files, ${formatBytes(plan.bytes)})`]
+  const lines = [`${printable(archive)}: ${plural(plan.recordings, 'recording')} to delete (${plural(plan.files, 'file')}, ${formatBytes(plan.bytes)})`]
   for (const [rule, count] of Object.entries(plan.byRule)) lines.push(`  ${rule}: ${count}`)
   if (plan.oldestRecordedAt) lines.push(`  oldest recorded ${plan.oldestRecordedAt}`)
-  if (plan.sample.length > 0) lines.push(`  e.g. ${plan.sample.join('\n       ')}`)
+  if (plan.sample.length > 0) lines.push(`  e.g. ${plan.sample.map(printable).join('\n       ')}${plan.keys.length > plan.sample.length ? `\n       … and ${plan.keys.length - plan.sample.length} more (--json lists them all)` : ''}`)
   if (plan.held.count > 0) {
     lines.push(`kept under legal hold: ${plan.held.count}`)
-    for (const {key, why} of plan.held.sample) lines.push(`  ${key}: ${why}`)
+    for (const {key, why} of plan.held.sample) lines.push(`  ${printable(key)}: ${printable(why)}`)
   }
   if (plan.notJudged.count > 0) {
     lines.push(`left out, retention unknown: ${plan.notJudged.count}`)
@@ -69,7 +81,7 @@ export function describePlan(plan: Plan, archive: string): string {
     lines.push(`  hint: ${plan.notJudged.hint}`)
   }
   if (plan.datedFromMtime > 0) lines.push(`judged from the file's modification time (no call date; copies reset it): ${plan.datedFromMtime}`)
-  if (plan.refused.length > 0) lines.push(`refused: ${plan.refused.length}`, ...plan.refused.map(({key, why}) => `  ${key}: ${why}`))
+  if (plan.refused.length > 0) lines.push(`refused: ${plan.refused.length}`, ...plan.refused.map(({key, why}) => `  ${printable(key)}: ${printable(why)}`))
   return lines.join('\n')
 }
 

@@ -3,6 +3,7 @@ import type {Finding, Severity} from '../model.js'
 import {durationOf} from '../policy/retention.js'
 import type {Policy} from '../policy/schema.js'
 import {ruleById} from '../rules/index.js'
+import {ruleText, severityName} from '../rules/text.js'
 import type {AgentDay} from '../rules/systematic-recording.js'
 import {bars, COLORS, histogram, seriesColor} from './charts.js'
 import {MAX_MONTHS, statsCollector, UNKNOWN_PURPOSE, verdictOf, type ComplianceFormat, type ComplianceStats} from './compliance.js'
@@ -30,6 +31,10 @@ export function complianceHtml({lang, summary, stats, findings, policy, agentDay
   const percent = new Intl.NumberFormat(lang, {style: 'percent', maximumFractionDigits: 0})
   const share = (value: number, total: number) => (total > 0 ? percent.format(value / total) : '–')
   const verdict = verdictOf(summary)
+  const describeRule = (id: string) => {
+    const meta = ruleById(id)?.meta
+    return meta && ruleText(meta, lang).description
+  }
 
   const cards = html`<div class="cards"><div><strong>${number.format(summary.recordings)}</strong>${t.cards.recordings}</div>${SEVERITY_ORDER.map(
     (severity) => html`<div class="sev-${severity}"><strong>${number.format(summary.findings[severity])}</strong>${t.cards[severity === 'error' ? 'errors' : severity === 'warning' ? 'warnings' : 'info']}</div>`,
@@ -42,7 +47,7 @@ export function complianceHtml({lang, summary, stats, findings, policy, agentDay
     const cells = severities.length > 0 ? severities.map((severity) => ({severity, count: bySeverity.get(`${id}\0${severity}`)!})) : [{severity: ruleById(id)?.meta.severity ?? 'info', count}]
     return cells.map(
       (cell) =>
-        html`<tr><td><code>${id}</code></td><td class="sev-${cell.count > 0 ? cell.severity : ''}">${cell.severity}</td><td class="num">${number.format(cell.count)}</td><td>${ruleById(id)?.meta.description}</td></tr>`,
+        html`<tr><td><code>${id}</code></td><td class="sev-${cell.count > 0 ? cell.severity : ''}">${severityName(cell.severity, lang)}</td><td class="num">${number.format(cell.count)}</td><td>${describeRule(id)}</td></tr>`,
     )
   })
 
@@ -116,7 +121,10 @@ export function complianceHtml({lang, summary, stats, findings, policy, agentDay
   })
 
   const {maxShare, minCalls} = policy.systematic
-  const days = (agentDays ?? []).toSorted((a, b) => b.recorded / b.answered - a.recorded / a.answered || b.answered - a.answered)
+  // Only the days the rule judges: below minCalls answered calls, a share says nothing (1 of 1 is 100%).
+  const judged = (agentDays ?? []).filter((day) => day.answered >= minCalls)
+  const unjudged = (agentDays?.length ?? 0) - judged.length
+  const days = judged.toSorted((a, b) => b.recorded / b.answered - a.recorded / a.answered || b.answered - a.answered)
   const systematic =
     agentDays &&
     bars({
@@ -127,24 +135,24 @@ export function complianceHtml({lang, summary, stats, findings, policy, agentDay
       rows: days.slice(0, MAX_AGENT_DAYS).map((day) => ({
         label: `${day.agent} · ${day.day}`,
         segments: [
-          day.answered >= minCalls && day.recorded / day.answered > maxShare
+          day.recorded / day.answered > maxShare
             ? {label: t.recordedOver, value: day.recorded, color: COLORS.error}
             : {label: t.recorded, value: day.recorded, color: COLORS.hold},
           {label: t.notRecorded, value: day.answered - day.recorded, color: COLORS.muted},
         ],
       })),
       format: (value, total) => `${share(value, total)} (${value}/${total})`,
-      note: days.length > MAX_AGENT_DAYS ? t.moreDays(days.length - MAX_AGENT_DAYS) : undefined,
+      note: [days.length > MAX_AGENT_DAYS && t.moreDays(days.length - MAX_AGENT_DAYS), unjudged > 0 && t.fewCalls(unjudged, minCalls)].filter(Boolean).join(' ') || undefined,
     })
 
   const sorted = findings.toSorted((a, b) => SEVERITY_ORDER.indexOf(a.severity) - SEVERITY_ORDER.indexOf(b.severity))
   const findingRows = sorted.map(
     (finding) =>
-      html`<tr><td class="sev-${finding.severity}">${finding.severity}</td><td><code>${finding.rule}</code></td><td class="key">${finding.key}</td><td>${finding.message}</td><td>${finding.dueAt?.slice(0, 10)}</td></tr>`,
+      html`<tr><td class="sev-${finding.severity}">${severityName(finding.severity, lang)}</td><td><code>${finding.rule}</code></td><td class="key">${finding.key}</td><td>${finding.message}</td><td>${finding.dueAt?.slice(0, 10)}</td></tr>`,
   )
 
   const body = html`<h1>${t.title}</h1>
-<p class="meta">${t.asOf} ${summary.now} · ${t.archive} ${summary.archive} · ${t.policy} ${summary.policy}</p>
+<p class="meta">${t.asOf} ${summary.now} · ${t.archive} ${summary.archive} · ${t.policy} ${summary.policyFile ?? t.noPolicy}</p>
 <div class="verdict ${verdict}" id="verdict">${t.verdict[verdict]}</div>
 ${cards}
 <section id="rules"><h2>${t.byRule}</h2><table><thead><tr><th>${t.rule}</th><th>${t.severity}</th><th class="num">${t.count}</th><th>${t.description}</th></tr></thead><tbody>${ruleRows}</tbody></table></section>

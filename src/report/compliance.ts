@@ -13,6 +13,12 @@ import type {Lang} from './register-labels.js'
 // on), and the few counts its charts need. Rows stream out; only counts and the findings stay in memory.
 
 export interface ComplianceRow {
+  /**
+   * `recording`: one row per recording, its verdict over every rule. `finding`: a finding tied to no one
+   * recording (an orphan sidecar, a CDR row, an agent's day, a file not followed), one row each, its rule `yes`
+   * and its message, so that the CSV shows every finding the audit reported.
+   */
+  kind: 'recording' | 'finding'
   key: string
   /** The worst severity among the recording's findings, or ok. */
   verdict: Severity | 'ok'
@@ -22,13 +28,16 @@ export interface ComplianceRow {
   recordedAtSource?: FieldSource
   purpose?: string
   retentionEnd?: string
-  encrypted: boolean
-  hold: boolean
+  encrypted?: boolean
+  hold?: boolean
+  /** A `finding` row's message. */
+  message?: string
 }
 
 /** A compliance output format: rows as they come, findings as they come, then the end of the audit. */
 interface ComplianceWriter {
-  row(row: ComplianceRow, recording: Recording): Promise<void>
+  /** `recording` is undefined for a `finding` row. */
+  row(row: ComplianceRow, recording?: Recording): Promise<void>
   finding?(finding: Finding): Promise<void>
   end(summary: AuditSummary, extras: {agentDays?: AgentDay[]}): Promise<void>
 }
@@ -59,9 +68,10 @@ interface RowSink {
 /**
  * Joins each recording with its findings into a row. The audit reports a recording's findings right after the
  * recording and before the next one (rules observe one scan item at a time), so a row is complete when the next
- * recording arrives: rows go out with a lag of one. Findings on other keys (CDR files, orphan sidecars) only pass.
+ * recording arrives: rows go out with a lag of one. A finding on another key (a CDR row, an orphan sidecar, an
+ * agent's day) is a row of its own.
  */
-export function rowJoiner(policy: Policy, now: DateTime, ruleIds: string[], onRow: (row: ComplianceRow, recording: Recording) => Promise<void>): RowSink {
+export function rowJoiner(policy: Policy, now: DateTime, ruleIds: string[], onRow: (row: ComplianceRow, recording?: Recording) => Promise<void>): RowSink {
   let pending: {row: ComplianceRow; recording: Recording} | undefined
   const flush = async () => {
     if (pending) await onRow(pending.row, pending.recording)
@@ -74,6 +84,7 @@ export function rowJoiner(policy: Policy, now: DateTime, ruleIds: string[], onRo
       pending = {
         recording,
         row: {
+          kind: 'recording',
           key: recording.key,
           verdict: 'ok',
           rules: Object.fromEntries(ruleIds.map((id) => [id, false])),
@@ -87,7 +98,10 @@ export function rowJoiner(policy: Policy, now: DateTime, ruleIds: string[], onRo
       }
     },
     async finding(finding) {
-      if (finding.key !== pending?.row.key) return
+      if (finding.key !== pending?.row.key) {
+        const rules = Object.fromEntries(ruleIds.map((id) => [id, id === finding.rule]))
+        return onRow({kind: 'finding', key: finding.key, verdict: finding.severity, rules, message: finding.message})
+      }
       pending.row.rules[finding.rule] = true
       if (RANK[finding.severity] > RANK[pending.row.verdict]) pending.row.verdict = finding.severity
     },
@@ -95,9 +109,9 @@ export function rowJoiner(policy: Policy, now: DateTime, ruleIds: string[], onRo
   }
 }
 
-/** The columns of the CSV: rule ids between the verdict and the facts. */
+/** The columns of the CSV: rule ids between the verdict and the facts; a finding row's message last. */
 export function rowColumns(ruleIds: string[]): string[] {
-  return ['key', 'verdict', ...ruleIds, 'recordedAt', 'recordedAtSource', 'purpose', 'retentionEnd', 'encrypted', 'hold']
+  return ['kind', 'key', 'verdict', ...ruleIds, 'recordedAt', 'recordedAtSource', 'purpose', 'retentionEnd', 'encrypted', 'hold', 'message']
 }
 
 export function flatRow(row: ComplianceRow): Record<string, unknown> {
@@ -131,7 +145,8 @@ export function statsCollector(policy: Policy, now: DateTime) {
   }
   return {
     stats,
-    add(row: ComplianceRow, recording: Recording) {
+    add(row: ComplianceRow, recording?: Recording) {
+      if (!recording) return
       const purpose = row.purpose ?? UNKNOWN_PURPOSE
       if (row.recordedAt) {
         const age = Math.max(0, Math.floor(now.diff(DateTime.fromISO(row.recordedAt), 'months').months))

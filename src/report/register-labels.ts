@@ -76,7 +76,8 @@ const fr = {
     noFindings: 'aucun constat',
     noPurge: 'aucune purge au journal',
     journalNotRead: 'journal non lu',
-    purge: (date: string, count: number) => `${date}, ${count} enregistrement(s) supprimé(s)`,
+    noPolicyFile: 'valeurs par défaut de la CNIL (pas de callrec.yml)',
+    purge: (date: string, count: number) => `${date}, ${count} enregistrement${count > 1 ? 's supprimés' : ' supprimé'}`,
     encryptionFacts: (required: boolean, recipients: number) =>
       `age (X25519, ChaCha20-Poly1305), ${recipients} destinataire(s) autorisé(s)${required ? ', chiffrement exigé par la politique' : ''}`,
     journalFacts: (retention: string) => `Journal callrec chaîné par empreintes (chaque accès, export et purge), conservé ${retention}`,
@@ -165,7 +166,8 @@ const en: RegisterLabels = {
     noFindings: 'no findings',
     noPurge: 'no purge in the journal',
     journalNotRead: 'journal not read',
-    purge: (date, count) => `${date}, ${count} recording(s) deleted`,
+    noPolicyFile: 'CNIL defaults (no callrec.yml)',
+    purge: (date, count) => `${date}, ${count} recording${count === 1 ? '' : 's'} deleted`,
     encryptionFacts: (required, recipients) =>
       `age (X25519, ChaCha20-Poly1305), ${recipients} authorised recipient(s)${required ? ', encryption required by the policy' : ''}`,
     journalFacts: (retention) => `callrec journal, hash-chained (every access, export and purge), kept ${retention}`,

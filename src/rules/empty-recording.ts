@@ -5,10 +5,18 @@ import {recordingRule} from './types.js'
 // Empty: a header with no sample after it (MixMonitor's 44-byte WAV when the caller hung up first), a zero duration,
 // or no byte at all (raw formats such as .gsm or .sln, which have no header).
 export default recordingRule(
-  {id: 'empty-recording', severity: 'warning', description: 'Audio with no samples (a header-only WAV, zero duration, 0 bytes): no use, yet its name and CDR row are personal data'},
+  {
+    id: 'empty-recording',
+    severity: 'warning',
+    description: 'Audio with no samples (a header-only WAV, zero duration, 0 bytes): no use, yet its name and CDR row are personal data',
+    messages: {
+      noBytes: 'no audio samples (0 bytes): `purge --rule empty-recording` removes it',
+      noSamples: 'no audio samples ({{container}} of {{size}} bytes, zero duration): `purge --rule empty-recording` removes it',
+    },
+  },
   (recording) => {
-    if (recording.size === 0 && !recording.encrypted) return {message: 'no audio samples (0 bytes): `purge --rule empty-recording` removes it'}
+    if (recording.size === 0 && !recording.encrypted) return {messageId: 'noBytes'}
     if (recording.audio?.durationSec !== 0) return undefined
-    return {message: `no audio samples (${recording.audio.container ?? 'audio'} of ${recording.size} bytes, zero duration): \`purge --rule empty-recording\` removes it`}
+    return {messageId: 'noSamples', data: {container: recording.audio.container ?? 'audio', size: recording.size}}
   },
 )

@@ -1,13 +1,19 @@
 import {retentionOf} from '../policy/retention.js'
-import {activeHold, describeDate, recordingRule} from './types.js'
+import {activeHold, dateData, recordingRule} from './types.js'
 
 export default recordingRule(
-  {id: 'retention-due-soon', severity: 'warning', description: "Reaches the end of its retention within the policy's dueSoon window"},
+  {
+    id: 'retention-due-soon',
+    severity: 'warning',
+    description: "Reaches the end of its retention within the policy's dueSoon window",
+    messages: {dueSoon: 'recorded {{date}} ({{origin}}), purpose {{purpose}}: retention of {{duration}} ends {{end}}'},
+  },
   (recording, {policy, now, today, dueHorizon}) => {
     const retention = retentionOf(recording, policy)
     if (!retention || retention.endsAt <= now || retention.endsAt > dueHorizon || activeHold(recording, today)) return undefined
     return {
-      message: `${describeDate(recording)}, purpose ${retention.purpose}: retention of ${retention.duration} ends ${retention.endsAt.toISODate()}`,
+      messageId: 'dueSoon',
+      data: {...dateData(recording), purpose: retention.purpose, duration: retention.duration, end: retention.endsAt.toISODate()!},
       dueAt: retention.endsAt.toISO()!,
     }
   },

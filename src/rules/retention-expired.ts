@@ -1,13 +1,19 @@
 import {retentionOf} from '../policy/retention.js'
-import {activeHold, describeDate, recordingRule} from './types.js'
+import {activeHold, dateData, recordingRule} from './types.js'
 
 export default recordingRule(
-  {id: 'retention-expired', severity: 'error', description: 'Kept past the retention of its purpose, counted from the call date (never a legal hold)'},
+  {
+    id: 'retention-expired',
+    severity: 'error',
+    description: 'Kept past the retention of its purpose, counted from the call date (never a legal hold)',
+    messages: {expired: 'recorded {{date}} ({{origin}}), purpose {{purpose}}: retention of {{duration}} ended {{end}}'},
+  },
   (recording, {policy, now, today}) => {
     const retention = retentionOf(recording, policy)
     if (!retention || retention.endsAt > now || activeHold(recording, today)) return undefined
     return {
-      message: `${describeDate(recording)}, purpose ${retention.purpose}: retention of ${retention.duration} ended ${retention.endsAt.toISODate()}`,
+      messageId: 'expired',
+      data: {...dateData(recording), purpose: retention.purpose, duration: retention.duration, end: retention.endsAt.toISODate()!},
       dueAt: retention.endsAt.toISO()!,
     }
   },

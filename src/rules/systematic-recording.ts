@@ -2,9 +2,14 @@ import type {Policy} from '../policy/schema.js'
 import {timeZone} from '../policy/zone.js'
 import {bareUniqueId} from '../probe/asterisk-id.js'
 import type {CdrIndex} from '../probe/cdr-index.js'
-import type {Rule} from './types.js'
+import {finding, type Rule} from './types.js'
 
-const meta = {id: 'systematic-recording', severity: 'warning', description: "Share of an agent's answered calls recorded in a day above systematic.maxShare (CNIL: sampling, not systematic recording)"} as const
+const meta = {
+  id: 'systematic-recording',
+  severity: 'warning',
+  description: "Share of an agent's answered calls recorded in a day above systematic.maxShare (CNIL: sampling, not systematic recording)",
+  messages: {share: 'agent {{agent}} on {{day}}: {{recorded}} of {{answered}} answered calls recorded ({{share}}% > {{max}}%)'},
+} as const
 
 export interface AgentDay {
   agent: string
@@ -41,12 +46,12 @@ export default {
         const {maxShare, minCalls} = policy.systematic
         return agentDays(cdr, policy, seenCallIds)
           .filter((stats) => stats.answered >= minCalls && stats.recorded / stats.answered > maxShare)
-          .map((stats) => ({
-            rule: meta.id,
-            severity: meta.severity,
-            key: stats.file,
-            message: `agent ${stats.agent} on ${stats.day}: ${stats.recorded} of ${stats.answered} answered calls recorded (${Math.round((100 * stats.recorded) / stats.answered)}% > ${Math.round(maxShare * 100)}%)`,
-          }))
+          .map((stats) =>
+            finding(meta, stats.file, {
+              messageId: 'share',
+              data: {agent: stats.agent, day: stats.day, recorded: stats.recorded, answered: stats.answered, share: Math.round((100 * stats.recorded) / stats.answered), max: Math.round(maxShare * 100)},
+            }),
+          )
       },
     }
   },

@@ -1,5 +1,5 @@
 import type {DateTime} from 'luxon'
-import type {Finding, Recording, Severity, Sourced} from '../model.js'
+import type {Finding, MessageData, Recording, Severity, Sourced} from '../model.js'
 import type {Policy} from '../policy/schema.js'
 import type {CdrIndex} from '../probe/cdr-index.js'
 import type {ScanItem} from '../probe/scan.js'
@@ -16,12 +16,18 @@ export interface RuleContext {
   seenCallIds: Set<string>
 }
 
-/** ESLint's shape: a rule is its meta plus a check. Ids are a contract: reports, purge and CI scripts use them. */
+/**
+ * ESLint's shape: a rule is its meta plus a check. Ids are a contract: reports, purge and CI scripts use them.
+ * `description` and `messages` are English; their French is in messages-fr.ts (a test checks every rule has it),
+ * and text.ts renders either language. A check reports a message id and the values of its {{placeholders}}.
+ */
 export interface RuleMeta {
   id: string
   description: string
   /** The severity of its findings unless a finding says otherwise. */
   severity: Severity
+  /** Message id → English template with {{placeholders}}. */
+  messages: Record<string, string>
 }
 
 /** What a rule sees during one audit: every scanned item, then the end of the scan (for rules over the whole set). */
@@ -36,7 +42,35 @@ export interface Rule {
   start(context: RuleContext): RuleRun
 }
 
-type Check = (recording: Recording, context: RuleContext) => Omit<Finding, 'rule' | 'key' | 'severity'> & {severity?: Severity} | undefined | false
+/** What a check reports: a message id of its rule and its data; a severity when not the rule's, a due date. */
+export interface Report {
+  messageId: string
+  data?: MessageData
+  severity?: Severity
+  dueAt?: string
+}
+
+/** Fills a template's {{placeholders}} from `data`. */
+export function fillTemplate(template: string, data: MessageData = {}): string {
+  return template.replace(/\{\{\s*(\w+)\s*\}\}/g, (whole, name: string) => (name in data ? String(data[name]) : whole))
+}
+
+/** A finding of `meta`'s rule on `key`: its English message rendered now, its id and data kept for the reports. */
+export function finding(meta: RuleMeta, key: string, report: Report): Finding {
+  const template = meta.messages[report.messageId]
+  if (template === undefined) throw new Error(`rule ${meta.id}: no message ${report.messageId}`)
+  return {
+    rule: meta.id,
+    severity: report.severity ?? meta.severity,
+    key,
+    message: fillTemplate(template, report.data),
+    messageId: report.messageId,
+    ...(report.data ? {data: report.data} : {}),
+    ...(report.dueAt ? {dueAt: report.dueAt} : {}),
+  }
+}
+
+type Check = (recording: Recording, context: RuleContext) => Report | undefined | false
 
 /** Most rules look at one recording at a time. */
 export function recordingRule(meta: RuleMeta, check: Check): Rule {
@@ -46,7 +80,7 @@ export function recordingRule(meta: RuleMeta, check: Check): Rule {
       observe(item) {
         if (item.kind !== 'recording') return []
         const result = check(item.recording, context)
-        return result ? [{rule: meta.id, severity: result.severity ?? meta.severity, key: item.recording.key, message: result.message, ...(result.dueAt ? {dueAt: result.dueAt} : {})}] : []
+        return result ? [finding(meta, item.recording.key, result)] : []
       },
     }),
   }
@@ -54,12 +88,18 @@ export function recordingRule(meta: RuleMeta, check: Check): Rule {
 
 /** Where a field came from, short enough for a finding (the sidecar is the recording's own; `--explain` gives the rest). */
 export function origin(field: Sourced<unknown>): string {
-  return field.source === 'sidecar' ? 'sidecar' : `${field.source}: ${field.ref}`
+  return field.source === 'sidecar' ? 'sidecar' : sourceLabel(field)
 }
 
-export function describeDate(recording: Recording): string {
+/** `cdr: Master.csv:12`; a ref that already names its source (`filename:freepbx`) is not prefixed twice. */
+export function sourceLabel(field: Sourced<unknown>): string {
+  return field.ref.startsWith(`${field.source}:`) ? field.ref : `${field.source}: ${field.ref}`
+}
+
+/** The call date and where it came from, as messages show them. */
+export function dateData(recording: Recording): MessageData {
   const date = recording.fields.recordedAt
-  return date ? `recorded ${date.value.slice(0, 10)} (${origin(date)})` : 'no date'
+  return date ? {date: date.value.slice(0, 10), origin: origin(date)} : {}
 }
 
 /** A hold counts while it has no end date or its end is still ahead. */

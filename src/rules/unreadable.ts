@@ -1,13 +1,18 @@
-import type {Rule} from './types.js'
+import {finding, type Rule} from './types.js'
 
-const meta = {id: 'unreadable', severity: 'error', description: 'Not readable as audio (damaged, cut short, not audio, too slow to parse) or not followed (symlink out of the archive)'} as const
+const meta = {
+  id: 'unreadable',
+  severity: 'error',
+  description: 'Not readable as audio (damaged, cut short, not audio, too slow to parse) or not followed (symlink out of the archive)',
+  messages: {unreadable: '{{reason}}'},
+} as const
 
 export default {
   meta,
   start: () => ({
     observe(item) {
-      if (item.kind === 'refused') return [{rule: meta.id, severity: meta.severity, key: item.key, message: item.reason}]
-      if (item.kind === 'recording' && item.recording.unreadable) return [{rule: meta.id, severity: meta.severity, key: item.recording.key, message: item.recording.unreadable}]
+      if (item.kind === 'refused') return [finding(meta, item.key, {messageId: 'unreadable', data: {reason: item.reason}})]
+      if (item.kind === 'recording' && item.recording.unreadable) return [finding(meta, item.recording.key, {messageId: 'unreadable', data: {reason: item.recording.unreadable}})]
       return []
     },
   }),

@@ -40,3 +40,8 @@ export function writerTo(stream: Writable): Write {
       stream.on('drain', done).on('error', done)
     })
 }
+
+/** `1 recording`, `2 recordings`. */
+export function plural(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? '' : 's'}`
+}

@@ -39,7 +39,7 @@ test('exit 0 when nothing is found, 1 on errors, and --fail-on moves the bar', a
 test('exit 2 with one line naming the problem for usage and policy errors', async () => {
   const missing = await callrec(['audit', path.join(clean.dir, 'nope'), '--now', NOW])
   assert.equal(missing.code, 2)
-  assert.match(missing.stderr, /nope: not a folder\n$/)
+  assert.match(missing.stderr, /nope: no such folder\n$/)
   const badNow = await callrec(['audit', clean.dir, '--now', 'yesterday'])
   assert.equal(badNow.code, 2)
   assert.equal(badNow.stderr, 'callrec: --now yesterday: not an ISO 8601 date or date-time\n')
@@ -60,7 +60,7 @@ test('exit 2 with one line naming the problem for usage and policy errors', asyn
 test('--json errors come out as JSON on stdout with the exit code', async () => {
   const {code, json} = await callrecJson(['audit', path.join(clean.dir, 'nope')])
   assert.equal(code, 2)
-  assert.match(json.error.message, /not a folder/)
+  assert.match(json.error.message, /no such folder/)
   assert.equal(json.error.exitCode, 2)
 })
 
@@ -80,6 +80,8 @@ test('--json gives summary, recordings with the source of each field, and findin
     severity: 'error',
     key: 'old.wav',
     message: 'recorded 2025-01-01 (sidecar), purpose quality: retention of 6 months ended 2025-07-01',
+    messageId: 'expired',
+    data: {date: '2025-01-01', origin: 'sidecar', purpose: 'quality', duration: '6 months', end: '2025-07-01'},
     dueAt: '2025-07-01T08:00:00.000Z',
   })
 })
@@ -116,7 +118,7 @@ test('table lists findings grouped by rule with a summary line', async () => {
   const result = await callrec(['audit', dirty.dir, '--now', NOW, '--format', 'table'])
   assert.match(result.stdout, /^retention-expired 1 · /m)
   assert.match(result.stdout, /^ {2}error {3}old\.wav {2}recorded 2025-01-01/m)
-  assert.match(result.stdout, /3 recordings \(.*\), 0 encrypted, 0 unreadable · 1 errors, 1 warnings, 0 info/)
+  assert.match(result.stdout, /3 recordings \(.*\), 0 encrypted, 0 unreadable · 1 error, 1 warning, 0 info/)
   assert.doesNotMatch(result.stdout, /\x1b\[/, 'no colour when piped')
 })
 

@@ -9,7 +9,7 @@ let findings: {rule: string; severity: string; key: string; message: string}[]
 let recordings: {key: string; encrypted: boolean; fields: Record<string, {value: unknown; source: string; ref: string}>}[]
 
 before(async () => {
-  const {json, code} = await callrecJson(['audit', ARCHIVE, '--now', NOW])
+  const {json, code} = await callrecJson(['audit', ARCHIVE, '--now', NOW, '--show-personal'])
   assert.equal(code, 1)
   ;({findings, recordings} = json)
 })

@@ -30,15 +30,15 @@ before(async () => {
 after(() => server?.stop())
 
 /** What does not depend on where the bytes are: the file dates (mtime vs LastModified) left out. */
-function comparable(json: {summary: object; recordings: {modifiedAt: string; fields: {recordedAt?: {source: string; value?: string}}}[]; findings: {rule: string; message: string}[]}) {
-  const {archive, policy, ...summary} = json.summary as Record<string, unknown>
+function comparable(json: {summary: object; recordings: {modifiedAt: string; fields: {recordedAt?: {source: string; value?: string}}}[]; findings: {rule: string; message: string; data?: object}[]}) {
+  const {archive, policy, policyFile, ...summary} = json.summary as Record<string, unknown>
   return {
     summary,
     recordings: json.recordings.map(({modifiedAt, ...recording}) => {
       if (recording.fields.recordedAt?.source === 'mtime') delete recording.fields.recordedAt.value
       return recording
     }),
-    findings: json.findings.map((finding) => (finding.rule === 'date-from-mtime' ? {...finding, message: finding.message.replace(/\d{4}-\d\d-\d\d$/, 'DATE')} : finding)),
+    findings: json.findings.map((finding) => (finding.rule === 'date-from-mtime' ? {...finding, message: finding.message.replace(/\d{4}-\d\d-\d\d$/, 'DATE'), data: {mtime: 'DATE'}} : finding)),
   }
 }
 

@@ -77,7 +77,7 @@ describe('legal holds', () => {
 
   test('hold list shows callers only as an HMAC; hold add refuses an unknown key and a non-number', async () => {
     const dir = archive(recordings(1, () => false))
-    assert.equal((await hold(dir, '--caller', '06 12 34 56 78', '--reason', 'case 9')).code, 0)
+    assert.equal((await hold(dir, '--caller', '06 12 34 56 78', '--reason', 'case 9', '--even-if-none')).code, 0)
     const list = await callrec(['hold', 'list', '--archive', dir])
     assert.match(list.stdout, /#1 {2}caller \(HMAC [0-9a-f]{12}…\) {2}"case 9"/)
     assert.ok(!readFileSync(path.join(dir, '.callrec/holds.json'), 'utf8').includes('612345678'))
@@ -88,5 +88,26 @@ describe('legal holds', () => {
     const bad = await hold(dir, '--caller', '1001', '--reason', 'x')
     assert.equal(bad.code, 2)
     assert.match(bad.stderr, /not a phone number/)
+  })
+
+  test('a --glob, --caller or --call-id hold that matches nothing is refused (a typo protects nothing) unless --even-if-none', async () => {
+    const dir = archive(recordings(2, () => true))
+    for (const match of [['--glob', 'cals/**'], ['--call-id', '999.9'], ['--caller', '0612345678']]) {
+      const refused = await hold(dir, ...match, '--reason', 'typo')
+      assert.equal(refused.code, 2, match.join(' '))
+      assert.match(refused.stderr, /matches no recording in .*; check it, or add --even-if-none/)
+    }
+    assert.equal(existsSync(path.join(dir, '.callrec/holds.json')), false, 'nothing written')
+    assert.equal((await hold(dir, '--glob', 'calls/**', '--reason', 'real')).code, 0)
+    assert.equal((await hold(dir, '--call-id', '999.9', '--reason', 'to come', '--even-if-none')).code, 0)
+  })
+
+  test('hold ids are never given again after a release', async () => {
+    const dir = archive(recordings(2, () => true))
+    assert.equal((await hold(dir, 'calls/0000.wav', '--reason', 'a')).code, 0)
+    assert.equal((await hold(dir, 'calls/0001.wav', '--reason', 'b')).code, 0)
+    assert.equal((await callrec(['hold', 'release', '--archive', dir, '--id', '2', '--reason', 'done'])).code, 0)
+    const again = await callrecJson(['hold', 'add', '--archive', dir, 'calls/0001.wav', '--reason', 'c'])
+    assert.equal(again.json.hold.id, 3)
   })
 })

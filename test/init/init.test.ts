@@ -115,3 +115,21 @@ test('the answers of the wizard make a policy the loader accepts; recipients mak
     archive.cleanup()
   }
 })
+
+test('init writes the words of the register in the language chosen: French by default, English with --lang en', async () => {
+  for (const [lang, expected, foreign] of [
+    ['fr', /Intérêt légitime \(RGPD art\. 6\.1\.f\)[\s\S]*Appelants \(clients, prospects\)/, /Legitimate interest|Callers/],
+    ['en', /Legitimate interest \(GDPR art\. 6\(1\)\(f\)\)[\s\S]*Callers \(customers, prospects\)/, /Intérêt|Appelants|écoute/],
+  ] as const) {
+    const archive = makeArchive({'rec/a.wav': wav(0.1)})
+    try {
+      const result = await callrec(['init', archive.dir, '--defaults', '--lang', lang])
+      assert.equal(result.code, 0, result.stderr)
+      const text = readFileSync(path.join(archive.dir, 'callrec.yml'), 'utf8')
+      assert.match(text, expected)
+      assert.doesNotMatch(text.replace(/^#.*$/gm, ''), foreign)
+    } finally {
+      archive.cleanup()
+    }
+  }
+})

@@ -65,7 +65,7 @@ describe('access journal', () => {
   test('export: filters, formats, and CSV cells that cannot run as formulas', async () => {
     const csvDir = archive({'x.wav': wav(0.05), 'x.json': {recordedAt: OLD, purpose: 'quality', callId: '=HYPERLINK("http://evil","x")'}})
     assert.equal((await callrec(['purge', csvDir, '--now', NOW, '--yes', '--reason', '+cmd|calc', '--actor', '@alice'])).code, 0)
-    assert.equal((await callrec(['hold', 'add', '--glob', '**', '--archive', csvDir, '--reason', 'all'])).code, 0)
+    assert.equal((await callrec(['hold', 'add', '--glob', '**', '--archive', csvDir, '--reason', 'all', '--even-if-none'])).code, 0)
     const csv = await callrec(['access-log', 'export', csvDir, '--format', 'csv', '--action', 'purge'])
     assert.equal(csv.code, 0)
     const [header, row, ...rest] = csv.stdout.trim().split('\r\n')

@@ -22,9 +22,12 @@ test('npm pack installs globally on a clean prefix, with its man pages, and the 
     await run('npm', ['install', '--global', '--prefix', prefix, '--prefer-offline', '--no-audit', '--no-fund', tarball], {cwd: work, env, maxBuffer: 64 * 1024 * 1024})
 
     assert.ok(existsSync(path.join(prefix, 'share', 'man', 'man1', 'callrec-audit.1')), 'man pages installed')
-    const installed = path.join(prefix, 'bin', 'callrec')
+    // As a sysadmin runs it: `callrec` found on the PATH, from a folder that is not the clone.
+    const onPath = {...env, PATH: `${path.join(prefix, 'bin')}${path.delimiter}${env.PATH}`}
+    const installed = (await run('sh', ['-c', 'command -v callrec'], {cwd: work, env: onPath})).stdout.trim()
+    assert.equal(installed, path.join(prefix, 'bin', 'callrec'))
     // Exit 1: the example archive trips every rule on purpose.
-    const audit = await run(installed, ['audit', archive, '--now', NOW, '--json'], {cwd: work, env}).catch((error) => error)
+    const audit = await run('callrec', ['audit', archive, '--now', NOW, '--json'], {cwd: work, env: onPath}).catch((error) => error)
     assert.equal(audit.code, 1, audit.stderr)
     const result = JSON.parse(audit.stdout)
     assert.equal(result.summary.archive, archive)
@@ -48,4 +51,18 @@ test('shell completion: the autocomplete plugin knows the commands and their fla
   } finally {
     rmSync(cache, {recursive: true, force: true})
   }
+})
+
+test("the README's install section and its cron and systemd examples name the same installed command", () => {
+  const readme = readFileSync(path.join(ROOT, 'README.md'), 'utf8')
+  const install = readme.slice(readme.indexOf('## Install'), readme.indexOf('## Quick start'))
+  assert.ok(readme.indexOf('## Install') < readme.indexOf('## Quick start'), 'install comes first')
+  const version = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')).version
+  assert.match(install, /npm pack/)
+  assert.ok(install.includes(`npm install --global ./callrec-${version}.tgz`), 'the tarball npm pack writes')
+  assert.match(install, /Node\.js 22 or later/)
+  const scheduled = [...readme.matchAll(/^(?:\d+ \d+ [*\d]+ \* \*\s+callrec\s+|ExecStart=.*exec )(\S+) /gm)].map((match) => match[1])
+  assert.ok(scheduled.length >= 3)
+  for (const command of scheduled) assert.equal(command, '/usr/local/bin/callrec')
+  assert.ok(install.includes('/usr/local/bin/callrec'))
 })

@@ -67,5 +67,19 @@ test('policy errors name the file, the line and the field', () => {
 test('a valid policy keeps its purposes; an empty one gets the CNIL defaults', () => {
   const policy = parsePolicy('purposes:\n  mifid-ii: {retention: 5 years, reference: "Reg. 2017/565 art. 76"}\n', 'p.yml')
   assert.deepEqual(Object.keys(policy.purposes), ['mifid-ii'])
-  assert.deepEqual(Object.keys(parsePolicy('', 'p.yml').purposes), ['training', 'evaluation', 'quality', 'analysis'])
+  assert.deepEqual(Object.keys(parsePolicy('{}', 'p.yml').purposes), ['training', 'evaluation', 'quality', 'analysis'])
+})
+
+test('an empty policy is an error that says how to ask for the defaults; `{}` asks for them', () => {
+  assert.throws(() => parsePolicy('', 'callrec.yml'), /callrec\.yml: the policy is empty; write one \(callrec init\), or `\{\}` to apply the CNIL defaults/)
+  assert.throws(() => parsePolicy('# only a comment\n', 'callrec.yml'), /the policy is empty/)
+  assert.ok(parsePolicy('{}', 'callrec.yml').purposes.quality)
+})
+
+test('e-mail addresses and age recipients are checked at load, the line named', () => {
+  assert.throws(() => parsePolicy('dpo: {name: Camille, email: not-an-email}\n', 'callrec.yml'), /callrec\.yml:1: dpo\.email: not an e-mail address/)
+  assert.throws(() => parsePolicy('encryption:\n  recipients: [age1notarealkey]\n', 'callrec.yml'), /callrec\.yml:2: encryption\.recipients\.0: not an age recipient/)
+  // A well-formed key with a wrong checksum (last character changed).
+  assert.throws(() => parsePolicy('encryption:\n  recipients: [age1ql3z7hjy54pw3hyww5ayyfg7zqgvc7w3j2elw8zmrj2kg5sfn9aqmcac8q]\n', 'callrec.yml'), /not an age recipient/)
+  assert.deepEqual(parsePolicy('encryption:\n  recipients: [age1ql3z7hjy54pw3hyww5ayyfg7zqgvc7w3j2elw8zmrj2kg5sfn9aqmcac8p]\n', 'callrec.yml').encryption.recipients.length, 1)
 })

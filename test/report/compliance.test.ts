@@ -21,17 +21,19 @@ function recording(key: string, fields: Recording['fields'] = {}): Recording {
   return {key, size: 1, modifiedAt: NOW, encrypted: false, fields, problems: []}
 }
 
-test('rows join each recording with the findings that follow it; findings on other keys only pass', async () => {
+test('rows join each recording with the findings that follow it; a finding on another key is a row of its own', async () => {
   const rows: ComplianceRow[] = []
   const joiner = rowJoiner(policy, now, ['retention-expired', 'consent-missing'], async (row) => void rows.push(row))
   await joiner.recording(recording('a.wav', {recordedAt: {value: '2026-01-01T00:00:00.000Z', source: 'sidecar', ref: 'a.json'}, purpose: {value: 'quality', source: 'sidecar', ref: 'a.json'}}))
   await joiner.finding({rule: 'consent-missing', severity: 'warning', key: 'a.wav', message: ''})
   await joiner.finding({rule: 'retention-expired', severity: 'error', key: 'a.wav', message: ''})
   await joiner.finding({rule: 'orphan-sidecar', severity: 'warning', key: 'z.json', message: ''})
-  assert.equal(rows.length, 0, 'a row waits for its findings')
+  assert.deepEqual(rows, [{kind: 'finding', key: 'z.json', verdict: 'warning', rules: {'retention-expired': false, 'consent-missing': false}, message: ''}], 'a recording row waits for its findings')
+  rows.shift()
   await joiner.recording(recording('b.wav', {legalHold: {value: {reason: 'court'}, source: 'sidecar', ref: 'b.json'}}))
   await joiner.end()
   assert.deepEqual(rows[0], {
+    kind: 'recording',
     key: 'a.wav',
     verdict: 'error',
     rules: {'retention-expired': true, 'consent-missing': true},
@@ -67,8 +69,8 @@ test('report compliance --format csv: one row per recording, rule columns yes/no
     const result = await callrec(['report', 'compliance', archive.dir, '--now', NOW, '--format', 'csv'])
     assert.equal(result.code, 0, result.stderr)
     const records: Record<string, string>[] = parse(result.stdout, {columns: true})
-    assert.equal(records.length, 42)
-    assert.deepEqual(Object.keys(records[0]), ['key', 'verdict', ...RULES.map((rule) => rule.meta.id), 'recordedAt', 'recordedAtSource', 'purpose', 'retentionEnd', 'encrypted', 'hold'])
+    assert.equal(records.filter((record) => record.kind === 'recording').length, 42)
+    assert.deepEqual(Object.keys(records[0]), ['kind', 'key', 'verdict', ...RULES.map((rule) => rule.meta.id), 'recordedAt', 'recordedAtSource', 'purpose', 'retentionEnd', 'encrypted', 'hold', 'message'])
     const old = records.find((record) => record.key === 'rec/38.wav')!
     assert.equal(old['retention-expired'], 'yes')
     assert.equal(old.verdict, 'error')
@@ -87,7 +89,7 @@ test('report compliance --format json and --json give the same rows', async () =
     const streamed = JSON.parse((await callrec(['report', 'compliance', archive.dir, '--now', NOW, '--format', 'json'])).stdout)
     const {code, json} = await callrecJson(['report', 'compliance', archive.dir, '--now', NOW])
     assert.equal(code, 0)
-    assert.equal(streamed.rows.length, 42)
+    assert.equal(streamed.rows.filter((row: {kind: string}) => row.kind === 'recording').length, 42)
     assert.deepEqual(streamed.rows, json.rows)
     assert.equal(streamed.verdict, 'error')
     assert.equal(json.summary.recordings, 42)
@@ -111,4 +113,31 @@ test('report compliance: the HTML page is self-contained and shows a sidecar\'s 
   } finally {
     archive.cleanup()
   }
+})
+
+test('report compliance on the example archive: findings tied to no recording are rows of their own; the chart shows only judged agent-days', async () => {
+  const archive = path.join(import.meta.dirname, '../../fixtures/archive')
+  const csv = await callrec(['report', 'compliance', archive, '--now', NOW, '--format', 'csv'])
+  assert.equal(csv.code, 0, csv.stderr)
+  const records: Record<string, string>[] = parse(csv.stdout, {columns: true})
+  const findingRows = records.filter((record) => record.kind === 'finding')
+  for (const rule of ['orphan-sidecar', 'orphan-cdr', 'systematic-recording']) {
+    const rows = findingRows.filter((record) => record[rule] === 'yes')
+    assert.ok(rows.length > 0, `${rule} has rows`)
+    for (const row of rows) assert.ok(row.message.length > 0 && row.verdict === 'warning')
+  }
+  assert.match(findingRows.find((record) => record['systematic-recording'] === 'yes')!.message, /agent 1002 le 2026-10-06 : 4 appels décrochés enregistrés sur 4/)
+  // Every rule the audit reported shows in the CSV, and no rule shows that the audit did not report.
+  const {json} = await callrecJson(['audit', archive, '--now', NOW])
+  for (const rule of RULES) {
+    const reported = json.findings.some((finding: {rule: string}) => finding.rule === rule.meta.id)
+    assert.equal(records.some((record) => record[rule.meta.id] === 'yes'), reported, rule.meta.id)
+  }
+
+  const page = (await callrec(['report', 'compliance', archive, '--now', NOW, '--lang', 'en', '--format', 'html'])).stdout
+  const chart = /<figure data-chart="systematic">.*?<\/figure>/s.exec(page)![0]
+  const rows = [...chart.matchAll(/\((\d+)\/(\d+)\)<\/text>/g)].map((match) => Number(match[2]))
+  assert.ok(rows.length > 0)
+  for (const answered of rows) assert.ok(answered >= 4, `an agent-day below minCalls (${answered} calls) is charted`)
+  assert.match(chart, /pairs with fewer than 4 answered calls are not judged/)
 })

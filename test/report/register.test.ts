@@ -57,7 +57,7 @@ test('storageFact: a region says whether it is in the EU/EEA', () => {
 
 test('a full policy misses nothing; the default policy misses the mandatory facts by field', () => {
   assert.deepEqual(missingFields(parsePolicy(FULL_POLICY, 'callrec.yml')), [])
-  const fields = missingFields(parsePolicy('', 'callrec.yml')).map((missing) => missing.field)
+  const fields = missingFields(parsePolicy('{}', 'callrec.yml')).map((missing) => missing.field)
   for (const field of ['controller.name', 'dpo.email', 'register.createdOn', 'purposes.quality.legalBasis', 'register.transfers', 'register.staffCouncilConsultedOn', 'register.employeeNoticeRef']) {
     assert.ok(fields.includes(field), field)
   }
@@ -89,7 +89,7 @@ test('the register has the CNIL template sections in order, in French and in Eng
   assert.match(text, /insurance-contract\*\* : 2 ans à compter de l'appel/)
   assert.match(text, /Base légale : obligation légale \(art\. 6\.1\.c\)/)
   assert.match(text, /Part chiffrée\*\* : 75\s% \(3 sur 4\)/)
-  assert.match(text, /2026-02-01T00:00:00Z, 12 enregistrement\(s\) supprimé\(s\)/)
+  assert.match(text, /2026-02-01T00:00:00Z, 12 enregistrements supprimés/)
   assert.match(text, /Certificat : purge-7\.json/)
   assert.match(text, /Aucun transfert hors de l'UE\/EEE/)
   assert.match(text, /Consulté le 2024-11-20/)
@@ -149,6 +149,32 @@ test('report register: a folder that does not exist for -o is a one-line usage e
     const result = await callrec(['report', 'register', archive.dir, '-o', path.join(archive.dir, 'nope', 'r.md')])
     assert.equal(result.code, 2)
     assert.match(result.stderr, /^callrec: .*nope\/r\.md: the folder .* does not exist\n$/)
+  } finally {
+    archive.cleanup()
+  }
+})
+
+test('report register reads the journal: the last purge, how many it deleted, and its certificate', async () => {
+  const archive = makeArchive({
+    'callrec.yml': FULL_POLICY,
+    'a/1.wav': wav(),
+    'a/1.json': {purpose: 'quality', noticePlayed: true, recordedAt: '2025-01-01T10:00:00Z'},
+    'a/2.wav': wav(),
+    'a/2.json': {purpose: 'quality', noticePlayed: true, recordedAt: '2025-01-02T10:00:00Z'},
+    'a/3.wav': wav(),
+    'a/3.json': {purpose: 'quality', noticePlayed: true, recordedAt: '2026-11-01T10:00:00Z'},
+  })
+  try {
+    const before = await callrec(['report', 'register', archive.dir, '--now', NOW])
+    assert.match(before.stdout, /Dernière purge\*\* : aucune purge au journal/)
+    const certificate = path.join(archive.dir, '.callrec', 'purge-1.json')
+    const purge = await callrec(['purge', archive.dir, '--now', NOW, '--yes', '--certificate', certificate])
+    assert.equal(purge.code, 0, purge.stderr)
+    const fr = await callrec(['report', 'register', archive.dir, '--now', NOW])
+    assert.match(fr.stdout, /Dernière purge\*\*\n {2}- \d{4}-\d\d-\d\dT[\d:.]+Z, 2 enregistrements supprimés\n {2}- Certificat : \S+purge-1\.json\n/)
+    const {json} = await callrecJson(['report', 'register', archive.dir, '--now', NOW, '--lang', 'en'])
+    assert.equal(json.facts.lastPurge.recordings, 2)
+    assert.equal(json.facts.lastPurge.certificate, certificate)
   } finally {
     archive.cleanup()
   }

@@ -1,19 +1,21 @@
 import {Flags} from '@oclif/core'
 import {DateTime} from 'luxon'
 import {openArchive} from '../../archive.js'
-import {CallrecCommand, EXIT_CODES_HELP} from '../../cli/base.js'
+import {CallrecCommand, exitCodesHelp} from '../../cli/base.js'
 import {archiveArg, policyFlag} from '../../cli/flags.js'
 import {EXPORT_FORMATS, entryWriter, type ExportFormat} from '../../journal/export.js'
 import {matches, parseInstant} from '../../journal/filter.js'
+import {keyHasher} from '../../journal/hmac.js'
 import {readJournal, type JournalEntry} from '../../journal/index.js'
 import {JOURNAL_ACTIONS} from '../../journal/types.js'
+import {maskDeep, masker} from '../../output/personal.js'
 import {writerTo} from '../../ui/terminal.js'
 
 export default class AccessLogExport extends CallrecCommand {
   static summary = 'Export the access journal for an auditor: every access and change, who, when, why.'
-  static description = `Entries oldest first. Caller numbers are never in the journal, only their keyed HMAC. CSV opens safely in a spreadsheet: cells that would start a formula are neutralised.
+  static description = `Entries oldest first. Caller numbers are never in the journal, only their keyed HMAC; the phone numbers that PBX file names carry are masked in the keys shown (+336••••••78) unless --show-personal, which gives the entries exactly as stored (their hashes then verify). CSV opens safely in a spreadsheet: cells that would start a formula are neutralised, cells holding a separator or a line break are quoted.
 
-${EXIT_CODES_HELP}`
+${exitCodesHelp({})}`
 
   static examples = [
     {description: 'The last month as CSV:', command: '<%= config.bin %> <%= command.id %> ./archive --since 30d --format csv > journal.csv'},
@@ -31,6 +33,7 @@ ${EXIT_CODES_HELP}`
     actor: Flags.string({description: 'Entries of this OS user or --actor name.', helpValue: 'NAME'}),
     action: Flags.string({multiple: true, options: [...JOURNAL_ACTIONS], description: 'Entries of this action (repeatable).'}),
     key: Flags.string({description: 'Entries about this recording (key relative to the archive root).', helpValue: 'KEY'}),
+    'show-personal': Flags.boolean({description: 'Show the phone numbers in keys in full: the entries as stored.'}),
   }
 
   async run(): Promise<{entries: JournalEntry[]} | void> {
@@ -43,14 +46,16 @@ ${EXIT_CODES_HELP}`
       actor: flags.actor,
       actions: flags.action,
       key: flags.key,
+      keyHmac: flags.key === undefined ? undefined : (await keyHasher(archive, {create: false}))?.(flags.key),
     }
+    const mask = masker(flags['show-personal'])
     if (this.jsonEnabled()) {
       const entries: JournalEntry[] = []
-      for await (const entry of readJournal(archive)) if (matches(entry, filter)) entries.push(entry)
+      for await (const entry of readJournal(archive)) if (matches(entry, filter)) entries.push(maskDeep(entry, mask))
       return {entries}
     }
     const writer = entryWriter(flags.format as ExportFormat, writerTo(process.stdout))
-    for await (const entry of readJournal(archive)) if (matches(entry, filter)) await writer.entry(entry)
+    for await (const entry of readJournal(archive)) if (matches(entry, filter)) await writer.entry(maskDeep(entry, mask))
     await writer.end()
   }
 }

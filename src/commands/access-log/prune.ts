@@ -1,7 +1,7 @@
 import {Flags} from '@oclif/core'
 import {DateTime} from 'luxon'
 import {openArchive} from '../../archive.js'
-import {CallrecCommand, EXIT_CODES_HELP} from '../../cli/base.js'
+import {CallrecCommand, exitCodesHelp} from '../../cli/base.js'
 import {archiveArg, nowFlag, parseActNow, policyFlag} from '../../cli/flags.js'
 import {actorFlag, reasonFlag} from '../../cli/journal-flags.js'
 import {CallrecError, EXIT} from '../../errors.js'
@@ -16,7 +16,7 @@ export default class AccessLogPrune extends CallrecCommand {
 
 Never below the policy's journal.retention, nor below 6 months whatever the policy says: a shorter --older-than is refused, and so is a --now in the future. A journal that does not verify is not pruned (that would erase the evidence). On a terminal it asks; without one it needs --yes.
 
-${EXIT_CODES_HELP}`
+${exitCodesHelp({findings: 'the journal does not verify: nothing pruned'})}`
 
   static examples = ['<%= config.bin %> <%= command.id %> ./archive --yes', '<%= config.bin %> <%= command.id %> --older-than 12months --yes --json']
 

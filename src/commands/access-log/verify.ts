@@ -1,6 +1,6 @@
 import {Flags} from '@oclif/core'
 import {openArchive} from '../../archive.js'
-import {CallrecCommand, EXIT_CODES_HELP} from '../../cli/base.js'
+import {CallrecCommand, exitCodesHelp} from '../../cli/base.js'
 import {archiveArg, policyFlag} from '../../cli/flags.js'
 import {EXIT} from '../../errors.js'
 import {parseHead} from '../../journal/file.js'
@@ -20,7 +20,7 @@ export default class AccessLogVerify extends CallrecCommand {
 
 What each check catches and what it cannot: docs/purge.md, "How much the journal proves".
 
-${EXIT_CODES_HELP}`
+${exitCodesHelp({findings: 'the journal does not verify: an entry altered, removed or inserted'})}`
 
   static examples = [
     '<%= config.bin %> <%= command.id %> ./archive',

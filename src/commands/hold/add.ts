@@ -1,20 +1,22 @@
 import {Flags} from '@oclif/core'
 import {DateTime} from 'luxon'
-import {openArchive} from '../../archive.js'
-import {CallrecCommand, EXIT_CODES_HELP} from '../../cli/base.js'
+import {openArchive, type Archive} from '../../archive.js'
+import {CallrecCommand, exitCodesHelp} from '../../cli/base.js'
 import {archiveFlag} from '../../cli/archive-flag.js'
 import {policyFlag} from '../../cli/flags.js'
 import {describeMatch, holdArgs, holdFlags, holdMatchOf, matchDetails} from '../../cli/hold-flags.js'
 import {actorFlag} from '../../cli/journal-flags.js'
 import {CallrecError} from '../../errors.js'
-import {newHold, updateHolds, type Hold} from '../../holds/index.js'
+import {runAudit} from '../../audit.js'
+import {HoldIndex, newHold, updateHolds, type Hold, type HoldMatch} from '../../holds/index.js'
+import {numberHasher} from '../../journal/hmac.js'
 import {currentActor, journalPaths, openJournal} from '../../journal/index.js'
 
 export default class HoldAdd extends CallrecCommand {
   static summary = 'Put recordings under legal hold: never purged, whatever their age.'
   static description = `A hold covers one recording (KEY, both its plain and .age forms), every key matching --glob, every call of a number (--caller, stored as a keyed HMAC), or one call id. Holds live in the holds file beside the journal; the audit reads them (retention-held, legal-hold-expired) and purge skips what they cover, checking again right before each deletion.
 
-${EXIT_CODES_HELP}`
+${exitCodesHelp({})}`
 
   static examples = [
     {description: 'Hold one recording for a dispute:', command: '<%= config.bin %> <%= command.id %> monitor/2026/05/14/in-1001.wav --reason "dispute #4521"'},
@@ -29,6 +31,7 @@ ${EXIT_CODES_HELP}`
     reason: Flags.string({required: true, description: 'Why (a case, a regulator request): shown by the audit and written to the journal.', helpValue: 'TEXT'}),
     until: Flags.string({description: 'End of the hold (ISO 8601 date); the audit flags it once past (legal-hold-expired). Default: until released.', helpValue: 'DATE'}),
     actor: actorFlag,
+    'even-if-none': Flags.boolean({description: 'Add a --glob, --caller or --call-id hold that matches no recording yet (recordings still to come); without it such a hold is refused as a likely typo.'}),
   }
 
   async run(): Promise<{hold: Hold; file: string}> {
@@ -39,11 +42,15 @@ ${EXIT_CODES_HELP}`
     if ('key' in match && !(await archive.store.exists(match.key)) && !(await archive.store.exists(`${match.key}.age`))) throw new CallrecError(`${match.key}: no such recording in the archive (keys are relative to the root; --glob for patterns)`)
     const until = flags.until && DateTime.fromISO(flags.until).toISODate()!
     const actor = currentActor(flags.actor)
+    if (!('key' in match) && !flags['even-if-none']) {
+      const matched = await countMatches(archive, match)
+      if (matched === 0) throw new CallrecError(`${describeMatch(match)}: matches no recording in ${archive.root}; check it, or add --even-if-none to hold recordings still to come`)
+    }
     const journal = await openJournal(archive, {actor: flags.actor})
     const hold = await updateHolds(
       archive,
-      (holds) => {
-        const hold = newHold(holds, match, flags.reason, until, actor)
+      (holds, lastId) => {
+        const hold = newHold(holds, match, flags.reason, until, actor, lastId)
         holds.push(hold)
         return hold
       },
@@ -53,4 +60,16 @@ ${EXIT_CODES_HELP}`
     if (!this.jsonEnabled()) this.log(`hold #${hold.id} on ${describeMatch(match)}${until ? ` until ${until}` : ''}: ${flags.reason} (${file})`)
     return {hold, file}
   }
+}
+
+/** How many recordings of the archive a new hold would cover now: the audit's own view of keys, call ids and numbers. */
+async function countMatches(archive: Archive, match: HoldMatch): Promise<number> {
+  const index = new HoldIndex('new', [{id: 1, match, reason: 'new', since: '', by: {user: '', host: ''}}], 'caller' in match ? await numberHasher(archive, {create: false}) : undefined)
+  let count = 0
+  await runAudit(archive, {now: DateTime.utc(), rules: []}, {
+    recording: ({key, fields}) => {
+      if (index.matching({key, callId: fields.callId?.value, caller: fields.caller?.value, callee: fields.callee?.value}).length > 0) count++
+    },
+  })
+  return count
 }

@@ -1,5 +1,5 @@
 import {openArchive} from '../../archive.js'
-import {CallrecCommand, EXIT_CODES_HELP} from '../../cli/base.js'
+import {CallrecCommand, exitCodesHelp} from '../../cli/base.js'
 import {archiveFlag} from '../../cli/archive-flag.js'
 import {nowFlag, parseNow, policyFlag} from '../../cli/flags.js'
 import {describeMatch} from '../../cli/hold-flags.js'
@@ -10,7 +10,7 @@ export default class HoldList extends CallrecCommand {
   static summary = 'List the legal holds: what each covers, why, since and until when, who set it.'
   static description = `Callers appear only as the start of their keyed HMAC: the holds file never holds a number.
 
-${EXIT_CODES_HELP}`
+${exitCodesHelp({})}`
 
   static examples = ['<%= config.bin %> <%= command.id %>', '<%= config.bin %> <%= command.id %> --json']
 

@@ -1,7 +1,7 @@
 import {Flags} from '@oclif/core'
 import {isDeepStrictEqual} from 'node:util'
 import {openArchive} from '../../archive.js'
-import {CallrecCommand, EXIT_CODES_HELP} from '../../cli/base.js'
+import {CallrecCommand, exitCodesHelp} from '../../cli/base.js'
 import {archiveFlag} from '../../cli/archive-flag.js'
 import {policyFlag} from '../../cli/flags.js'
 import {describeMatch, holdArgs, holdFlags, holdMatchOf, matchDetails} from '../../cli/hold-flags.js'
@@ -14,7 +14,7 @@ export default class HoldRelease extends CallrecCommand {
   static summary = 'Release legal holds: by id, or every hold on KEY, --glob, --caller or --call-id.'
   static description = `Released recordings are purged again once past their retention. The release is written to the journal; the hold disappears from the holds file.
 
-${EXIT_CODES_HELP}`
+${exitCodesHelp({})}`
 
   static examples = ['<%= config.bin %> <%= command.id %> --id 3 --reason "dispute #4521 closed"', '<%= config.bin %> <%= command.id %> --caller +33612345678']
 

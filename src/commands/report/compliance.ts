@@ -1,6 +1,6 @@
 import {Flags} from '@oclif/core'
 import {runAudit, type AuditSummary} from '../../audit.js'
-import {CallrecCommand, EXIT_CODES_HELP} from '../../cli/base.js'
+import {CallrecCommand, exitCodesHelp} from '../../cli/base.js'
 import {archiveArg, archiveFlag, langFlag, nowFlag, outputFlag, parseNow, policyFlag} from '../../cli/flags.js'
 import type {Write} from '../../output/types.js'
 import {rowJoiner, verdictOf, type ComplianceRow, type Verdict} from '../../report/compliance.js'
@@ -10,6 +10,9 @@ import type {Lang} from '../../report/register-labels.js'
 import {openSink, writeTo} from '../../report/sink.js'
 import {RULES} from '../../rules/index.js'
 import {agentDays, type AgentDay} from '../../rules/systematic-recording.js'
+import {CallrecError} from '../../errors.js'
+import {findingForDisplay, maskKey} from '../../output/personal.js'
+import {findingMessage} from '../../rules/text.js'
 import {progress} from '../../ui/terminal.js'
 
 interface ComplianceResult {
@@ -22,9 +25,11 @@ export default class ReportCompliance extends CallrecCommand {
   static summary = 'Write a compliance report: a page to look at (HTML) or one verdict row per recording (CSV, JSON).'
   static description = `Audits the archive and writes, as HTML (the default): the headline verdict, findings per rule and severity, charts (recordings by age against their retention, per purpose, share encrypted, notice coverage, and the share of calls recorded per agent and day where the policy names a CDR), and every finding with its key. One self-contained file: no script, font or network; prints on A4.
 
-With --format csv, one row per recording: its verdict, each rule (yes when it found something), recordedAt and the source it came from, purpose, retention end, encrypted, legal hold; rows are written as the audit goes and cells cannot run as spreadsheet formulas. --format json gives the same rows.
+With --format csv, one row per recording (kind "recording"): its verdict, each rule (yes when it found something), recordedAt and the source it came from, purpose, retention end, encrypted, legal hold; then one row per finding tied to no one recording (kind "finding": an orphan sidecar, a CDR row, an agent's day of systematic recording), its rule yes and its message. Rows are written as the audit goes and cells cannot run as spreadsheet formulas. --format json gives the same rows. Phone numbers in keys are masked unless --show-personal.
 
-${EXIT_CODES_HELP}`
+The HTML page goes to a file (-o FILE) or a pipe, never to a terminal.
+
+${exitCodesHelp({})}`
 
   static examples = [
     {description: 'A page for the DPO:', command: '<%= config.bin %> <%= command.id %> ./archive -o compliance.html'},
@@ -41,6 +46,7 @@ ${EXIT_CODES_HELP}`
     format: Flags.string({char: 'f', options: COMPLIANCE_FORMATS.map((format) => format.id), default: 'html', description: 'html (one self-contained page), csv (one row per recording, streamed) or json (the same rows).'}),
     output: outputFlag,
     lang: langFlag,
+    'show-personal': Flags.boolean({description: 'Show the phone numbers in keys in full.'}),
   }
 
   async run(): Promise<ComplianceResult | void> {
@@ -51,12 +57,19 @@ ${EXIT_CODES_HELP}`
     const ruleIds = RULES.map((rule) => rule.meta.id)
     const json = this.jsonEnabled()
     const format = COMPLIANCE_FORMATS.find((candidate) => candidate.id === flags.format)!
+    // A page of HTML is for a browser, not a terminal: say where it goes.
+    if (!json && !flags.output && format.id === 'html' && process.stdout.isTTY) throw new CallrecError('the HTML report goes to a file: add -o FILE (or pipe it, or --format csv|json)')
     const sink = json ? undefined : await openSink(flags.output)
+    const show = flags['show-personal']
+    const lang = flags.lang as Lang
 
     const work = async (write?: Write): Promise<ComplianceResult | void> => {
       const rows: ComplianceRow[] = []
-      const writer = write ? format.create(write, {policy, now, lang: flags.lang as Lang, ruleIds}) : undefined
-      const joiner = rowJoiner(policy, now, ruleIds, async (row, recording) => (writer ? writer.row(row, recording) : void rows.push(row)))
+      const writer = write ? format.create(write, {policy, now, lang, ruleIds}) : undefined
+      const joiner = rowJoiner(policy, now, ruleIds, async (row, recording) => {
+        const shown = show ? row : {...row, key: maskKey(row.key)}
+        return writer ? writer.row(shown, recording) : void rows.push(shown)
+      })
       let days: AgentDay[] | undefined
       let scanned = 0
       const spinner = progress(!json, `Auditing ${archive.root}`)
@@ -65,9 +78,12 @@ ${EXIT_CODES_HELP}`
           spinner.update(`Auditing ${archive.root}: ${++scanned} recordings`)
           return joiner.recording(recording)
         },
-        finding: async (finding) => {
+        finding: async (found) => {
+          // Joined by its real key; shown masked, and in the report's language.
+          const masked = findingForDisplay(found, show)
+          const finding = {...found, message: findingMessage(masked, lang)}
           await joiner.finding(finding)
-          await writer?.finding?.(finding)
+          await writer?.finding?.({...masked, message: finding.message})
         },
         // The agent/day chart: the systematic-recording rule's measure over what the audit saw.
         finish: (context) => {

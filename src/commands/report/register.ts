@@ -1,12 +1,16 @@
 import {Flags} from '@oclif/core'
 import {runAudit} from '../../audit.js'
-import {CallrecCommand, EXIT_CODES_HELP} from '../../cli/base.js'
+import {CallrecCommand, exitCodesHelp} from '../../cli/base.js'
 import {archiveArg, archiveFlag, langFlag, nowFlag, outputFlag, parseNow, policyFlag} from '../../cli/flags.js'
 import {EXIT} from '../../errors.js'
+import {readJournal} from '../../journal/index.js'
+import {CNIL_PURPOSES, DEFAULT_WORDS} from '../../policy/defaults.js'
+import type {Policy} from '../../policy/schema.js'
+import {lastPurge} from '../../report/last-purge.js'
 import {openReportArchive} from '../../report/open.js'
 import {buildRegister, measuredFacts, storageFact, type RegisterEntry} from '../../report/register.js'
 import {REGISTER_FORMATS, type RegisterFormat} from '../../report/register-formats.js'
-import type {Lang} from '../../report/register-labels.js'
+import {REGISTER_LABELS, type Lang} from '../../report/register-labels.js'
 import {openSink, writeTo} from '../../report/sink.js'
 import type {Write} from '../../output/types.js'
 import {progress} from '../../ui/terminal.js'
@@ -17,7 +21,7 @@ export default class ReportRegister extends CallrecCommand {
 
 French by default (the CNIL's labels), English with --lang en. Mandatory fields the policy does not give are listed at the top of the report and make the command exit 1.
 
-${EXIT_CODES_HELP.replace('findings at or above --fail-on (default: error)', 'mandatory register fields missing from the policy')}`
+${exitCodesHelp({findings: 'mandatory register fields missing from the policy'})}`
 
   static examples = [
     {description: 'The register of the archive in ./archive, in Markdown:', command: '<%= config.bin %> <%= command.id %> ./archive'},
@@ -44,15 +48,16 @@ ${EXIT_CODES_HELP.replace('findings at or above --fail-on (default: error)', 'ma
     const work = async (write?: Write): Promise<RegisterEntry> => {
       const spinner = progress(!this.jsonEnabled(), `Auditing ${archive.root}`)
       const summary = await runAudit(archive, {now: parseNow(flags.now)}).finally(() => spinner.stop())
-      // LEAD: once src/journal/index.ts lands, pass `await lastPurge(readJournal(archive))` (report/last-purge.ts)
-      // instead of undefined, which the register shows as "journal not read".
-      const facts = measuredFacts(summary, storageFact(archive.store.location, (await archive.store.describe?.())?.region), undefined)
+      const facts = measuredFacts(summary, storageFact(archive.store.location, (await archive.store.describe?.())?.region), await lastPurge(readJournal(archive)))
+      const lang = flags.lang as Lang
+      // Without a callrec.yml the purposes are callrec's own defaults: their words in the register's language.
+      const policy = summary.policyFile ? archive.policy : {...archive.policy, purposes: defaultPurposes(lang)}
       const entry = buildRegister({
-        policy: archive.policy,
-        policyFile: summary.policy,
+        policy,
+        policyFile: summary.policyFile ?? REGISTER_LABELS[flags.lang as Lang].values.noPolicyFile,
         archive: archive.root,
         facts,
-        lang: flags.lang as Lang,
+        lang,
         tool: `${this.config.name} ${this.config.version}`,
       })
       if (entry.missing.length > 0) {
@@ -64,4 +69,9 @@ ${EXIT_CODES_HELP.replace('findings at or above --fail-on (default: error)', 'ma
     }
     return sink ? writeTo(sink, work) : work()
   }
+}
+
+/** The CNIL default purposes with their reference in `lang` (no legal basis: that is the controller's to state). */
+function defaultPurposes(lang: Lang): Policy['purposes'] {
+  return Object.fromEntries(Object.entries(CNIL_PURPOSES).map(([name, purpose]) => [name, {...purpose, reference: DEFAULT_WORDS[name as keyof typeof CNIL_PURPOSES][lang].reference}])) as Policy['purposes']
 }

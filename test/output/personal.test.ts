@@ -1,0 +1,62 @@
+// Phone numbers (and 3CX party names) that PBXs write into file names are masked in every output, one form
+// everywhere, unless --show-personal.
+import assert from 'node:assert/strict'
+import {mkdtempSync, readFileSync, rmSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import path from 'node:path'
+import {after, describe, test} from 'node:test'
+import {maskKey, maskNumber} from '../../src/output/personal.js'
+import {callrec, makeArchive, NOW, wav} from '../helpers.ts'
+import {OLD} from '../purge/fixtures.ts'
+
+test('the documented form: first four characters, a • per hidden digit, last two; extensions as they are', () => {
+  assert.equal(maskNumber('+33612345678'), '+336••••••78')
+  assert.equal(maskNumber('06 12 34 56 78'), '0612••••78')
+  assert.equal(maskNumber('0033612345678'), '0033•••••••78')
+  assert.equal(maskNumber('1003'), '1003')
+  assert.equal(maskNumber('500'), '500')
+  assert.equal(maskKey('monitor/2026/05/14/in-0612345678-1001-20260514-103200-1715675520.17.wav'), 'monitor/2026/05/14/in-0612••••78-1001-20260514-103200-1715675520.17.wav')
+  assert.equal(maskKey('3cx/100/[27836826436]_27836826436-100_20190211124743(3).wav'), '3cx/100/[2783•••••36]_2783•••••36-100_20190211124743(3).wav')
+  assert.equal(maskKey('3cx/1001/[Jane Doe]_1001-0639980040_20261015143012(42).json'), '3cx/1001/[J••• D••]_1001-0639••••40_20261015143012(42).json')
+  assert.equal(maskKey('asterisk/pbx1-1794322800.130.wav'), 'asterisk/pbx1-1794322800.130.wav', 'a call id is not a number to hide')
+})
+
+describe('every output masks the numbers in keys', () => {
+  const FREEPBX = 'monitor/2025/01/10/in-0612345678-1001-20250110-093000-1736497800.17.wav'
+  const THREECX = '3cx/1001/[Jane Doe]_1001-0639980040_20250110093000(42).wav'
+  const files: Record<string, Buffer | object> = {}
+  for (const key of [FREEPBX, THREECX]) {
+    files[key] = wav(0.05)
+    files[key.replace(/\.wav$/, '.json')] = {recordedAt: OLD, purpose: 'quality', noticePlayed: true}
+  }
+  const made = makeArchive(files)
+  const work = mkdtempSync(path.join(tmpdir(), 'callrec-personal-'))
+  after(() => {
+    made.cleanup()
+    rmSync(work, {recursive: true, force: true})
+  })
+  const CLEAR = /0612345678|0639980040|Jane Doe/
+
+  test('audit (table, csv, ndjson, json), reports, purge plan and result, certificates, journal export', async () => {
+    const outputs: Record<string, string> = {}
+    for (const format of ['table', 'csv', 'ndjson']) outputs[`audit ${format}`] = (await callrec(['audit', made.dir, '--now', NOW, '--format', format])).stdout
+    outputs['audit --json'] = (await callrec(['audit', made.dir, '--now', NOW, '--json'])).stdout
+    for (const format of ['csv', 'json', 'html']) outputs[`compliance ${format}`] = (await callrec(['report', 'compliance', made.dir, '--now', NOW, '--format', format, '-o', path.join(work, `c.${format}`)]), readFileSync(path.join(work, `c.${format}`), 'utf8'))
+    outputs['purge plan'] = (await callrec(['purge', made.dir, '--now', NOW, '--dry-run', '--json'])).stdout
+    outputs['find'] = (await callrec(['find', made.dir, '--caller', '0612345678'])).stdout
+    const purge = await callrec(['purge', made.dir, '--now', NOW, '--yes', '--json', '--certificate', path.join(work, 'cert.csv')])
+    assert.equal(purge.code, 0, purge.stderr)
+    outputs['purge --json'] = purge.stdout
+    outputs['certificate'] = readFileSync(path.join(work, 'cert.csv'), 'utf8')
+    outputs['journal export'] = (await callrec(['access-log', 'export', made.dir, '--format', 'csv'])).stdout
+    for (const [name, text] of Object.entries(outputs)) {
+      assert.ok(text.length > 0, name)
+      assert.doesNotMatch(text, CLEAR, name)
+    }
+    assert.match(outputs['audit table'], /in-0612••••78-1001/)
+    assert.match(outputs['certificate'], /\[J••• D••\]_1001-0639••••40/)
+
+    const shown = (await callrec(['access-log', 'export', made.dir, '--format', 'ndjson', '--show-personal'])).stdout
+    assert.match(shown, /in-0612345678-1001/)
+  })
+})

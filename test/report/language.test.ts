@@ -1,0 +1,115 @@
+// Every report in French and in English, from one catalogue: each is rendered in both languages, and a string
+// of the other language's catalogue (rule descriptions and messages, severities, labels, the values callrec
+// writes) appearing in it fails the test. Policy values the user wrote are shown as written, so they are not checked.
+import assert from 'node:assert/strict'
+import {readFileSync} from 'node:fs'
+import path from 'node:path'
+import {before, describe, test} from 'node:test'
+import {RULES} from '../../src/rules/index.js'
+import {FR} from '../../src/rules/messages-fr.js'
+import {severityName} from '../../src/rules/text.js'
+import {COMPLIANCE_LABELS} from '../../src/report/compliance-labels.js'
+import {REGISTER_LABELS, type Lang} from '../../src/report/register-labels.js'
+import {DEFAULT_WORDS} from '../../src/policy/defaults.js'
+import {callrec, makeArchive, NOW, ROOT} from '../helpers.ts'
+
+const EXAMPLE = path.join(ROOT, 'fixtures', 'archive')
+const HOLE = '\u0001'
+
+/** Every text leaf of a catalogue; a function is called with placeholders and cut at them. */
+function leaves(value: unknown): string[] {
+  if (typeof value === 'string') return value.split(/\{\{\w+\}\}/)
+  if (typeof value === 'function') return leaves(String(value(...Array.from({length: value.length}, () => HOLE))).split(HOLE).join('{{x}}'))
+  if (Array.isArray(value)) return value.flatMap(leaves)
+  if (value && typeof value === 'object') return Object.values(value).flatMap(leaves)
+  return []
+}
+
+function catalogue(lang: Lang): string[] {
+  const rules = RULES.flatMap((rule) => (lang === 'fr' ? leaves(FR[rule.meta.id]) : leaves({description: rule.meta.description, messages: rule.meta.messages})))
+  const severities = (['error', 'warning', 'info'] as const).map((severity) => severityName(severity, lang))
+  const written = leaves(Object.values(DEFAULT_WORDS).map((words) => words[lang]))
+  return [...rules, ...severities, ...leaves(COMPLIANCE_LABELS[lang]), ...leaves(REGISTER_LABELS[lang]), ...written]
+}
+
+/** The fragments of `lang`'s catalogue that are long enough to be words of that language, and not also in the other one. */
+function telltales(lang: Lang): string[] {
+  const other = new Set(catalogue(lang === 'fr' ? 'en' : 'fr').map((text) => text.trim()))
+  return [...new Set(catalogue(lang).map((text) => text.trim()))].filter((text) => text.length >= 9 && /\p{L}{4}/u.test(text) && !other.has(text))
+}
+
+/** The text a reader sees: tags dropped, entities and Markdown escapes undone. */
+function visible(page: string): string {
+  return page
+    .replace(/<style>.*?<\/style>/s, '')
+    .replace(/<[^>]+>/g, ' ')
+    .replace(/&#39;/g, "'")
+    .replace(/&quot;/g, '"')
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&amp;/g, '&')
+    .replace(/\\([\\`*_[\]<>#|~])/g, '$1')
+}
+
+describe('reports speak one language', () => {
+  // The example archive trips every rule; its policy was written in French by a person, so its values are French
+  // in both reports, as written. A second archive with no policy has only what callrec writes.
+  const bare = makeArchive({'a.wav': readFileSync(path.join(EXAMPLE, 'asterisk/pbx1-1794322800.130.wav'))})
+  const reports: Record<string, Record<Lang, string>> = {}
+  before(async () => {
+    for (const lang of ['fr', 'en'] as const) {
+      const render = async (args: string[]) => {
+        const result = await callrec([...args, '--now', NOW, '--lang', lang])
+        assert.ok(result.code <= 1, result.stderr)
+        return visible(result.stdout)
+      }
+      for (const [name, args] of Object.entries({
+        'compliance html (example)': ['report', 'compliance', EXAMPLE, '--format', 'html'],
+        'compliance csv (example)': ['report', 'compliance', EXAMPLE, '--format', 'csv'],
+        'register md (example)': ['report', 'register', EXAMPLE, '--format', 'md'],
+        'register html (example)': ['report', 'register', EXAMPLE, '--format', 'html'],
+        'compliance html (no policy)': ['report', 'compliance', bare.dir, '--format', 'html'],
+        'register md (no policy)': ['report', 'register', bare.dir, '--format', 'md'],
+      })) {
+        reports[name] ??= {} as Record<Lang, string>
+        // A CSV's header names columns for scripts (rule ids, `encrypted`): identifiers, like the rule ids.
+        const text = await render(args)
+        reports[name][lang] = name.includes('csv') ? text.slice(text.indexOf('\n') + 1) : text
+      }
+    }
+    bare.cleanup()
+  })
+
+  test('every rule has a French description and every message id of its English meta, with the same placeholders', () => {
+    for (const rule of RULES) {
+      const fr = FR[rule.meta.id]
+      assert.ok(fr, `${rule.meta.id}: no French entry in src/rules/messages-fr.ts`)
+      assert.ok(fr.description.length > 0)
+      assert.deepEqual(Object.keys(fr.messages).sort(), Object.keys(rule.meta.messages).sort(), rule.meta.id)
+      for (const [id, template] of Object.entries(rule.meta.messages)) {
+        const holes = (text: string) => [...text.matchAll(/\{\{(\w+)\}\}/g)].map((match) => match[1]).sort()
+        assert.deepEqual(holes(fr.messages[id]), holes(template), `${rule.meta.id}.${id}`)
+      }
+    }
+  })
+
+  for (const lang of ['fr', 'en'] as const) {
+    test(`the ${lang === 'fr' ? 'French' : 'English'} reports hold no string of the ${lang === 'fr' ? 'English' : 'French'} catalogue`, () => {
+      const foreign = telltales(lang === 'fr' ? 'en' : 'fr')
+      assert.ok(foreign.length > 100, 'the check has words to look for')
+      for (const [name, texts] of Object.entries(reports)) {
+        // As a word: `encrypted` inside the rule id `not-encrypted`, or `Recordings` inside a key, is not English text.
+        const found = foreign.filter((text) => new RegExp(`(?<![\\p{L}-])${text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?![\\p{L}-])`, 'u').test(texts[lang]))
+        assert.deepEqual(found, [], `${name} in ${lang}`)
+      }
+    })
+  }
+
+  test('each report does show its own language: descriptions, severities and messages rendered', () => {
+    assert.match(reports['compliance html (example)'].fr, /avertissement/)
+    assert.match(reports['compliance html (example)'].fr, /Conservé au-delà de la durée de sa finalité/)
+    assert.match(reports['compliance html (example)'].en, /Kept past the retention of its purpose/)
+    assert.match(reports['compliance csv (example)'].fr, /sidecar sans enregistrement à côté/)
+    assert.match(reports['register md (no policy)'].fr, /valeurs par défaut de la CNIL/)
+  })
+})
