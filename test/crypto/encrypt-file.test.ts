@@ -179,7 +179,8 @@ describe('encryptKey: NAME.EXT → NAME.EXT.age in place', () => {
     assert.match(big?.error ?? '', /^ENOSPC/)
     assert.equal(files['big.wav'], sha256(pattern(1_000_000, 2)))
     const small = batch.results.some((result) => result.key === 'small.wav')
-    assert.deepEqual(Object.keys(files).sort(), ['big.wav', small ? 'small.wav.age' : 'small.wav'])
+    // The archive's own state (.callrec/: the journal the ledger wrote to) aside, only the recordings, no temp file.
+    assert.deepEqual(Object.keys(files).filter((key) => !key.startsWith('.callrec/')).sort(), ['big.wav', small ? 'small.wav.age' : 'small.wav'])
     if (!small) assert.equal(files['small.wav'], sha256(pattern(100_000, 1)))
   })
 })
