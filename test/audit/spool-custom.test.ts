@@ -13,7 +13,8 @@ let findings: {rule: string; key: string}[]
 let recordings: {key: string; fields: Record<string, {value: unknown; source: string; ref: string}>}[]
 
 before(async () => {
-  const {json, code} = await callrecJson(['audit', SPOOL, '--now', NOW])
+  // Exact keys (with their numbers) to compare with fixtures/README.md: --show-personal.
+  const {json, code} = await callrecJson(['audit', SPOOL, '--now', NOW, '--show-personal'])
   assert.equal(code, 1)
   ;({findings, recordings} = json)
 })
