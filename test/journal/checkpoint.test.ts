@@ -45,7 +45,7 @@ describe('signed checkpoints', () => {
     assert.equal(await sshVerify(keys, pub, entry.details.statement, entry.details.signature), 0)
     assert.notEqual(await sshVerify(keys, pub, entry.details.statement.replace('seq 3', 'seq 2'), entry.details.signature), 0)
 
-    assert.equal((await callrec(['hold', 'add', '--glob', '**', '--archive', dir, '--reason', 'after'])).code, 0)
+    assert.equal((await callrec(['hold', 'add', '--glob', '**', '--even-if-none', '--archive', dir, '--reason', 'after'])).code, 0)
     const ok = await callrec(['access-log', 'verify', dir, '--pubkey', `${key}.pub`])
     assert.equal(ok.code, 0, ok.stdout)
     assert.match(ok.stdout, /1 signed checkpoint verified, the last covering #3:/)
