@@ -35,16 +35,22 @@ export async function openProbeCache(archive: Archive): Promise<ProbeCache | und
   const fingerprint = store.fingerprint?.bind(store)
   if (!fingerprint || !existsSync(state)) return undefined
   const folder = path.join(state, 'cache')
-  mkdirSync(folder, {recursive: true, mode: 0o700})
   const file = path.join(folder, FILE)
   const {DatabaseSync} = await importSqlite()
   let db: DatabaseSync
   try {
+    mkdirSync(folder, {recursive: true, mode: 0o700})
     db = openDatabase(new DatabaseSync(file))
-  } catch {
+  } catch (error) {
+    // A state folder this user cannot write (another account's archive, a read-only mount): no cache, every file read.
+    if (['EACCES', 'EPERM', 'EROFS'].includes((error as NodeJS.ErrnoException).code ?? '') || !existsSync(folder)) return undefined
     // Not ours, damaged, or of another schema: start over.
-    for (const suffix of ['', '-wal', '-shm']) rmSync(file + suffix, {force: true})
-    db = openDatabase(new DatabaseSync(file))
+    try {
+      for (const suffix of ['', '-wal', '-shm']) rmSync(file + suffix, {force: true})
+      db = openDatabase(new DatabaseSync(file))
+    } catch {
+      return undefined
+    }
   }
   return new SqliteProbeCache(db, store, fingerprint)
 }

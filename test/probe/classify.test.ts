@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import {test} from 'node:test'
 import {parsePolicy} from '../../src/policy/load.js'
 import type {CdrIndex} from '../../src/probe/cdr-index.js'
-import type {CdrCall} from '../../src/probe/cdr/types.js'
+import {memoryCdr} from './memory-cdr.ts'
 import type {RecordingFacts} from '../../src/probe/facts.js'
 import {buildRecording} from '../../src/probe/scan.js'
 import {callrec, callrecJson, makeArchive, NOW, wav} from '../helpers.js'
@@ -24,10 +24,7 @@ classify:
     set: {noticePlayed: false}
 `
 const EPOCH = 1778746500
-const cdrIndex = (calls: Partial<CdrCall>[]): CdrIndex => {
-  const full = calls.map((call) => ({ref: 'Master.csv:1', uniqueId: '', start: '2026-05-14T08:15:00.000Z', src: '', dst: '', channel: '', dstChannel: '', disposition: 'ANSWERED', durationSec: 1, billSec: 1, ...call}))
-  return {calls: full, problems: [], files: [], byUniqueId: new Map(full.map((call) => [call.uniqueId, call]))}
-}
+const cdrIndex = memoryCdr
 const NO_CDR = cdrIndex([])
 
 function fieldsOf(key: string, options: {policy?: string; sidecar?: RecordingFacts['sidecar']; cdr?: CdrIndex} = {}) {
@@ -96,7 +93,7 @@ test('audit --explain names the classify rule that set a field, and the template
     const result = await callrec(['audit', archive.dir, '--now', NOW, '--explain', `spool/${name}`])
     assert.match(result.stdout, /^ {2}purpose +proof-of-contract +policy: classify "sales line"$/m)
     assert.match(result.stdout, /^ {2}noticePlayed +true +policy: classify "sales line"$/m)
-    assert.match(result.stdout, /^ {2}recordedAt +2024-01-28T08:34:00\.000Z +filename: filename:filenames\[0\] "\{start:%Y%m%d%H%M\}_\{caller\}-\{callee\}_\{uniqueid\}\.\{ext\}"$/m)
+    assert.match(result.stdout, /^ {2}recordedAt +2024-01-28T08:34:00\.000Z +filename:filenames\[0\] "\{start:%Y%m%d%H%M\}_\{caller\}-\{callee\}_\{uniqueid\}\.\{ext\}"$/m)
     const {json} = await callrecJson(['audit', archive.dir, '--now', NOW, '--explain', `spool/${name}`])
     assert.equal(json.recording.fields.purpose.ref, 'classify "sales line"')
   } finally {

@@ -5,10 +5,11 @@ import {matchFilename} from '../../src/probe/filenames/index.js'
 import {compileTemplate, policyTemplates, TemplateError} from '../../src/probe/filenames/template.js'
 import {buildRecording} from '../../src/probe/scan.js'
 import type {CdrIndex} from '../../src/probe/cdr-index.js'
+import {memoryCdr} from './memory-cdr.ts'
 
 const SPOOL = '{start:%Y%m%d%H%M}_{caller}-{callee}_{uniqueid}.{ext}'
 const template = (text: string, options: {timezone?: string; utc?: boolean} = {}) => compileTemplate({template: text, ...options}, 0)
-const NO_CDR: CdrIndex = {calls: [], problems: [], files: [], byUniqueId: new Map()}
+const NO_CDR: CdrIndex = memoryCdr()
 
 function recordedAt(policyText: string, key: string) {
   const policy = parsePolicy(policyText, 'callrec.yml')
