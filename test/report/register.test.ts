@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict'
-import {readFileSync, readdirSync} from 'node:fs'
+import {mkdirSync, readFileSync, readdirSync} from 'node:fs'
 import path from 'node:path'
 import {test} from 'node:test'
 import type {AuditSummary} from '../../src/audit.js'
@@ -167,6 +167,8 @@ test('report register reads the journal: the last purge, how many it deleted, an
   try {
     const before = await callrec(['report', 'register', archive.dir, '--now', NOW])
     assert.match(before.stdout, /Dernière purge\*\* : aucune purge au journal/)
+    // The certificate's folder must exist before a purge (it is checked first).
+    mkdirSync(path.join(archive.dir, '.callrec'))
     const certificate = path.join(archive.dir, '.callrec', 'purge-1.json')
     const purge = await callrec(['purge', archive.dir, '--now', NOW, '--yes', '--certificate', certificate])
     assert.equal(purge.code, 0, purge.stderr)
