@@ -40,7 +40,7 @@ test('a wrong twin is a conflict (both kept, exit 3), with or without an identit
   copyFileSync(path.join(dir, 'ours/x.wav.age'), path.join(keys, 'x.wav.age'))
   const finish = await callrec(['encrypt', dir, '--yes', '--key', 'ours/**'])
   assert.equal(finish.code, 0, finish.stderr)
-  assert.match(finish.stdout, /encrypted 1 recordings, 1 of them left by an interrupted run/)
+  assert.match(finish.stdout, /encrypted 1 recording, 1 of them left by an interrupted run/)
   assert.deepEqual(readdirSync(path.join(dir, 'ours')), ['x.wav.age'])
   assert.deepEqual(readFileSync(path.join(dir, 'ours/x.wav.age')), readFileSync(path.join(keys, 'x.wav.age')))
 })
