@@ -13,6 +13,7 @@ import {certificatePath, writeCertificate} from '../purge/certificate.js'
 import {executePurge, hasPendingRun, type PurgeResult} from '../purge/execute.js'
 import {describePlan, formatBytes, planOf, type Plan} from '../purge/plan.js'
 import {ERASURE, PURGE_RULES, selectForPurge} from '../purge/select.js'
+import type {VersionScope} from '../store/types.js'
 import {canAsk, confirm} from '../ui/confirm.js'
 import {progress} from '../ui/terminal.js'
 
@@ -46,6 +47,11 @@ ${EXIT_CODES_HELP}`
     certificate: Flags.string({description: 'Write a certificate of destruction to FILE (.json or .csv).', helpValue: 'FILE'}),
     reason: reasonFlag,
     actor: actorFlag,
+    versions: Flags.string({
+      options: ['all', 'current'],
+      default: 'all',
+      description: 'In a versioned S3 bucket: delete every version and delete marker of each recording (erasure), or only its current version.',
+    }),
     batch: Flags.integer({min: 1, max: 100_000, default: 500, hidden: true, description: 'Recordings per journal fsync.'}),
   }
 
@@ -57,6 +63,9 @@ ${EXIT_CODES_HELP}`
       throw new CallrecError(`--caller ${flags.caller}: not a phone number (country ${archive.policy.country} assumed for national numbers)`)
     }
     const certificate = flags.certificate === undefined ? undefined : certificatePath(archive, flags.certificate)
+    const versions = flags.versions as VersionScope
+    // What the store already refuses (S3: versioning unreadable) is said now, before any scan or prompt.
+    await archive.store.eraser?.({versions}).check()
     const lock = flags['dry-run'] ? undefined : await tryLock(journalPaths(archive).archiveLock, archive.root)
     try {
       const spinner = progress(!this.jsonEnabled(), `Selecting in ${archive.root}`)
@@ -94,6 +103,7 @@ ${EXIT_CODES_HELP}`
         reason: flags.reason,
         certificate,
         batchSize: flags.batch,
+        versions,
         callerHmac,
         progress: (done, total) => bar.update(`Deleting: ${done}/${total}`),
       }).finally(() => bar.stop())

@@ -41,7 +41,7 @@ export function certificatePath(archive: Archive, file: string): string {
   return resolved
 }
 
-const COLUMNS = ['key', 'files', 'size', 'sha256', 'sidecar', 'rules', 'recordedAt', 'recordedAtSource', 'purpose', 'retention', 'retentionEndedAt', 'deletedAt', 'deletedBy', 'run', 'journal', 'seq', 'entryHash']
+const COLUMNS = ['key', 'files', 'size', 'sha256', 'sidecar', 'rules', 'recordedAt', 'recordedAtSource', 'purpose', 'retention', 'retentionEndedAt', 'deletedAt', 'deletedBy', 'run', 'journal', 'seq', 'entryHash', 'versions']
 
 /** Writes the certificate of destruction, JSON or CSV by extension, through a temp file and a rename. */
 export async function writeCertificate(file: string, certificate: Certificate): Promise<void> {
@@ -55,7 +55,8 @@ export async function writeCertificate(file: string, certificate: Certificate): 
         key: deleted.key,
         files: deleted.files.map((fact) => fact.key).join('\n'),
         size: deleted.files.reduce((sum, fact) => sum + fact.size, 0),
-        sha256: deleted.files.map((fact) => fact.sha256).join('\n'),
+        sha256: deleted.files.map((fact) => fact.sha256 ?? `etag ${fact.etag}`).join('\n'),
+        versions: deleted.files.map((fact) => fact.versions?.join(' ') ?? '').join('\n'),
         sidecar: deleted.sidecar,
         rules: deleted.rules.join(' '),
         recordedAt: deleted.recordedAt?.value,

@@ -17,7 +17,7 @@ import type {SourcedFields} from '../model.js'
 import {activeHold} from '../rules/types.js'
 import {readSidecar} from '../probe/facts.js'
 import {LocalStore, syncFolder} from '../store/local.js'
-import type {Store} from '../store/types.js'
+import type {Eraser, FileFact, Store, VersionScope} from '../store/types.js'
 import {bareKey, type Candidate, type Form, type Selection} from './select.js'
 
 // Crash safety. A purge deletes in batches, and for each batch, in this order:
@@ -43,14 +43,12 @@ export interface PurgeOptions {
   /** `--caller`: the HMAC of the number whose erasure was asked, so the request can be found again. */
   callerHmac?: string
   batchSize?: number
+  /** A versioned bucket: every version of each recording, or its current version (S3 stores only). */
+  versions?: VersionScope
   progress?(done: number, total: number): void
 }
 
-export interface FileFact {
-  key: string
-  size: number
-  sha256: string
-}
+export type {FileFact} from '../store/types.js'
 
 export interface Deleted {
   key: string
@@ -84,13 +82,12 @@ export interface PurgeResult {
 
 type Item = {candidate: Candidate; entry?: JournalEntry}
 
-/** Purge reads and unlinks through local paths; an S3 purge (every object version, Object Lock) will be its own. */
+/** A local archive is read and unlinked through its paths; other stores (S3: versions, Object Lock) delete through their Eraser. */
 type LocalArchiveStore = Store & {localPath(key: string): string | Buffer}
-const isLocal = (store: Store): store is LocalArchiveStore => store.localPath !== undefined
 
 export async function executePurge(archive: Archive, selection: Selection, options: PurgeOptions): Promise<PurgeResult> {
   const store = archive.store
-  if (!isLocal(store)) throw new CallrecError(`${store.location}: purge works on local archives only for now`)
+  const eraser = store.eraser?.({versions: options.versions ?? 'all'})
   const result: PurgeResult = {run: options.run, deleted: [], held: [], changed: [], vanished: [], failed: [], undone: [], journal: {file: options.journal.file}}
   const state = new LocalStore(stateFolder(archive))
   const {runs, entries} = await pendingEntries(state, options.journal.file)
@@ -144,7 +141,7 @@ export async function executePurge(archive: Archive, selection: Selection, optio
           else result.held.push({key: candidate.id, why: held})
           continue
         }
-        const facts = candidate.forms.map((form) => fingerprint(store, form, folders))
+        const facts = eraser ? await pMap(candidate.forms, (form) => eraser.fingerprint(form)) : candidate.forms.map((form) => fingerprint(store as LocalArchiveStore, form, folders))
         const changed = facts.findIndex((fact) => typeof fact === 'object' && 'changed' in fact)
         if (changed >= 0) {
           const why = (facts[changed] as {changed: string}).changed
@@ -155,7 +152,7 @@ export async function executePurge(archive: Archive, selection: Selection, optio
         const files = facts.filter((fact): fact is FileFact => fact !== 'gone')
         if (entry) {
           const journaled = (entry.details?.files ?? []) as FileFact[]
-          const differs = files.find((file) => !journaled.some((claim) => claim.key === file.key && claim.sha256 === file.sha256))
+          const differs = files.find((file) => !journaled.some((claim) => claim.key === file.key && claim.sha256 === file.sha256 && claim.etag === file.etag))
           if (differs) {
             undo(entry, differs.key, 'not deleted: its content changed after it was journaled')
             continue
@@ -176,13 +173,16 @@ export async function executePurge(archive: Archive, selection: Selection, optio
 
       const unlinked = new Set<string>()
       const failures: JournalEvent[] = []
+      const kept = eraser ? await eraseAll(eraser, ready) : undefined
       await pMap(
         ready,
         async ({item, files, sidecar}) => {
           const entry = item.entry ?? entryOf.get(item)!
           const keys = [...files.map((file) => file.key), ...(sidecar ? [sidecar] : [])]
           try {
-            for (const key of keys) await store.remove(key)
+            const why = kept && keys.map((key) => kept.get(key)).find(Boolean)
+            if (why) throw new Error(why)
+            if (!kept) for (const key of keys) await store.remove(key)
           } catch (error) {
             const left = (await pMap(entry.keys, async (key) => ((await store.exists(key)) ? [key] : []))).flat()
             result.failed.push({key: item.candidate.id, error: errorMessage(error)})
@@ -197,7 +197,7 @@ export async function executePurge(archive: Archive, selection: Selection, optio
         {concurrency: 16},
       )
       // Unlinks made durable once per folder and batch.
-      for (const folder of unlinked) await syncFolder(folderPath(store, folder))
+      if (!eraser) for (const folder of unlinked) await syncFolder(folderPath(store as LocalArchiveStore, folder))
       if (failures.length > 0) appended.push(...(await options.journal.appendAll(failures)))
       for (const orphan of gone) if (orphan.details?.sidecar) await store.remove(orphan.details.sidecar as string)
     })
@@ -235,9 +235,20 @@ async function pendingEntries(state: LocalStore, journal: string): Promise<{runs
   return {runs, entries: [...claimed.values()]}
 }
 
-/** An active hold now: from the holds file as it is now, or written into the sidecar since the scan. */
-async function heldNow(store: LocalArchiveStore, holds: HoldIndex, candidate: Candidate, now: DateTime, scanStartedAt: number): Promise<string | undefined> {
-  const changed = candidate.sidecarKey !== undefined && changedSince(store.localPath(candidate.sidecarKey), scanStartedAt)
+/**
+ * Deletes a batch through the store's eraser: the recordings' files first, then the sidecars of those wholly deleted
+ * (a recording that Object Lock keeps keeps its sidecar too). Returns why each kept file was kept.
+ */
+async function eraseAll(eraser: Eraser, ready: {files: FileFact[]; sidecar?: string}[]): Promise<Map<string, string>> {
+  const kept = await eraser.removeMany(ready.flatMap(({files}) => files))
+  const sidecars = ready.filter(({files, sidecar}) => sidecar && !files.some((file) => kept.has(file.key))).map(({sidecar}) => ({key: sidecar!}))
+  for (const [key, why] of await eraser.removeMany(sidecars)) kept.set(key, why)
+  return kept
+}
+
+/** An active hold now: from the holds file as it is now, or written into the sidecar since the scan (re-read where there is no cheap mtime). */
+async function heldNow(store: Store, holds: HoldIndex, candidate: Candidate, now: DateTime, scanStartedAt: number): Promise<string | undefined> {
+  const changed = candidate.sidecarKey !== undefined && (!store.localPath || changedSince(store.localPath(candidate.sidecarKey), scanStartedAt))
   const sidecar = changed ? (await readSidecar(store, candidate.sidecarKey!)).fields.legalHold : undefined
   const fields: SourcedFields = sidecar ? {legalHold: {value: sidecar, source: 'sidecar', ref: candidate.sidecarKey!}} : {}
   const legalHold = holds.legalHold({key: candidate.id, callId: candidate.callId, caller: candidate.caller, callee: candidate.callee}, fields) ?? fields.legalHold

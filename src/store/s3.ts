@@ -1,8 +1,9 @@
 import {Agent as HttpAgent} from 'node:http'
 import {Agent as HttpsAgent} from 'node:https'
+import {createHash} from 'node:crypto'
 import {Readable} from 'node:stream'
 import {
-  DeleteObjectCommand,
+  DeleteObjectsCommand,
   GetBucketLocationCommand,
   GetBucketVersioningCommand,
   GetObjectCommand,
@@ -14,9 +15,10 @@ import {
   S3ServiceException,
 } from '@aws-sdk/client-s3'
 import {Upload} from '@aws-sdk/lib-storage'
+import pMap from 'p-map'
 import {CallrecError, errorMessage} from '../errors.js'
 import {checkKey} from './keys.js'
-import type {OpenEntry, Store, StoreDescription, StoreFolder} from './types.js'
+import type {Eraser, FileFact, OpenEntry, Store, StoreDescription, StoreFolder, VersionScope} from './types.js'
 
 /** Reads in flight at once, bodies included: enough to hide S3's latency, few enough for a small server. */
 const CONCURRENCY = 32
@@ -25,6 +27,24 @@ const CONCURRENCY = 32
  * HEAD_BYTES), so that read costs no second request.
  */
 const OPEN_BYTES = 8192
+/** DeleteObjects takes at most 1,000 keys (or versions) a request. */
+const DELETE_BATCH = 1000
+
+/** Storage classes whose objects cannot be read without a restore: never read, judged from their other sources. */
+export function isArchived(storageClass: string | undefined): boolean {
+  return storageClass === 'GLACIER' || storageClass === 'DEEP_ARCHIVE'
+}
+
+/** One version (or delete marker) of an object in a versioned bucket. */
+export interface ObjectVersion {
+  id: string
+  deleteMarker: boolean
+  latest: boolean
+  size: number
+  modifiedAt: Date
+  etag?: string
+  storageClass?: string
+}
 
 /** A client from the standard AWS chain (environment, profiles, SSO, instance roles), plus an S3-compatible endpoint. */
 function s3Client(region?: string): S3Client {
@@ -231,25 +251,113 @@ export class S3Store implements Store {
   }
 
   async remove(key: string): Promise<boolean> {
+    const listed = (await this.isVersioned()) ? await this.listVersions(key) : undefined
+    const existed = listed ? listed.some((version) => !version.deleteMarker) : await this.exists(key)
+    const kept = await this.removeMany([{key, versions: listed?.map((version) => version.id)}], 'all')
+    if (kept.has(key)) throw Object.assign(new Error(`${key}: ${kept.get(key)}`), {code: 'EACCES'})
+    return existed
+  }
+
+  eraser({versions: scope}: {versions: VersionScope}): Eraser {
+    return {
+      check: async () => {
+        // Whether old versions may exist must be known before anything is selected: unknown, nothing could be erased.
+        await this.isVersioned().catch((error) => {
+          throw new CallrecError((error as Error).message)
+        })
+      },
+      fingerprint: (form) => this.fingerprint(form, scope),
+      removeMany: (files) => this.removeMany(files, scope),
+    }
+  }
+
+  /** The location with the endpoint when it is not AWS: errors name both. */
+  describeLocation(): string {
+    return `${this.location}${this.options.endpoint ? ` (endpoint ${this.options.endpoint})` : ''}`
+  }
+
+  /**
+   * The facts of a scanned object just before its deletion: size, SHA-256 of its current version (read pinned to
+   * that version), and on a versioned bucket the ids of the versions that will be deleted. An object in an archive
+   * storage class cannot be read: its ETag stands in for the hash.
+   */
+  private async fingerprint(form: {key: string; size: number; modifiedAt: string}, scope: VersionScope): Promise<FileFact | 'gone' | {changed: string}> {
+    const {key} = form
+    let current: Pick<ObjectVersion, 'id' | 'size' | 'modifiedAt' | 'etag' | 'storageClass'>
+    let versions: string[] | undefined
+    if (await this.isVersioned()) {
+      const listed = await this.listVersions(key)
+      if (listed.length === 0) return 'gone'
+      if (listed[0].deleteMarker) return {changed: 'hidden behind a delete marker since the plan; left for the next run'}
+      current = listed[0]
+      versions = scope === 'all' ? listed.map((version) => version.id) : [current.id]
+    } else {
+      const head = await this.head(key)
+      if (!head) return 'gone'
+      current = {id: '', size: head.ContentLength ?? 0, modifiedAt: head.LastModified ?? new Date(0), etag: head.ETag, storageClass: head.StorageClass}
+    }
+    // HTTP dates (what the scan's GET saw) have whole seconds; listings may carry milliseconds.
+    const seconds = (date: Date | string) => Math.floor(new Date(date).getTime() / 1000)
+    if (current.size !== form.size || seconds(current.modifiedAt) !== seconds(form.modifiedAt)) return {changed: 'changed since the plan (size or modification time)'}
+    const fact: FileFact = {key, size: current.size, ...(current.etag ? {etag: current.etag} : {}), ...(current.storageClass ? {storageClass: current.storageClass} : {}), ...(versions ? {versions} : {})}
+    if (isArchived(current.storageClass)) return fact
     const Key = this.objectKey(key)
-    if (!(await this.isVersioned())) {
-      const existed = await this.exists(key)
-      await this.request(key, (client) => client.send(new DeleteObjectCommand({Bucket: this.options.bucket, Key})))
-      return existed
-    }
-    // A plain DELETE on a versioned bucket only hides the data behind a delete marker: erasure deletes every version.
-    const versions = await this.versionsOf(key)
-    const kept: {id: string; why: string; code?: string}[] = []
-    for (const version of versions) {
-      await this.request('DeleteObject', (client) => client.send(new DeleteObjectCommand({Bucket: this.options.bucket, Key, VersionId: version.id}))).catch(async (error) => {
-        kept.push({id: version.id, why: await this.whyKept(key, version.id, error), code: (error as NodeJS.ErrnoException).code})
+    const hash = createHash('sha256')
+    try {
+      await this.request(key, async (client) => {
+        const out = await client.send(new GetObjectCommand({Bucket: this.options.bucket, Key, ...(current.id ? {VersionId: current.id} : {IfMatch: current.etag})}))
+        for await (const chunk of out.Body as Readable) hash.update(chunk)
       })
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code
+      if (code === 'ENOENT') return 'gone'
+      if (code === 'PreconditionFailed') return {changed: 'replaced since the plan'}
+      if (code === 'InvalidObjectState') return fact // archived (an archive tier of Intelligent-Tiering): not readable
+      throw error
     }
-    if (kept.length > 0) {
-      const list = kept.map(({id, why}) => `${id}: ${why}`).join('; ')
-      throw Object.assign(new Error(`${key}: ${kept.length} of ${versions.length} versions not deleted (${list})`), {code: kept[0].code})
+    return {...fact, sha256: hash.digest('hex')}
+  }
+
+  /**
+   * Deletes with DeleteObjects, up to 1,000 object versions a request. On a versioned bucket a plain DELETE would
+   * only hide the data behind a delete marker: the versions are deleted by id. Object Lock is never bypassed: a
+   * kept version is reported with why.
+   */
+  private async removeMany(files: {key: string; versions?: string[]}[], scope: VersionScope): Promise<Map<string, string>> {
+    const versioned = await this.isVersioned()
+    const targets: {key: string; versions?: string[]}[] = await pMap(
+      files,
+      async (file) => {
+        if (file.versions) return {key: file.key, versions: file.versions}
+        if (!versioned) return {key: file.key}
+        const listed = await this.listVersions(file.key)
+        return {key: file.key, versions: (scope === 'all' ? listed : listed.slice(0, 1)).map((version) => version.id)}
+      },
+      {concurrency: 8},
+    )
+    const objects: {key: string; VersionId?: string}[] = targets.flatMap(({key, versions}) => (versions ? versions.map((VersionId) => ({key, VersionId})) : [{key}]))
+    const failures = new Map<string, {id?: string; why: string}[]>()
+    const fail = (key: string, id: string | undefined, why: string) => failures.set(key, [...(failures.get(key) ?? []), {id, why}])
+    for (let start = 0; start < objects.length; start += DELETE_BATCH) {
+      const chunk = objects.slice(start, start + DELETE_BATCH)
+      const Objects = chunk.map(({key, VersionId}) => ({Key: this.objectKey(key), ...(VersionId ? {VersionId} : {})}))
+      try {
+        const out = await this.request(this.location, (client) => client.send(new DeleteObjectsCommand({Bucket: this.options.bucket, Delete: {Objects, Quiet: true}})))
+        for (const error of out.Errors ?? []) {
+          const key = error.Key!.slice(this.options.prefix.length)
+          fail(key, error.VersionId, await this.whyKept(key, error.VersionId, `${error.Code}${error.Message && error.Message !== error.Code ? `: ${error.Message}` : ''}`))
+        }
+      } catch (error) {
+        for (const {key, VersionId} of chunk) fail(key, VersionId, errorMessage(error))
+      }
     }
-    return versions.some((version) => !version.deleteMarker)
+    const kept = new Map<string, string>()
+    for (const [key, list] of failures) {
+      const total = targets.find((target) => target.key === key)?.versions?.length
+      const detail = list.map(({id, why}) => (id ? `${id}: ${why}` : why)).join('; ')
+      kept.set(key, total ? `${list.length} of ${total} versions not deleted (${detail})` : `not deleted (${detail})`)
+    }
+    return kept
   }
 
   /** Enabled or Suspended: either way old versions may be there. Asked once per run. */
@@ -259,7 +367,7 @@ export class S3Store implements Store {
       (error) => {
         // A server without versioning keeps no old versions; any other failure leaves it unknown, and erasure refuses.
         if ((error as NodeJS.ErrnoException).code === 'NotImplemented') return false
-        throw Object.assign(new Error(`${this.location}: cannot tell whether the bucket keeps old versions, so nothing is deleted (${errorMessage(error)})`), {
+        throw Object.assign(new Error(`${this.describeLocation()}: cannot tell whether the bucket keeps old versions, so nothing is deleted (${errorMessage(error)})`), {
           code: (error as NodeJS.ErrnoException).code,
         })
       },
@@ -267,28 +375,45 @@ export class S3Store implements Store {
     return this.versioned
   }
 
-  private async versionsOf(key: string): Promise<{id: string; deleteMarker: boolean}[]> {
+  /** Every version and delete marker of `key`, newest first (the first is the current one). */
+  async listVersions(key: string): Promise<ObjectVersion[]> {
     const Key = this.objectKey(key)
-    const found: {id: string; deleteMarker: boolean}[] = []
+    const found: ObjectVersion[] = []
     let markers: {KeyMarker?: string; VersionIdMarker?: string} = {}
     for (;;) {
       const page = await this.request(key, (client) => client.send(new ListObjectVersionsCommand({Bucket: this.options.bucket, Prefix: Key, ...markers})))
-      const entries = [...(page.Versions ?? []).map((v) => ({...v, deleteMarker: false})), ...(page.DeleteMarkers ?? []).map((m) => ({...m, deleteMarker: true}))]
-      for (const entry of entries) if (entry.Key === Key) found.push({id: entry.VersionId!, deleteMarker: entry.deleteMarker})
+      const entries = [
+        ...(page.Versions ?? []).map((v) => ({...v, deleteMarker: false})),
+        ...(page.DeleteMarkers ?? []).map((m) => ({...m, deleteMarker: true, Size: 0, ETag: undefined, StorageClass: undefined})),
+      ]
+      for (const entry of entries) {
+        if (entry.Key !== Key) continue
+        found.push({
+          id: entry.VersionId!,
+          deleteMarker: entry.deleteMarker,
+          latest: entry.IsLatest ?? false,
+          size: entry.Size ?? 0,
+          modifiedAt: entry.LastModified ?? new Date(0),
+          ...(entry.ETag ? {etag: entry.ETag} : {}),
+          ...(entry.StorageClass ? {storageClass: entry.StorageClass} : {}),
+        })
+      }
       // Other keys under this prefix sort after the key itself: once one shows up, all of its versions were seen.
-      if (!page.IsTruncated || entries.some((entry) => entry.Key !== Key)) return found
+      if (!page.IsTruncated || entries.some((entry) => entry.Key !== Key)) break
       markers = {KeyMarker: page.NextKeyMarker, VersionIdMarker: page.NextVersionIdMarker}
     }
+    // The latest first, then newest to oldest (a server may list versions and markers apart).
+    return found.sort((a, b) => Number(b.latest) - Number(a.latest) || b.modifiedAt.getTime() - a.modifiedAt.getTime())
   }
 
   /** Why a version was not deleted: Object Lock said plainly when the version carries one. */
-  private async whyKept(key: string, versionId: string, error: unknown): Promise<string> {
+  private async whyKept(key: string, versionId: string | undefined, error: string): Promise<string> {
     const Key = this.objectKey(key)
     const head = await this.request(key, (client) => client.send(new HeadObjectCommand({Bucket: this.options.bucket, Key, VersionId: versionId}))).catch(() => undefined)
     const until = head?.ObjectLockRetainUntilDate
     if (head?.ObjectLockLegalHoldStatus === 'ON') return 'Object Lock legal hold'
     if (until && until > new Date()) return `Object Lock retention (${head?.ObjectLockMode ?? 'mode unknown'}) until ${until.toISOString()}`
-    return errorMessage(error)
+    return error
   }
 
   async exists(key: string): Promise<boolean> {

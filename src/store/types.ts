@@ -50,4 +50,35 @@ export interface Store {
   localPath?(key: string): string | Buffer
   /** Where the data sits, for stores that are not a local folder (S3: bucket, prefix, region). */
   describe?(): Promise<StoreDescription>
+  /** How purge deletes, for stores where a deletion is more than unlinking a path (S3: versions, Object Lock). */
+  eraser?(options: {versions: VersionScope}): Eraser
+}
+
+/** On a versioned bucket, which versions of a recording a purge deletes: every version and delete marker, or the current version. */
+export type VersionScope = 'all' | 'current'
+
+/** A file as a purge journals it just before deleting it. */
+export interface FileFact {
+  key: string
+  size: number
+  /** SHA-256 of the content; absent only for an S3 object in an archive storage class, which cannot be read (its ETag stands in). */
+  sha256?: string
+  /** S3: the object's ETag and storage class. */
+  etag?: string
+  storageClass?: string
+  /** S3, versioned bucket: the version ids deleted (versions and delete markers), exactly those that were listed. */
+  versions?: string[]
+}
+
+/** Purge's deletions on a store that is not a local folder: one flow in the executor, the store's own requests here. */
+export interface Eraser {
+  /** Refusals that can be known before any scan (the bucket's versioning cannot be read…): throws a CallrecError. */
+  check(): Promise<void>
+  /** The facts of a scanned file just before its deletion; 'gone' when it vanished; why it must be kept when it changed since the scan. */
+  fingerprint(form: {key: string; size: number; modifiedAt: string}): Promise<FileFact | 'gone' | {changed: string}>
+  /**
+   * Deletes the files, many a request: the versions a fact names, or for a bare key every version (or the current one)
+   * as listed now. Returns why each file that was not wholly deleted was kept (Object Lock, access denied…).
+   */
+  removeMany(files: {key: string; versions?: string[]}[]): Promise<Map<string, string>>
 }
