@@ -2,7 +2,7 @@ import {Flags} from '@oclif/core'
 import {failsAt, runAudit} from '../audit.js'
 import {openArchive} from '../archive.js'
 import {CallrecCommand, EXIT_CODES_HELP} from '../cli/base.js'
-import {archiveArg, nowFlag, parseNow, policyFlag} from '../cli/flags.js'
+import {allowEmptyFlag, archiveArg, nowFlag, parseNow, policyFlag} from '../cli/flags.js'
 import {CallrecError, EXIT} from '../errors.js'
 import {journalAudit} from '../journal/index.js'
 import {SEVERITIES, type Finding, type Recording, type Severity} from '../model.js'
@@ -43,6 +43,7 @@ ${EXIT_CODES_HELP}`
     rule: Flags.string({multiple: true, helpValue: 'ID', description: 'Only this rule (repeatable). Default: all rules (`callrec rules` lists them).'}),
     explain: Flags.string({description: 'Show where every field of this recording (key relative to the archive root) came from, and its findings.', helpValue: 'KEY'}),
     'show-personal': Flags.boolean({description: 'Show caller and callee numbers in full.'}),
+    'allow-empty': allowEmptyFlag,
     timeout: Flags.integer({default: 5000, min: 100, description: 'Milliseconds allowed to parse one file before it is declared unreadable.'}),
   }
 
@@ -51,7 +52,7 @@ ${EXIT_CODES_HELP}`
     const unknownRule = flags.rule?.find((id) => !ruleById(id))
     if (unknownRule) throw new CallrecError(`--rule ${unknownRule}: no such rule (\`callrec rules\` lists them)`)
     const archive = await openArchive({location: args.archive, policy: flags.policy})
-    const options = {now: parseNow(flags.now), rules: flags.rule, timeoutMs: flags.timeout}
+    const options = {now: parseNow(flags.now), rules: flags.rule, timeoutMs: flags.timeout, allowEmpty: flags['allow-empty']}
     const showPersonal = flags['show-personal']
     const spinner = progress(!this.jsonEnabled(), `Auditing ${archive.root}`)
 

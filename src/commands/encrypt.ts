@@ -1,7 +1,7 @@
 import {Flags} from '@oclif/core'
 import {openArchive, type Archive} from '../archive.js'
 import {CallrecCommand, EXIT_CODES_HELP} from '../cli/base.js'
-import {archiveArg, policyFlag} from '../cli/flags.js'
+import {allowEmptyFlag, archiveArg, policyFlag} from '../cli/flags.js'
 import {AgeSealer, type Target} from '../crypto/age.js'
 import {encryptKeys, type EncryptBatch} from '../crypto/encrypt-file.js'
 import {readPassphrase} from '../crypto/identity.js'
@@ -38,6 +38,7 @@ ${EXIT_CODES_HELP}`
     'passphrase-file': Flags.string({description: 'Encrypt to the passphrase on the first line of FILE (mode 0600), when the policy names no recipients.', helpValue: 'FILE'}),
     'dry-run': Flags.boolean({description: 'Print the plan and stop: nothing is changed.'}),
     yes: Flags.boolean({char: 'y', description: 'Encrypt without asking (cron). Without a terminal and without --yes, encrypt refuses (exit 2).'}),
+    'allow-empty': allowEmptyFlag,
     concurrency: Flags.integer({min: 1, max: 64, default: 8, description: 'Recordings encrypted at once.'}),
   }
 
@@ -54,9 +55,9 @@ ${EXIT_CODES_HELP}`
     }
   }
 
-  private async encrypt(archive: Archive, sealer: AgeSealer, flags: {key?: string[]; 'dry-run': boolean; yes: boolean; concurrency: number}): Promise<{plan: EncryptionPlan; result?: EncryptBatch; interrupted?: boolean}> {
+  private async encrypt(archive: Archive, sealer: AgeSealer, flags: {key?: string[]; 'dry-run': boolean; yes: boolean; concurrency: number; 'allow-empty': boolean}): Promise<{plan: EncryptionPlan; result?: EncryptBatch; interrupted?: boolean}> {
     const spinner = progress(!this.jsonEnabled(), `Looking for recordings in clear in ${archive.root}`)
-    const plan = await planEncryption(archive, {only: flags.key, today: new Date().toISOString().slice(0, 10)}).finally(() => spinner.stop())
+    const plan = await planEncryption(archive, {only: flags.key, today: new Date().toISOString().slice(0, 10), allowEmpty: flags['allow-empty']}).finally(() => spinner.stop())
     const to = 'recipients' in sealer.target ? `${sealer.target.recipients.length} recipient(s)` : 'a passphrase'
     this.log(`${plan.keys.length} recordings in clear (${MB(plan.bytes)}) to encrypt to ${to}; ${plan.encrypted} already encrypted`)
     for (const key of plan.held) this.log(`kept in clear, under legal hold: ${key}`)

@@ -4,7 +4,7 @@ import path from 'node:path'
 import {openArchive} from '../archive.js'
 import {runAudit} from '../audit.js'
 import {CallrecCommand, EXIT_CODES_HELP} from '../cli/base.js'
-import {archiveArg, nowFlag, parseNow, policyFlag} from '../cli/flags.js'
+import {allowEmptyFlag, archiveArg, nowFlag, parseNow, policyFlag} from '../cli/flags.js'
 import {actorFlag, reasonFlag} from '../cli/journal-flags.js'
 import {CallrecError, errorMessage, EXIT} from '../errors.js'
 import {numberHasher} from '../journal/hmac.js'
@@ -47,6 +47,7 @@ ${EXIT_CODES_HELP}`
   static flags = {
     policy: policyFlag,
     now: nowFlag,
+    'allow-empty': allowEmptyFlag,
     caller: Flags.string({required: true, description: 'The number, in any format.', helpValue: 'NUMBER'}),
     export: Flags.string({description: 'Copy each recording found, with its sidecar, into DIR (same layout as the archive; existing files are never overwritten).', helpValue: 'DIR', dependsOn: ['reason']}),
     reason: reasonFlag,
@@ -64,7 +65,7 @@ ${EXIT_CODES_HELP}`
 
     const matches: Match[] = []
     const spinner = progress(!this.jsonEnabled(), `Searching ${archive.root}`)
-    await runAudit(archive, {now, rules: []}, {recording: (recording) => void (isParty(recording, number, archive.policy.country) && matches.push(matchOf(recording, now.toISODate()!, flags['show-personal'])))}).finally(() =>
+    await runAudit(archive, {now, rules: [], allowEmpty: flags['allow-empty']}, {recording: (recording) => void (isParty(recording, number, archive.policy.country) && matches.push(matchOf(recording, now.toISODate()!, flags['show-personal'])))}).finally(() =>
       spinner.stop(),
     )
 

@@ -2,7 +2,7 @@ import {Flags} from '@oclif/core'
 import {randomBytes} from 'node:crypto'
 import {openArchive} from '../archive.js'
 import {CallrecCommand, EXIT_CODES_HELP} from '../cli/base.js'
-import {archiveArg, nowFlag, parseNow, policyFlag} from '../cli/flags.js'
+import {allowEmptyFlag, archiveArg, nowFlag, parseNow, policyFlag} from '../cli/flags.js'
 import {actorFlag, reasonFlag} from '../cli/journal-flags.js'
 import {CallrecError, EXIT} from '../errors.js'
 import {numberHasher} from '../journal/hmac.js'
@@ -47,6 +47,7 @@ ${EXIT_CODES_HELP}`
     certificate: Flags.string({description: 'Write a certificate of destruction to FILE (.json or .csv).', helpValue: 'FILE'}),
     reason: reasonFlag,
     actor: actorFlag,
+    'allow-empty': allowEmptyFlag,
     versions: Flags.string({
       options: ['all', 'current'],
       default: 'all',
@@ -70,7 +71,7 @@ ${EXIT_CODES_HELP}`
     try {
       const spinner = progress(!this.jsonEnabled(), `Selecting in ${archive.root}`)
       const by = flags.caller === undefined ? {rules: flags.rule ?? [...PURGE_RULES]} : {caller: flags.caller}
-      const selection = await selectForPurge(archive, now, by).finally(() => spinner.stop())
+      const selection = await selectForPurge(archive, now, by, {allowEmpty: flags['allow-empty']}).finally(() => spinner.stop())
       const plan = planOf(selection)
       if (!this.jsonEnabled()) this.log(describePlan(plan, archive.root))
       if (flags['dry-run']) return {plan}

@@ -15,11 +15,11 @@ export interface EncryptionPlan {
   encrypted: number
 }
 
-export async function planEncryption(archive: Archive, options: {only?: string[]; today: string}): Promise<EncryptionPlan> {
+export async function planEncryption(archive: Archive, options: {only?: string[]; today: string; allowEmpty?: boolean}): Promise<EncryptionPlan> {
   const wanted = options.only && options.only.length > 0 ? picomatch(options.only, {dot: true}) : undefined
   const plan: EncryptionPlan = {keys: [], bytes: 0, held: [], encrypted: 0}
   const cdr = await loadCdrIndex(archive.store, archive.policy)
-  for await (const item of scanArchive(archive, {cdr, select: wanted})) {
+  for await (const item of scanArchive(archive, {cdr, select: wanted, allowEmpty: options.allowEmpty})) {
     if (item.kind !== 'recording') continue
     const {recording} = item
     if (recording.encrypted) plan.encrypted++

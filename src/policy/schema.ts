@@ -73,7 +73,9 @@ const cdrSchema = z.strictObject({
   timezone: timezone.optional(),
 })
 
-const METADATA_SOURCES = ['sidecar', 'tag', 'cdr', 'filename'] as const
+// object-tags costs one request per recording: used only when listed.
+const METADATA_SOURCES = ['sidecar', 'tag', 'object-metadata', 'cdr', 'filename', 'object-tags'] as const
+const DEFAULT_SOURCES = METADATA_SOURCES.filter((source) => source !== 'object-tags')
 
 export const policySchema = z.strictObject({
   controller: party.optional(),
@@ -90,7 +92,7 @@ export const policySchema = z.strictObject({
     })
     .default({}),
   purposes: z.record(z.string(), purposeSchema).optional(),
-  sources: z.array(z.enum(METADATA_SOURCES)).min(1).default([...METADATA_SOURCES]),
+  sources: z.array(z.enum(METADATA_SOURCES)).min(1).default(DEFAULT_SOURCES),
   cdr: z.array(cdrSchema).default([]),
   dueSoon: duration.default('30 days'),
   systematic: z

@@ -1,7 +1,7 @@
-import type {PartialFields, Problem} from '../model.js'
+import type {PartialFields, Problem, StoredObject} from '../model.js'
 import type {Store} from '../store/types.js'
 import {HEAD_BYTES, probeAudio} from './audio.js'
-import {validateFields} from './fields.js'
+import {FIELD_NAMES, validateFields} from './fields.js'
 import {isAgeEncrypted} from './sniff.js'
 import {readCallTags} from './tags.js'
 
@@ -18,6 +18,10 @@ export interface RecordingFacts {
   unreadable?: string
   tags?: {fields: PartialFields; refs: Record<string, string>}
   sidecar?: {key: string; fields: PartialFields}
+  /** S3 user metadata (x-amz-meta-*) and object tags that name call fields. */
+  objectMetadata?: {fields: PartialFields; refs: Record<string, string>}
+  objectTags?: {fields: PartialFields; refs: Record<string, string>}
+  stored?: StoredObject
   problems: Problem[]
 }
 
@@ -26,7 +30,7 @@ export interface FactsTask {
   sidecarKey?: string
 }
 
-export async function readFacts(store: Store, {key, sidecarKey}: FactsTask, timeoutMs: number): Promise<RecordingFacts> {
+export async function readFacts(store: Store, {key, sidecarKey}: FactsTask, timeoutMs: number, options: {objectTags?: boolean} = {}): Promise<RecordingFacts> {
   const facts: RecordingFacts = {key, size: 0, modifiedAt: new Date(0).toISOString(), encrypted: false, problems: []}
   const entry = await store.open(key).catch((error: NodeJS.ErrnoException) => {
     facts.unreadable = `cannot open (${error.code ?? error.message})`
@@ -37,9 +41,12 @@ export async function readFacts(store: Store, {key, sidecarKey}: FactsTask, time
     try {
       facts.size = entry.size
       facts.modifiedAt = entry.modifiedAt.toISOString()
-      const head = await entry.read(0, HEAD_BYTES)
-      facts.encrypted = isAgeEncrypted(head)
-      if (!facts.encrypted) {
+      if (entry.stored) facts.stored = entry.stored
+      if (entry.metadata) facts.objectMetadata = namedFields(entry.metadata, 'object-metadata', key, facts.problems)
+      // An archived object (GLACIER…) is not read: its verdicts come from its name, sidecar, CDR and metadata.
+      const head = entry.stored?.archived ? undefined : await entry.read(0, HEAD_BYTES)
+      facts.encrypted = head !== undefined && isAgeEncrypted(head)
+      if (head && !facts.encrypted) {
         const probe = await probeAudio(head, entry.size, (position, length) => entry.read(position, length), timeoutMs)
         if ('error' in probe) facts.unreadable = probe.error
         else {
@@ -55,6 +62,13 @@ export async function readFacts(store: Store, {key, sidecarKey}: FactsTask, time
     } finally {
       await entry.close()
     }
+  }
+  if (options.objectTags && store.tags && entry) {
+    const tags = await store.tags(key).catch((error: NodeJS.ErrnoException) => {
+      facts.problems.push({origin: 'object-tags', source: key, message: `cannot read the object's tags (${error.code ?? error.message})`})
+      return undefined
+    })
+    if (tags) facts.objectTags = namedFields(tags, 'object-tags', key, facts.problems)
   }
   if (sidecarKey) {
     const sidecar = await readSidecar(store, sidecarKey)
@@ -76,4 +90,24 @@ export async function readSidecar(store: Store, key: string): Promise<{fields: P
     return {fields: {}, problems: [{origin: 'sidecar', source: key, message: 'not a JSON object'}]}
   }
   return validateFields(raw as Record<string, unknown>, 'sidecar', key)
+}
+
+const FIELD_BY_NAME = new Map(FIELD_NAMES.map((field) => [field.toLowerCase(), field]))
+
+/**
+ * Call fields named by S3 user metadata or tags: `recorded-at`, `recordedAt`, `callrec-recorded-at` all name
+ * recordedAt (metadata names are lower case on the wire). Other names are left alone: metadata has other uses.
+ */
+function namedFields(pairs: Record<string, string>, origin: 'object-metadata' | 'object-tags', key: string, problems: Problem[]): {fields: PartialFields; refs: Record<string, string>} {
+  const raw: Record<string, unknown> = {}
+  const refs: Record<string, string> = {}
+  for (const [name, value] of Object.entries(pairs)) {
+    const field = FIELD_BY_NAME.get(name.toLowerCase().replace(/^callrec-/, '').replaceAll('-', ''))
+    if (!field) continue
+    raw[field] = value
+    refs[field] = origin === 'object-metadata' ? `x-amz-meta-${name}` : `tag:${name}`
+  }
+  const validated = validateFields(raw, origin, key)
+  problems.push(...validated.problems)
+  return {fields: validated.fields, refs}
 }

@@ -2,8 +2,9 @@ import pMap, {pMapIterable} from 'p-map'
 import picomatch from 'picomatch'
 import type {Archive} from '../archive.js'
 import type {HoldIndex} from '../holds/index.js'
-import type {CallFields, FieldSource, PartialFields, Recording, SourcedFields} from '../model.js'
+import type {CallFields, FieldSource, LegalHold, PartialFields, Recording, Sourced, SourcedFields, StoredObject} from '../model.js'
 import {POLICY_FILE} from '../policy/load.js'
+import {emptyArchiveError} from '../store/index.js'
 import type {Policy} from '../policy/schema.js'
 import {bareUniqueId} from './asterisk-id.js'
 import type {CdrIndex} from './cdr-index.js'
@@ -24,6 +25,8 @@ export interface ScanOptions {
   timeoutMs?: number
   /** Only these recordings (keys relative to the root); sidecar pairing still uses the whole folder. */
   select?: (key: string) => boolean
+  /** Without it, an archive whose listing holds no recording at all is an error (wrong prefix, unmounted folder). */
+  allowEmpty?: boolean
 }
 
 type Task = ({kind: 'recording'} & FactsTask) | Exclude<ScanItem, {kind: 'recording'}>
@@ -47,9 +50,11 @@ export async function* scanArchive(archive: Archive, options: ScanOptions): Asyn
   const excluded = picomatch(policy.exclude.length > 0 ? policy.exclude : ['\0'], {dot: true})
   const notRecordings = new Set([POLICY_FILE, ...options.cdr.files])
   const timeoutMs = options.timeoutMs ?? 5000
+  const objectTags = policy.sources.includes('object-tags')
 
   async function* tasks(): AsyncIterable<Task[]> {
     let batch: Task[] = []
+    let listed = 0
     for await (const folder of store.list()) {
       for (const refused of folder.refused) if (!excluded(refused.key)) batch.push({kind: 'refused', ...refused})
       const keys = folder.keys.filter((key) => !excluded(key) && !notRecordings.has(key))
@@ -60,6 +65,7 @@ export async function* scanArchive(archive: Archive, options: ScanOptions): Asyn
         const sidecarKey = sidecarKeyOf(key)
         const hasSidecar = sidecars.has(sidecarKey)
         if (hasSidecar) paired.add(sidecarKey)
+        listed++
         if (!options.select || options.select(key)) batch.push({kind: 'recording', key, sidecarKey: hasSidecar ? sidecarKey : undefined})
         if (batch.length >= BATCH) {
           yield batch
@@ -68,12 +74,13 @@ export async function* scanArchive(archive: Archive, options: ScanOptions): Asyn
       }
       for (const key of sidecars) if (!paired.has(key)) batch.push({kind: 'orphan-sidecar', key})
     }
+    if (listed === 0 && !options.allowEmpty) throw emptyArchiveError(store)
     if (batch.length > 0) yield batch
   }
 
   const probe = async (batch: Task[]): Promise<ScanItem[]> => {
     const wanted = batch.filter((task): task is Extract<Task, {kind: 'recording'}> => task.kind === 'recording')
-    const facts = await pMap(wanted, (task) => readFacts(store, task, timeoutMs), {concurrency: 16})
+    const facts = await pMap(wanted, (task) => readFacts(store, task, timeoutMs, {objectTags}), {concurrency: 16})
     let next = 0
     return batch.map((task) => (task.kind === 'recording' ? {kind: 'recording', recording: buildRecording(facts[next++], policy, options.cdr, options.holds)} : task))
   }
@@ -93,6 +100,9 @@ export function buildRecording(facts: RecordingFacts, policy: Policy, cdr: CdrIn
   const layers: Partial<Record<FieldSource, Layer>> = {}
   if (tags) layers.tag = {source: 'tag', fields: tags.fields, ref: (field) => tags.refs[field]}
   if (sidecar) layers.sidecar = {source: 'sidecar', fields: sidecar.fields, ref: () => sidecar.key}
+  for (const [source, found] of [['object-metadata', facts.objectMetadata], ['object-tags', facts.objectTags]] as const) {
+    if (found) layers[source] = {source, fields: found.fields, ref: (field) => found.refs[field]}
+  }
 
   const name = matchFilename(key)
   if (name) {
@@ -119,11 +129,13 @@ export function buildRecording(facts: RecordingFacts, policy: Policy, cdr: CdrIn
   fields.recordedAt ??= {value: facts.modifiedAt, source: 'mtime', ref: 'file modification time'}
   const hold = holds?.legalHold({key, callId: fields.callId?.value, caller: fields.caller?.value, callee: fields.callee?.value}, fields)
   if (hold) fields.legalHold = hold
+  fields.legalHold ??= objectLockHold(facts.stored)
   return {
     key,
     size: facts.size,
     modifiedAt: facts.modifiedAt,
     encrypted: facts.encrypted,
+    ...(facts.stored ? {stored: facts.stored} : {}),
     ...(facts.audio ? {audio: facts.audio} : {}),
     ...(facts.unreadable ? {unreadable: facts.unreadable} : {}),
     fields,
@@ -144,4 +156,14 @@ function mergeFields(layers: Layer[], defaults: PartialFields): SourcedFields {
     if (value !== undefined && !(field in merged)) merged[field] = {value, source: 'policy', ref: `policy defaults.${field}`}
   }
   return merged as SourcedFields
+}
+
+/** S3 Object Lock as a hold: a legal hold (no end), or retention until its date; S3 refuses the deletion either way. */
+function objectLockHold(stored: StoredObject | undefined): Sourced<LegalHold> | undefined {
+  const lock = stored?.objectLock
+  if (lock?.legalHold) return {value: {reason: 'S3 Object Lock legal hold'}, source: 'object-lock', ref: 'x-amz-object-lock-legal-hold'}
+  if (lock?.retainUntil) {
+    return {value: {reason: `S3 Object Lock ${lock.mode} retention`, until: lock.retainUntil.slice(0, 10)}, source: 'object-lock', ref: 'x-amz-object-lock-retain-until-date'}
+  }
+  return undefined
 }

@@ -57,7 +57,7 @@ export const bareKey = (key: string) => key.replace(/\.age$/i, '')
  * of one number), minus every recording under an active legal hold. One scan, streaming; only candidates
  * are kept in memory.
  */
-export async function selectForPurge(archive: Archive, now: DateTime, by: SelectBy): Promise<Selection> {
+export async function selectForPurge(archive: Archive, now: DateTime, by: SelectBy, options: {allowEmpty?: boolean} = {}): Promise<Selection> {
   const selection: Selection = {candidates: new Map(), held: [], refused: [], sidecarUsers: new Map(), scanStartedAt: 0, summary: undefined as unknown as AuditSummary}
   const heldIds = new Set<string>()
   let current: Recording | undefined
@@ -80,7 +80,7 @@ export async function selectForPurge(archive: Archive, now: DateTime, by: Select
   selection.scanStartedAt = Date.now()
   selection.summary = await runAudit(
     archive,
-    {now, rules: 'rules' in by ? by.rules : []},
+    {now, rules: 'rules' in by ? by.rules : [], allowEmpty: options.allowEmpty},
     {
       recording(recording) {
         current = recording

@@ -7,6 +7,7 @@ import {
   GetBucketLocationCommand,
   GetBucketVersioningCommand,
   GetObjectCommand,
+  GetObjectTaggingCommand,
   HeadBucketCommand,
   HeadObjectCommand,
   ListObjectsV2Command,
@@ -18,7 +19,7 @@ import {Upload} from '@aws-sdk/lib-storage'
 import pMap from 'p-map'
 import {CallrecError, errorMessage} from '../errors.js'
 import {checkKey} from './keys.js'
-import type {Eraser, FileFact, OpenEntry, Store, StoreDescription, StoreFolder, VersionScope} from './types.js'
+import type {Eraser, FileFact, OpenEntry, Store, StoreDescription, StoreFolder, StoredObject, VersionScope} from './types.js'
 
 /** Reads in flight at once, bodies included: enough to hide S3's latency, few enough for a small server. */
 const CONCURRENCY = 32
@@ -103,6 +104,8 @@ export class S3Store implements Store {
   readonly location: string
   private readonly limit = new Limit(CONCURRENCY)
   private versioned?: Promise<boolean>
+  /** What the listing said of objects that need more than a plain GET (archived, versions): open() reads it. */
+  private readonly stored = new Map<string, ListedObject>()
 
   constructor(private readonly options: S3StoreOptions) {
     this.location = `s3://${options.bucket}${options.prefix ? '/' + options.prefix.slice(0, -1) : ''}`
@@ -130,47 +133,110 @@ export class S3Store implements Store {
     // subfolders' keys are contiguous in that order, so the folders still open always form a chain of
     // ancestors, and each is complete (and yielded) once the listing leaves it.
     const open: {folder: string; listed: StoreFolder}[] = []
-    const {bucket, prefix} = this.options
-    let token: string | undefined
-    do {
-      const page = await this.request(this.location, (client) => client.send(new ListObjectsV2Command({Bucket: bucket, Prefix: prefix || undefined, ContinuationToken: token})))
-      for (const object of page.Contents ?? []) {
-        const key = object.Key!.slice(prefix.length)
-        const kind = kindOf(key)
-        if (kind === 'hidden') continue
-        const folder = key.slice(0, key.lastIndexOf('/') + 1)
-        while (open.length > 0 && !folder.startsWith(open.at(-1)!.folder)) yield open.pop()!.listed
-        if (open.at(-1)?.folder !== folder) open.push({folder, listed: {keys: [], refused: []}})
-        const {listed} = open.at(-1)!
-        if (kind === 'key') listed.keys.push(key)
-        else listed.refused.push({key, reason: 'object key with an empty, "." or ".." part: not a key inside the archive, not read'})
-      }
-      token = page.NextContinuationToken
-    } while (token)
+    for await (const object of this.listObjects()) {
+      const key = object.key.slice(this.options.prefix.length)
+      const kind = kindOf(key)
+      if (kind === 'hidden') continue
+      if (object.stored) this.stored.set(key, object.stored)
+      const folder = key.slice(0, key.lastIndexOf('/') + 1)
+      while (open.length > 0 && !folder.startsWith(open.at(-1)!.folder)) yield open.pop()!.listed
+      if (open.at(-1)?.folder !== folder) open.push({folder, listed: {keys: [], refused: []}})
+      const {listed} = open.at(-1)!
+      if (kind === 'key') listed.keys.push(key)
+      else listed.refused.push({key, reason: 'object key with an empty, "." or ".." part: not a key inside the archive, not read'})
+    }
     while (open.length > 0) yield open.pop()!.listed
   }
 
+  /**
+   * The objects under the prefix in key order, each once. In a versioned bucket (ListObjectVersions) a key whose
+   * current version is a delete marker is still listed while a version holds data: "deleted" by another tool,
+   * the recording is still stored. What the listing says beyond the key (archive class, older versions) is kept.
+   */
+  private async *listObjects(): AsyncIterable<{key: string; stored?: ListedObject}> {
+    const {bucket, prefix} = this.options
+    const versioned = await this.isVersioned().catch(() => false)
+    if (!versioned) {
+      let token: string | undefined
+      do {
+        const page = await this.request(this.location, (client) => client.send(new ListObjectsV2Command({Bucket: bucket, Prefix: prefix || undefined, ContinuationToken: token})))
+        for (const object of page.Contents ?? []) {
+          const archived = isArchived(object.StorageClass)
+          yield {key: object.Key!, ...(archived ? {stored: {archived: object.StorageClass, size: object.Size ?? 0, modifiedAt: object.LastModified ?? new Date(0)}} : {})}
+        }
+        token = page.NextContinuationToken
+      } while (token)
+      return
+    }
+    let markers: {KeyMarker?: string; VersionIdMarker?: string} = {}
+    let pending: {Key?: string; VersionId?: string; IsLatest?: boolean; Size?: number; LastModified?: Date; StorageClass?: string; marker: boolean}[] = []
+    for (;;) {
+      const page = await this.request(this.location, (client) => client.send(new ListObjectVersionsCommand({Bucket: bucket, Prefix: prefix || undefined, ...markers})))
+      pending.push(...(page.Versions ?? []).map((v) => ({...v, marker: false})), ...(page.DeleteMarkers ?? []).map((m) => ({...m, marker: true})))
+      pending.sort((x, y) => (x.Key! < y.Key! ? -1 : x.Key! > y.Key! ? 1 : Number(y.IsLatest) - Number(x.IsLatest)))
+      // The last key of a truncated page may have more versions on the next one.
+      const last = page.IsTruncated ? pending.at(-1)?.Key : undefined
+      const done = pending.filter((entry) => entry.Key !== last)
+      pending = pending.filter((entry) => entry.Key === last)
+      for (let i = 0; i < done.length; ) {
+        let j = i
+        while (j < done.length && done[j].Key === done[i].Key) j++
+        const versions = done.slice(i, j)
+        i = j
+        const data = versions.filter((entry) => !entry.marker).sort((x, y) => Number(y.IsLatest) - Number(x.IsLatest) || y.LastModified!.getTime() - x.LastModified!.getTime())
+        if (data.length === 0) continue // only delete markers: nothing stored
+        const deleteMarked = !data[0].IsLatest
+        const noncurrent = data.length - (deleteMarked ? 0 : 1)
+        const archived = isArchived(data[0].StorageClass)
+        if (!deleteMarked && noncurrent === 0 && !archived) yield {key: data[0].Key!}
+        else {
+          const stored: ListedObject = {size: data[0].Size ?? 0, modifiedAt: data[0].LastModified ?? new Date(0), ...(archived ? {archived: data[0].StorageClass} : {})}
+          if (noncurrent > 0) stored.noncurrentVersions = noncurrent
+          if (deleteMarked) Object.assign(stored, {deleteMarked: true, versionId: data[0].VersionId})
+          yield {key: data[0].Key!, stored}
+        }
+      }
+      if (!page.IsTruncated) return
+      markers = {KeyMarker: page.NextKeyMarker, VersionIdMarker: page.NextVersionIdMarker}
+    }
+  }
+
   async open(key: string): Promise<OpenEntry | undefined> {
+    const listed = this.stored.get(key)
+    // An object in an archive class cannot be read without a restore (which takes hours and costs): not asked.
+    if (listed?.archived) return {size: listed.size, modifiedAt: listed.modifiedAt, stored: storedOf(listed), read: notReadable(key, listed.archived), close: async () => {}}
     let first: Ranged
     try {
-      first = await this.getRange(key, 0, OPEN_BYTES)
+      first = await this.getRange(key, 0, OPEN_BYTES, {versionId: listed?.versionId})
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined
-      if ((error as NodeJS.ErrnoException).code !== 'InvalidRange') throw error
-      // An empty object has no byte 0 to ask for (HTTP 416): HEAD says the rest.
-      const head = await this.head(key)
+      const code = (error as NodeJS.ErrnoException).code
+      if (code === 'ENOENT') return undefined
+      if (code !== 'InvalidRange' && code !== 'InvalidObjectState') throw error
+      // An empty object has no byte 0 to ask for (HTTP 416); an object in an archive tier of Intelligent-Tiering
+      // refuses reads (403 InvalidObjectState): HEAD says the rest.
+      const head = await this.head(key, listed?.versionId)
       if (!head) return undefined
-      first = {bytes: Buffer.alloc(0), size: head.ContentLength ?? 0, modifiedAt: head.LastModified ?? new Date(0), etag: head.ETag}
+      const archived = code === 'InvalidObjectState' ? (head.ArchiveStatus ?? head.StorageClass ?? 'archived') : undefined
+      const size = head.ContentLength ?? 0
+      const modifiedAt = head.LastModified ?? new Date(0)
+      if (archived) return {size, modifiedAt, stored: storedOf({...listed, archived, size, modifiedAt}), read: notReadable(key, archived), close: async () => {}}
+      first = {bytes: Buffer.alloc(0), size, modifiedAt, etag: head.ETag, response: head}
     }
-    const {bytes, size, modifiedAt, etag} = first
+    const {bytes, size, etag, response} = first
+    const lastModified = response.Metadata?.[LAST_MODIFIED_META]
+    const stored = {...storedOf(listed), ...lockOf(response)}
     return {
+      // A copy made by callrec (encrypt) carries the original's date: the object's own is the copy's.
+      modifiedAt: lastModified && !Number.isNaN(Date.parse(lastModified)) ? new Date(lastModified) : first.modifiedAt,
       size,
-      modifiedAt,
+      ...(Object.keys(stored).length > 0 ? {stored} : {}),
+      ...(response.Metadata && Object.keys(response.Metadata).length > 0 ? {metadata: response.Metadata} : {}),
+      ...(response.ContentType ? {contentType: response.ContentType} : {}),
       read: async (position, length) => {
         const end = Math.min(position + length, size)
         if (end <= position) return Buffer.alloc(0)
         if (end <= bytes.length) return bytes.subarray(position, end)
-        return (await this.getRange(key, position, end - position, etag)).bytes
+        return (await this.getRange(key, position, end - position, {etag, versionId: listed?.versionId})).bytes
       },
       close: async () => {},
     }
@@ -180,23 +246,26 @@ export class S3Store implements Store {
    * `length` bytes from `position`, and what the response says of the whole object. `etag` pins later reads
    * to the object that was opened: one replaced meanwhile fails (PreconditionFailed) rather than mixing two.
    */
-  private getRange(key: string, position: number, length: number, etag?: string): Promise<Ranged> {
+  private getRange(key: string, position: number, length: number, pin: {etag?: string; versionId?: string} = {}): Promise<Ranged> {
     const Key = this.objectKey(key)
     return this.request(key, async (client) => {
-      const out = await client.send(new GetObjectCommand({Bucket: this.options.bucket, Key, Range: `bytes=${position}-${position + length - 1}`, IfMatch: etag}))
+      const out = await client.send(
+        new GetObjectCommand({Bucket: this.options.bucket, Key, Range: `bytes=${position}-${position + length - 1}`, IfMatch: pin.etag, ...(pin.versionId ? {VersionId: pin.versionId} : {})}),
+      )
       const total = out.ContentRange?.split('/')[1]
       return {
         bytes: await readBody(out.Body as Readable, length),
         size: total && total !== '*' ? Number(total) : (out.ContentLength ?? 0),
         modifiedAt: out.LastModified ?? new Date(0),
         etag: out.ETag,
+        response: out,
       }
     })
   }
 
-  private async head(key: string) {
+  private async head(key: string, versionId?: string) {
     const Key = this.objectKey(key)
-    return this.request(key, (client) => client.send(new HeadObjectCommand({Bucket: this.options.bucket, Key}))).catch((error) => {
+    return this.request(key, (client) => client.send(new HeadObjectCommand({Bucket: this.options.bucket, Key, ...(versionId ? {VersionId: versionId} : {})}))).catch((error) => {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined
       throw error
     })
@@ -204,8 +273,10 @@ export class S3Store implements Store {
 
   async readFile(key: string): Promise<Buffer> {
     const Key = this.objectKey(key)
+    // A sidecar behind a delete marker is read from its newest version, as its recording is.
+    const VersionId = this.stored.get(key)?.versionId
     return this.request(key, async (client) => {
-      const out = await client.send(new GetObjectCommand({Bucket: this.options.bucket, Key}))
+      const out = await client.send(new GetObjectCommand({Bucket: this.options.bucket, Key, ...(VersionId ? {VersionId} : {})}))
       return readBody(out.Body as Readable, Infinity)
     })
   }
@@ -287,10 +358,11 @@ export class S3Store implements Store {
     let versions: string[] | undefined
     if (await this.isVersioned()) {
       const listed = await this.listVersions(key)
-      if (listed.length === 0) return 'gone'
-      if (listed[0].deleteMarker) return {changed: 'hidden behind a delete marker since the plan; left for the next run'}
-      current = listed[0]
-      versions = scope === 'all' ? listed.map((version) => version.id) : [current.id]
+      // Behind a delete marker the newest version holding data is what the scan read and judged.
+      const data = listed.find((version) => !version.deleteMarker)
+      if (!data) return 'gone'
+      current = data
+      versions = scope === 'all' ? listed.map((version) => version.id) : [data.id]
     } else {
       const head = await this.head(key)
       if (!head) return 'gone'
@@ -416,6 +488,13 @@ export class S3Store implements Store {
     return error
   }
 
+  async tags(key: string): Promise<Record<string, string>> {
+    const Key = this.objectKey(key)
+    const VersionId = this.stored.get(key)?.versionId
+    const out = await this.request(key, (client) => client.send(new GetObjectTaggingCommand({Bucket: this.options.bucket, Key, ...(VersionId ? {VersionId} : {})})))
+    return Object.fromEntries((out.TagSet ?? []).map((tag) => [tag.Key!, tag.Value ?? '']))
+  }
+
   async exists(key: string): Promise<boolean> {
     return (await this.head(key)) !== undefined
   }
@@ -448,6 +527,40 @@ interface Ranged {
   size: number
   modifiedAt: Date
   etag?: string
+  /** The response's headers: Object Lock, user metadata, content type. */
+  response: {Metadata?: Record<string, string>; ContentType?: string; ObjectLockLegalHoldStatus?: string; ObjectLockMode?: string; ObjectLockRetainUntilDate?: Date}
+}
+
+/** What the listing said of an object beyond its key, for open() (kept only for the few objects that need it). */
+interface ListedObject {
+  size: number
+  modifiedAt: Date
+  archived?: string
+  noncurrentVersions?: number
+  deleteMarked?: boolean
+  /** The version to read: the newest holding data, for a delete-marked key. */
+  versionId?: string
+}
+
+/** The user metadata key under which encrypt keeps the original's LastModified (x-amz-meta-callrec-last-modified). */
+export const LAST_MODIFIED_META = 'callrec-last-modified'
+
+function storedOf(listed: ListedObject | undefined): StoredObject {
+  if (!listed) return {}
+  const {archived, noncurrentVersions, deleteMarked} = listed
+  return {...(archived ? {archived} : {}), ...(noncurrentVersions ? {noncurrentVersions} : {}), ...(deleteMarked ? {deleteMarked} : {})}
+}
+
+/** Object Lock as a GET or HEAD reports it (to a caller allowed s3:GetObjectLegalHold and s3:GetObjectRetention). */
+function lockOf(response: Ranged['response']): StoredObject {
+  const legalHold = response.ObjectLockLegalHoldStatus === 'ON'
+  const until = response.ObjectLockRetainUntilDate
+  if (!legalHold && !until) return {}
+  return {objectLock: {...(legalHold ? {legalHold} : {}), ...(until ? {mode: response.ObjectLockMode ?? 'GOVERNANCE', retainUntil: until.toISOString()} : {})}}
+}
+
+function notReadable(key: string, storageClass: string): OpenEntry['read'] {
+  return () => Promise.reject(Object.assign(new Error(`${key}: in storage class ${storageClass}, not read (a restore is needed)`), {code: 'InvalidObjectState'}))
 }
 
 /**

@@ -1,4 +1,7 @@
 import type {Readable} from 'node:stream'
+import type {StoredObject} from '../model.js'
+
+export type {StoredObject} from '../model.js'
 
 /** One folder of the archive as listed: sidecar pairing needs no more than a folder in memory. */
 export interface StoreFolder {
@@ -12,6 +15,10 @@ export interface StoreFolder {
 export interface OpenEntry {
   size: number
   modifiedAt: Date
+  stored?: StoredObject
+  /** User metadata (S3 x-amz-meta-*, names without the prefix), from the same response as the first bytes. */
+  metadata?: Record<string, string>
+  contentType?: string
   /** Up to `length` bytes from `position`; fewer at the end of the entry. */
   read(position: number, length: number): Promise<Buffer>
   close(): Promise<void>
@@ -50,6 +57,8 @@ export interface Store {
   localPath?(key: string): string | Buffer
   /** Where the data sits, for stores that are not a local folder (S3: bucket, prefix, region). */
   describe?(): Promise<StoreDescription>
+  /** The object's tags (S3 GetObjectTagging), for stores that have them. */
+  tags?(key: string): Promise<Record<string, string>>
   /** How purge deletes, for stores where a deletion is more than unlinking a path (S3: versions, Object Lock). */
   eraser?(options: {versions: VersionScope}): Eraser
 }

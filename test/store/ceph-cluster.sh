@@ -61,5 +61,15 @@ for i in $(seq 1 400); do
   sleep 0.2
 done
 radosgw-admin "${C[@]}" -n client.admin user create --uid=callrec --display-name=callrec --access-key="$ACCESS_KEY" --secret-key="$SECRET_KEY" >/dev/null 2>&1
+# A GLACIER storage class, as an AWS listing names archived objects (RGW stores and serves it like any other).
+radosgw-admin "${C[@]}" -n client.admin zonegroup placement add --rgw-zonegroup=default --placement-id=default-placement --storage-class=GLACIER >/dev/null 2>&1
+radosgw-admin "${C[@]}" -n client.admin zone placement add --rgw-zone=default --placement-id=default-placement --storage-class=GLACIER --data-pool=default.rgw.glacier.data >/dev/null 2>&1
+kill -9 "${pids[2]}"; wait "${pids[2]}" 2>/dev/null || true
+radosgw "${C[@]}" -n client.rgw -f >"$D/log/rgw2.out" 2>&1 & pids[2]=$!
+for i in $(seq 1 400); do
+  if (exec 3<>"/dev/tcp/127.0.0.1/$RGW_PORT") 2>/dev/null; then break; fi
+  if [ "$i" = 400 ]; then echo "radosgw did not listen again: $(tail -5 "$D/log/client.rgw.log")" >&2; exit 1; fi
+  sleep 0.2
+done
 echo ready
 cat >/dev/null

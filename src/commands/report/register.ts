@@ -1,7 +1,7 @@
 import {Flags} from '@oclif/core'
 import {runAudit} from '../../audit.js'
 import {CallrecCommand, EXIT_CODES_HELP} from '../../cli/base.js'
-import {archiveArg, archiveFlag, langFlag, nowFlag, outputFlag, parseNow, policyFlag} from '../../cli/flags.js'
+import {allowEmptyFlag, archiveArg, archiveFlag, langFlag, nowFlag, outputFlag, parseNow, policyFlag} from '../../cli/flags.js'
 import {EXIT} from '../../errors.js'
 import {openReportArchive} from '../../report/open.js'
 import {buildRegister, measuredFacts, storageFact, type RegisterEntry} from '../../report/register.js'
@@ -31,6 +31,7 @@ ${EXIT_CODES_HELP.replace('findings at or above --fail-on (default: error)', 'ma
     archive: archiveFlag,
     policy: policyFlag,
     now: nowFlag,
+    'allow-empty': allowEmptyFlag,
     format: Flags.string({char: 'f', options: Object.keys(REGISTER_FORMATS), default: 'md', description: 'md (Markdown), html (one self-contained page, A4 print stylesheet) or json.'}),
     output: outputFlag,
     lang: langFlag,
@@ -43,7 +44,7 @@ ${EXIT_CODES_HELP.replace('findings at or above --fail-on (default: error)', 'ma
     const sink = this.jsonEnabled() ? undefined : await openSink(flags.output)
     const work = async (write?: Write): Promise<RegisterEntry> => {
       const spinner = progress(!this.jsonEnabled(), `Auditing ${archive.root}`)
-      const summary = await runAudit(archive, {now: parseNow(flags.now)}).finally(() => spinner.stop())
+      const summary = await runAudit(archive, {now: parseNow(flags.now), allowEmpty: flags['allow-empty']}).finally(() => spinner.stop())
       // LEAD: once src/journal/index.ts lands, pass `await lastPurge(readJournal(archive))` (report/last-purge.ts)
       // instead of undefined, which the register shows as "journal not read".
       const facts = measuredFacts(summary, storageFact(archive.store.location, (await archive.store.describe?.())?.region), undefined)

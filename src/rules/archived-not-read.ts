@@ -1,0 +1,10 @@
+import {recordingRule} from './types.js'
+
+// Reading an object in an archive storage class needs a restore (hours, and a cost): callrec does not ask for one.
+export default recordingRule(
+  {id: 'archived-not-read', severity: 'info', description: 'In an S3 archive storage class: its audio header was not read'},
+  (recording) =>
+    recording.stored?.archived !== undefined && {
+      message: `in storage class ${recording.stored.archived}: audio header not read (no restore asked); verdicts from its name, sidecar, CDR and metadata`,
+    },
+)
