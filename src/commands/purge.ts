@@ -87,8 +87,11 @@ ${EXIT_CODES_HELP}`
       if (callerHmac && refusals.length > 0) {
         await journal.appendAll(refusals.map(({key, why}) => ({action: 'purge', command: 'purge', keys: [key], reason: flags.reason, outcome: 'refused', details: {rules: [ERASURE], callerHmac, why}})))
       }
+      // Due but kept by S3 Object Lock: never forced, and not a success either (exit 3), as a refused deletion is.
+      const locked = selection.held.filter((held) => held.objectLock).length
+      if (locked > 0) process.exitCode = EXIT.partial
       if (nothing) {
-        if (!this.jsonEnabled()) this.log('nothing to delete')
+        if (!this.jsonEnabled()) this.log(locked > 0 ? `nothing to delete; ${locked} due but kept by S3 Object Lock` : 'nothing to delete')
         return {plan}
       }
 
@@ -127,7 +130,7 @@ ${EXIT_CODES_HELP}`
         })
       }
       if (!this.jsonEnabled()) this.log(describeResult(result, certificate))
-      if (result.failed.length > 0) process.exitCode = EXIT.partial
+      if (result.failed.length > 0 || locked > 0) process.exitCode = EXIT.partial
       return {plan, result, certificate}
     } finally {
       await lock?.release()

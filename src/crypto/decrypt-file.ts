@@ -8,9 +8,9 @@ import {pipeline} from 'node:stream/promises'
 import {errorMessage} from '../errors.js'
 import type {Journal} from '../journal/types.js'
 import {LocalStore} from '../store/local.js'
-import type {Store} from '../store/types.js'
+import type {Carried, Store} from '../store/types.js'
 import {openAge} from './age.js'
-import {AGE_SUFFIX, contents, setModifiedAt} from './encrypt-file.js'
+import {AGE_SUFFIX, carriedOf, contents, setModifiedAt} from './encrypt-file.js'
 
 export type DecryptOutput = {folder: string} | {stream: Writable} | {inPlace: true}
 
@@ -47,7 +47,7 @@ export async function decryptKey(store: Store, key: string, output: DecryptOutpu
       if ('stream' in output) await pipeline(plaintext, output.stream, {end: false})
       // Temp file, fsync, rename: a payload failure leaves no output file behind.
       else if (folder) await folder.writeAtomic(basename(plaintextKey(key)), plaintext, {mode: 0o600, exclusive: true})
-      else await restoreInPlace(store, key, plaintext, entry.modifiedAt)
+      else await restoreInPlace(store, key, plaintext, carriedOf(entry))
     } catch (error) {
       await record('failed', {error: errorMessage(error)})
       throw error
@@ -58,7 +58,7 @@ export async function decryptKey(store: Store, key: string, output: DecryptOutpu
   return target
 }
 
-async function restoreInPlace(store: Store, key: string, plaintext: AsyncIterable<Buffer>, modifiedAt: Date): Promise<void> {
+async function restoreInPlace(store: Store, key: string, plaintext: AsyncIterable<Buffer>, carry: Carried): Promise<void> {
   const plainKey = plaintextKey(key)
   const existing = await store.open(plainKey)
   if (existing) {
@@ -70,8 +70,8 @@ async function restoreInPlace(store: Store, key: string, plaintext: AsyncIterabl
       await existing.close()
     }
   } else {
-    await store.writeAtomic(plainKey, plaintext, {exclusive: true})
-    await setModifiedAt(store, plainKey, modifiedAt)
+    await store.writeAtomic(plainKey, plaintext, {exclusive: true, carry})
+    await setModifiedAt(store, plainKey, carry.modifiedAt)
   }
   await store.remove(key)
 }

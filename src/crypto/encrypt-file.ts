@@ -6,7 +6,7 @@
 import {utimes} from 'node:fs/promises'
 import pMap from 'p-map'
 import {errorMessage} from '../errors.js'
-import type {OpenEntry, Store} from '../store/types.js'
+import type {Carried, OpenEntry, Store} from '../store/types.js'
 import {ageFileSize, headerEnd, readStanzas, type AgeSealer} from './age.js'
 
 export const AGE_SUFFIX = '.age'
@@ -39,7 +39,7 @@ export async function encryptKey(store: Store, key: string, sealer: AgeSealer): 
       action = 'completed'
     } else {
       const {ciphertext, header} = await sealer.encrypt(contents(plaintext))
-      await store.writeAtomic(ageKey, ciphertext, {exclusive: true})
+      await store.writeAtomic(ageKey, ciphertext, {exclusive: true, carry: carriedOf(plaintext)})
       const after = await peek(store, key)
       if (after?.size !== size || after.modifiedAt.getTime() !== modifiedAt.getTime()) {
         await store.remove(ageKey)
@@ -107,6 +107,11 @@ async function peek(store: Store, key: string, length = 0): Promise<{size: numbe
   } finally {
     await entry.close()
   }
+}
+
+/** What the encrypted (or decrypted) copy keeps of `entry`: its date, content type and user metadata. */
+export function carriedOf(entry: OpenEntry): Carried {
+  return {modifiedAt: entry.modifiedAt, ...(entry.metadata ? {metadata: entry.metadata} : {}), ...(entry.contentType ? {contentType: entry.contentType} : {})}
 }
 
 /** Sets a key's modification time where the store has local files; other stores keep their own dates. */

@@ -37,8 +37,8 @@ export interface Candidate {
 
 export interface Selection {
   candidates: Map<string, Candidate>
-  /** Would be selected, but under an active legal hold. */
-  held: {key: string; why: string}[]
+  /** Would be selected, but under an active legal hold; `objectLock` when S3 Object Lock is what holds it (S3 would refuse the deletion). */
+  held: {key: string; why: string; objectLock?: boolean}[]
   /** `--caller`: kept, and why (GDPR art. 17(3)). */
   refused: {key: string; why: string}[]
   /** How many scanned recordings pair with each sidecar: the sidecar goes with the last of them. */
@@ -73,7 +73,7 @@ export async function selectForPurge(archive: Archive, now: DateTime, by: Select
     const {value, source, ref} = recording.fields.legalHold!
     heldIds.add(bareKey(recording.key))
     if (selection.held.at(-1)?.key === recording.key) return
-    selection.held.push({key: recording.key, why: `legal hold "${value.reason}"${value.until ? ` until ${value.until}` : ''} (${source}: ${ref})`})
+    selection.held.push({key: recording.key, why: `legal hold "${value.reason}"${value.until ? ` until ${value.until}` : ''} (${source}: ${ref})`, ...(source === 'object-lock' ? {objectLock: true} : {})})
   }
 
   const expiring = 'rules' in by && by.rules.includes('retention-expired')

@@ -19,7 +19,7 @@ import {Upload} from '@aws-sdk/lib-storage'
 import pMap from 'p-map'
 import {CallrecError, errorMessage} from '../errors.js'
 import {checkKey} from './keys.js'
-import type {Eraser, FileFact, OpenEntry, Store, StoreDescription, StoreFolder, StoredObject, VersionScope} from './types.js'
+import type {Carried, Eraser, FileFact, OpenEntry, Store, StoreDescription, StoreFolder, StoredObject, VersionScope} from './types.js'
 
 /** Reads in flight at once, bodies included: enough to hide S3's latency, few enough for a small server. */
 const CONCURRENCY = 32
@@ -308,12 +308,15 @@ export class S3Store implements Store {
    * and a failed multipart upload is aborted. `mode` has no meaning on S3 (access is IAM and bucket policy).
    * `exclusive` is checked first, then sent as If-None-Match, which makes it atomic on servers that honour it (AWS S3).
    */
-  async writeAtomic(key: string, data: Readable | AsyncIterable<Uint8Array> | Uint8Array, options: {mode?: number; exclusive?: boolean} = {}): Promise<void> {
+  async writeAtomic(key: string, data: Readable | AsyncIterable<Uint8Array> | Uint8Array, options: {mode?: number; exclusive?: boolean; carry?: Carried} = {}): Promise<void> {
     const Key = this.objectKey(key)
     const exists = () => Object.assign(new Error(`${key}: already exists`), {code: 'EEXIST'})
     if (options.exclusive && (await this.exists(key))) throw exists()
     const Body = data instanceof Uint8Array || data instanceof Readable ? data : Readable.from(data)
-    const params = {Bucket: this.options.bucket, Key, Body, ...(options.exclusive ? {IfNoneMatch: '*'} : {})}
+    const {carry} = options
+    // The original's date travels as user metadata (open() reads it back as the object's date), with its own metadata and type.
+    const carried = carry ? {Metadata: {...carry.metadata, [LAST_MODIFIED_META]: carry.modifiedAt.toISOString()}, ...(carry.contentType ? {ContentType: carry.contentType} : {})} : {}
+    const params = {Bucket: this.options.bucket, Key, Body, ...carried, ...(options.exclusive ? {IfNoneMatch: '*'} : {})}
     // No slot of the read limit: the data may be a stream read from this store, which holds one until it ends.
     await new Upload({client: this.options.client, params}).done().catch((error) => {
       const failed = storeError(error, key)

@@ -49,7 +49,7 @@ export interface Store {
   readFile(key: string): Promise<Buffer>
   createReadStream(key: string): Readable
   /** Writes through a temp file in the same folder, fsync, rename: never a half-written file under `key`. */
-  writeAtomic(key: string, data: Readable | AsyncIterable<Uint8Array> | Uint8Array, options?: {mode?: number; exclusive?: boolean}): Promise<void>
+  writeAtomic(key: string, data: Readable | AsyncIterable<Uint8Array> | Uint8Array, options?: {mode?: number; exclusive?: boolean; carry?: Carried}): Promise<void>
   /** Removes `key`; false when it was already gone. */
   remove(key: string): Promise<boolean>
   exists(key: string): Promise<boolean>
@@ -61,6 +61,16 @@ export interface Store {
   tags?(key: string): Promise<Record<string, string>>
   /** How purge deletes, for stores where a deletion is more than unlinking a path (S3: versions, Object Lock). */
   eraser?(options: {versions: VersionScope}): Eraser
+}
+
+/**
+ * What a new object made from another (encrypt, decrypt) keeps of it beyond its bytes, where the store cannot set a
+ * date (S3 gives every write its own LastModified): the original's date, content type and user metadata.
+ */
+export interface Carried {
+  modifiedAt: Date
+  metadata?: Record<string, string>
+  contentType?: string
 }
 
 /** On a versioned bucket, which versions of a recording a purge deletes: every version and delete marker, or the current version. */

@@ -1,6 +1,9 @@
 // What S3 keeps beyond the current objects, against Ceph RGW on loopback: older versions and delete markers,
 // Object Lock (legal hold, COMPLIANCE retention) as holds, an archive storage class, user metadata and tags.
 import assert from 'node:assert/strict'
+import {mkdtempSync, rmSync, writeFileSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import path from 'node:path'
 import {after, before, test} from 'node:test'
 import {DeleteObjectCommand, ListObjectVersionsCommand, PutObjectCommand, PutObjectLegalHoldCommand, PutObjectRetentionCommand, PutObjectTaggingCommand} from '@aws-sdk/client-s3'
 import {callrecJson, wav} from '../helpers.ts'
@@ -105,4 +108,21 @@ test('x-amz-meta-* is a metadata source read from the same GET; object tags only
   const b2 = tagged.json.recordings.find((recording: {key: string}) => recording.key === 'b.wav')
   assert.equal(b2.fields.recordedAt.source, 'object-tags', tagged.stderr)
   assert.equal(b2.fields.recordedAt.ref, 'tag:recordedAt')
+})
+
+test('encrypt in a versioned bucket: every plaintext version goes once the ciphertext is written and checked', async () => {
+  await ceph.createBucket('sealed', {versioned: true})
+  await ceph.put('sealed', {'a.wav': wav(0.02)})
+  await ceph.put('sealed', {'a.wav': wav(0.05)})
+  const secrets = mkdtempSync(path.join(tmpdir(), 'callrec-pass-'))
+  const passphrase = path.join(secrets, 'passphrase')
+  writeFileSync(passphrase, 'correct horse battery staple\n', {mode: 0o600})
+  try {
+    const {code, stderr} = await callrecJson(['encrypt', 's3://sealed', '--yes', '--passphrase-file', passphrase], {env: ceph.env})
+    assert.equal(code, 0, stderr)
+  } finally {
+    rmSync(secrets, {recursive: true, force: true})
+  }
+  const left = await ceph.client.send(new ListObjectVersionsCommand({Bucket: 'sealed'}))
+  assert.deepEqual([...(left.Versions ?? []), ...(left.DeleteMarkers ?? [])].map((v) => v.Key), ['a.wav.age'])
 })
