@@ -30,7 +30,7 @@ export interface AuditHandlers {
   finish?(context: RuleContext): void | Promise<void>
 }
 
-export interface AuditOptions extends Pick<ScanOptions, 'timeoutMs' | 'select' | 'allowEmpty'> {
+export interface AuditOptions extends Pick<ScanOptions, 'timeoutMs' | 'select' | 'allowEmpty' | 'only'> {
   now: DateTime
   /** Only these rules (ids); all by default. */
   rules?: string[]

@@ -59,7 +59,7 @@ ${EXIT_CODES_HELP}`
     if (this.jsonEnabled() || flags.explain) {
       const collected = collectResult(showPersonal)
       let scanned = 0
-      const summary = await runAudit(archive, {...options, select: flags.explain ? (key) => key === flags.explain : undefined}, {
+      const summary = await runAudit(archive, {...options, ...(flags.explain ? {select: (key: string) => key === flags.explain, only: flags.explain} : {})}, {
         recording: (recording) => {
           spinner.update(`Auditing ${archive.root}: ${++scanned} recordings`)
           return collected.recording(recording)

@@ -117,6 +117,8 @@ export const policySchema = z.strictObject({
     })
     .default({retention: '12 months'}),
   holds: z.strictObject({path: z.string().optional()}).default({}),
+  /** Where an S3-compatible server (not AWS) keeps the data: its region name says nothing the register can trust. */
+  storage: z.strictObject({country: z.string().regex(/^[A-Z]{2}$/, 'an ISO 3166 country code such as FR')}).optional(),
   /** Art. 30 register facts the archive cannot tell: see registerSchema and `callrec report register`. */
   register: registerSchema.optional(),
 })

@@ -5,6 +5,7 @@ import type {HoldIndex} from '../holds/index.js'
 import type {CallFields, FieldSource, LegalHold, PartialFields, Recording, Sourced, SourcedFields, StoredObject} from '../model.js'
 import {POLICY_FILE} from '../policy/load.js'
 import {emptyArchiveError} from '../store/index.js'
+import type {Store, StoreFolder} from '../store/types.js'
 import type {Policy} from '../policy/schema.js'
 import {bareUniqueId} from './asterisk-id.js'
 import type {CdrIndex} from './cdr-index.js'
@@ -27,6 +28,8 @@ export interface ScanOptions {
   select?: (key: string) => boolean
   /** Without it, an archive whose listing holds no recording at all is an error (wrong prefix, unmounted folder). */
   allowEmpty?: boolean
+  /** One key and its sidecar, without listing the archive (`audit --explain`: one key of a bucket costs a few requests). */
+  only?: string
 }
 
 type Task = ({kind: 'recording'} & FactsTask) | Exclude<ScanItem, {kind: 'recording'}>
@@ -44,6 +47,13 @@ export function sidecarKeyOf(key: string): string {
 
 const isSidecar = (key: string) => key.toLowerCase().endsWith('.json')
 
+/** The folder listing of one key: the key and its sidecar, those that exist. */
+async function* oneKey(store: Store, key: string): AsyncIterable<StoreFolder> {
+  const candidates = [key, sidecarKeyOf(key)].filter((candidate, index, all) => all.indexOf(candidate) === index)
+  const exists = await Promise.all(candidates.map((candidate) => store.exists(candidate).catch(() => false)))
+  yield {keys: candidates.filter((_, index) => exists[index]).sort(), refused: []}
+}
+
 /** Lists the archive and yields what is known of each recording, in listing order, streaming. */
 export async function* scanArchive(archive: Archive, options: ScanOptions): AsyncIterable<ScanItem> {
   const {store, policy} = archive
@@ -55,7 +65,7 @@ export async function* scanArchive(archive: Archive, options: ScanOptions): Asyn
   async function* tasks(): AsyncIterable<Task[]> {
     let batch: Task[] = []
     let listed = 0
-    for await (const folder of store.list()) {
+    for await (const folder of options.only ? oneKey(store, options.only) : store.list()) {
       for (const refused of folder.refused) if (!excluded(refused.key)) batch.push({kind: 'refused', ...refused})
       const keys = folder.keys.filter((key) => !excluded(key) && !notRecordings.has(key))
       const sidecars = new Set(keys.filter(isSidecar))
@@ -74,7 +84,7 @@ export async function* scanArchive(archive: Archive, options: ScanOptions): Asyn
       }
       for (const key of sidecars) if (!paired.has(key)) batch.push({kind: 'orphan-sidecar', key})
     }
-    if (listed === 0 && !options.allowEmpty) throw emptyArchiveError(store)
+    if (listed === 0 && !options.allowEmpty && !options.only) throw emptyArchiveError(store)
     if (batch.length > 0) yield batch
   }
 

@@ -16,6 +16,7 @@ import {
   S3ServiceException,
 } from '@aws-sdk/client-s3'
 import {Upload} from '@aws-sdk/lib-storage'
+import {booleanSelector, loadConfig, SelectorType} from '@smithy/core/config'
 import pMap from 'p-map'
 import {CallrecError, errorMessage} from '../errors.js'
 import {checkKey} from './keys.js'
@@ -48,12 +49,12 @@ export interface ObjectVersion {
 }
 
 /** A client from the standard AWS chain (environment, profiles, SSO, instance roles), plus an S3-compatible endpoint. */
-function s3Client(region?: string): S3Client {
-  const endpoint = s3Endpoint()
+function s3Client(endpoint: string | undefined, region?: string): S3Client {
   const agent = {keepAlive: true, maxSockets: CONCURRENCY * 2}
   return new S3Client({
     region,
-    ...(endpoint ? {endpoint, forcePathStyle: true} : {}),
+    // Servers other than AWS are addressed by path (http://host/bucket/key): their DNS knows no bucket names.
+    ...(endpoint ? {endpoint, forcePathStyle: !isAwsEndpoint(endpoint)} : {}),
     // The bucket answers from its own region whatever region the client starts from.
     followRegionRedirects: true,
     // With the default (WHEN_SUPPORTED), S3-compatible servers may store a streamed upload with its chunk framing.
@@ -64,13 +65,31 @@ function s3Client(region?: string): S3Client {
   })
 }
 
-function s3Endpoint(): string | undefined {
-  return process.env.CALLREC_S3_ENDPOINT || process.env.AWS_ENDPOINT_URL_S3 || process.env.AWS_ENDPOINT_URL || undefined
+/**
+ * The endpoint, where the AWS SDK itself finds one (and so callrec knows it is not AWS): CALLREC_S3_ENDPOINT first,
+ * then AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL, the profile's `endpoint_url` or its `services` section's `s3 =
+ * endpoint_url` in ~/.aws/config, unless AWS_IGNORE_CONFIGURED_ENDPOINT_URLS / ignore_configured_endpoint_urls.
+ */
+async function s3Endpoint(): Promise<string | undefined> {
+  if (process.env.CALLREC_S3_ENDPOINT) return process.env.CALLREC_S3_ENDPOINT
+  const ignored = await loadConfig<boolean>({
+    environmentVariableSelector: (env) => booleanSelector(env, 'AWS_IGNORE_CONFIGURED_ENDPOINT_URLS', SelectorType.ENV),
+    configFileSelector: (profile) => booleanSelector(profile, 'ignore_configured_endpoint_urls', SelectorType.CONFIG),
+    default: false,
+  })()
+  if (ignored) return undefined
+  return loadConfig<string | undefined>({
+    environmentVariableSelector: (env) => env.AWS_ENDPOINT_URL_S3 || env.AWS_ENDPOINT_URL || undefined,
+    configFileSelector: (profile, config) => (profile.services ? config?.[`services.${profile.services}`]?.['s3.endpoint_url'] : undefined) ?? profile.endpoint_url,
+    default: undefined,
+  })().catch(() => undefined)
 }
+
+const isAwsEndpoint = (endpoint: string) => /(^|\.)amazonaws\.com(\.cn)?$/i.test(URL.canParse(endpoint) ? new URL(endpoint).hostname : endpoint)
 
 /** Opens `s3://bucket/prefix`, checking that the bucket is there and readable: a one-line error (exit 2) if not. */
 export async function openS3Store(location: string): Promise<S3Store> {
-  const match = /^s3:\/\/([^/]+)\/*(.*?)\/*$/.exec(location)
+  const match = /^s3:\/\/([^/]+)\/*(.*?)\/*$/i.exec(location)
   if (!match) throw new CallrecError(`${location}: not an S3 URL (s3://bucket/prefix)`)
   const [, bucket, prefix] = match
   try {
@@ -78,15 +97,17 @@ export async function openS3Store(location: string): Promise<S3Store> {
   } catch {
     throw new CallrecError(`${location}: not a usable prefix (no empty, "." or ".." part)`)
   }
-  let client = s3Client()
+  const endpoint = await s3Endpoint()
+  let client = s3Client(endpoint)
   // Any region reaches the bucket (followRegionRedirects): us-east-1, as the AWS CLI does, when none is configured.
-  if (!(await client.config.region().catch(() => undefined))) client = s3Client('us-east-1')
+  if (!(await client.config.region().catch(() => undefined))) client = s3Client(endpoint, 'us-east-1')
   const head = await client.send(new HeadBucketCommand({Bucket: bucket})).catch((error) => {
     const status = (error as S3ServiceException).$metadata?.httpStatusCode
     const why = status === 404 ? 'no such bucket' : status === 403 ? 'access denied (check the credentials and the bucket policy)' : errorMessage(error)
-    throw new CallrecError(`s3://${bucket}${s3Endpoint() ? ` (endpoint ${s3Endpoint()})` : ''}: ${why}`)
+    throw new CallrecError(`s3://${bucket}${endpoint ? ` (endpoint ${endpoint})` : ''}: ${why}`)
   })
-  return new S3Store({bucket, prefix: prefix ? prefix + '/' : '', client, region: head.BucketRegion, endpoint: s3Endpoint()})
+  const shown = endpoint && !isAwsEndpoint(endpoint) ? endpoint : undefined
+  return new S3Store({bucket, prefix: prefix ? prefix + '/' : '', client, region: head.BucketRegion, endpoint: shown})
 }
 
 export interface S3StoreOptions {

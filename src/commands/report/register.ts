@@ -47,7 +47,7 @@ ${EXIT_CODES_HELP.replace('findings at or above --fail-on (default: error)', 'ma
       const summary = await runAudit(archive, {now: parseNow(flags.now), allowEmpty: flags['allow-empty']}).finally(() => spinner.stop())
       // LEAD: once src/journal/index.ts lands, pass `await lastPurge(readJournal(archive))` (report/last-purge.ts)
       // instead of undefined, which the register shows as "journal not read".
-      const facts = measuredFacts(summary, storageFact(archive.store.location, (await archive.store.describe?.())?.region), undefined)
+      const facts = measuredFacts(summary, storageFact(archive.store.location, await archive.store.describe?.(), archive.policy.storage?.country), undefined)
       const entry = buildRegister({
         policy: archive.policy,
         policyFile: summary.policy,
