@@ -6,9 +6,9 @@ import {spawn} from 'node:child_process'
 import {createServer} from 'node:net'
 import path from 'node:path'
 import {fileURLToPath} from 'node:url'
-import {CreateBucketCommand, DeleteBucketCommand, DeleteObjectCommand, PutBucketVersioningCommand, PutObjectCommand, S3Client} from '@aws-sdk/client-s3'
-import pMap from 'p-map'
+import {CreateBucketCommand, DeleteBucketCommand, DeleteObjectCommand, PutBucketVersioningCommand, PutObjectCommand, type S3Client} from '@aws-sdk/client-s3'
 import type {ArchiveFiles} from '../helpers.ts'
+import {putFiles, testClient} from './s3-client.ts'
 
 export interface Ceph {
   endpoint: string
@@ -56,14 +56,7 @@ export async function startCeph(): Promise<Ceph> {
     AWS_CONFIG_FILE: '/nonexistent/callrec-test-config',
     AWS_SHARED_CREDENTIALS_FILE: '/nonexistent/callrec-test-credentials',
   }
-  const client = new S3Client({
-    endpoint,
-    forcePathStyle: true,
-    region: env.AWS_REGION,
-    credentials: {accessKeyId: ACCESS_KEY, secretAccessKey: SECRET_KEY},
-    requestChecksumCalculation: 'WHEN_REQUIRED',
-    responseChecksumValidation: 'WHEN_REQUIRED',
-  })
+  const client = testClient(endpoint, env)
   // The first CreateBucket and PutObject of a fresh gateway take seconds (pools being made): pay that here.
   await client.send(new CreateBucketCommand({Bucket: 'warm-up'}))
   await client.send(new PutObjectCommand({Bucket: 'warm-up', Key: 'x', Body: 'x'}))
@@ -79,16 +72,7 @@ export async function startCeph(): Promise<Ceph> {
         await client.send(new PutBucketVersioningCommand({Bucket: bucket, VersioningConfiguration: {Status: 'Enabled'}}))
       }
     },
-    put: async (bucket, files, prefix = '') => {
-      await pMap(
-        Object.entries(files),
-        ([key, content]) => {
-          const body = typeof content === 'string' || Buffer.isBuffer(content) ? content : JSON.stringify(content, null, 2)
-          return client.send(new PutObjectCommand({Bucket: bucket, Key: prefix + key, Body: body}))
-        },
-        {concurrency: 8},
-      )
-    },
+    put: (bucket, files, prefix = '') => putFiles(client, bucket, files, prefix, 8),
     stop: async () => {
       client.destroy()
       if (child.exitCode === null) {
