@@ -122,3 +122,38 @@ test('an empty object, which has no byte range to GET (416), opens with the size
   assert.equal((await entry.read(0, 8192)).length, 0)
   assert.deepEqual(inputs('GetObject'), [{Bucket: 'calls', Key: 'root/empty.wav', Range: 'bytes=0-8191', IfMatch: undefined}])
 })
+
+// Recorded after AWS's documentation (no local server gives these answers): GetObject on an object in an archive
+// tier of Intelligent-Tiering is 403 InvalidObjectState; HeadObject works and names the tier in x-amz-archive-status.
+test('an object S3 will not serve without a restore (InvalidObjectState) opens unread, named by its archive tier', async () => {
+  const modified = new Date('2025-02-03T04:05:06Z')
+  const {store, inputs} = scripted({
+    GetObject: () => Promise.reject(s3Error('InvalidObjectState', 403, 'The operation is not valid for the object\'s access tier')),
+    HeadObject: () => ({ContentLength: 5000, LastModified: modified, StorageClass: 'INTELLIGENT_TIERING', ArchiveStatus: 'DEEP_ARCHIVE_ACCESS'}),
+  })
+  const entry = (await store.open('cold.wav'))!
+  assert.equal(entry.size, 5000)
+  assert.deepEqual(entry.modifiedAt, modified)
+  assert.deepEqual(entry.stored, {archived: 'DEEP_ARCHIVE_ACCESS'})
+  await assert.rejects(entry.read(0, 10), {code: 'InvalidObjectState'})
+  assert.equal(inputs('GetObject').length, 1)
+})
+
+test('an object the listing puts in GLACIER or DEEP_ARCHIVE is not asked for at all', async () => {
+  const {store, inputs} = scripted({
+    GetBucketVersioning: () => ({}),
+    ListObjectsV2: () => ({Contents: [{Key: 'root/a.wav', StorageClass: 'DEEP_ARCHIVE', Size: 9, LastModified: new Date('2025-01-01T00:00:00Z')}, {Key: 'root/b.wav', StorageClass: 'GLACIER_IR', Size: 9}]}),
+  })
+  for await (const folder of store.list()) assert.deepEqual(folder.keys, ['a.wav', 'b.wav'])
+  const entry = (await store.open('a.wav'))!
+  assert.deepEqual(entry.stored, {archived: 'DEEP_ARCHIVE'})
+  assert.equal(entry.size, 9)
+  assert.equal(inputs('GetObject').length, 0, 'no GET: it would fail, and a restore is not ours to ask')
+})
+
+test('DeleteObjects carries at most 1,000 objects a request', async () => {
+  const {store, inputs} = scripted({GetBucketVersioning: () => ({}), DeleteObjects: () => ({})})
+  const keys = Array.from({length: 2500}, (_, i) => ({key: `k/${i}.wav`}))
+  assert.equal((await store.eraser({versions: 'all'}).removeMany(keys)).size, 0)
+  assert.deepEqual(inputs('DeleteObjects').map((input) => (input.Delete as {Objects: unknown[]}).Objects.length), [1000, 1000, 500])
+})
