@@ -139,7 +139,8 @@ export function buildRecording(facts: RecordingFacts, policy: Policy, cdr: CdrIn
   fields.recordedAt ??= {value: facts.modifiedAt, source: 'mtime', ref: 'file modification time'}
   const hold = holds?.legalHold({key, callId: fields.callId?.value, caller: fields.caller?.value, callee: fields.callee?.value}, fields)
   if (hold) fields.legalHold = hold
-  fields.legalHold ??= objectLockHold(facts.stored)
+  const locked = fields.legalHold ? undefined : objectLockHold(facts.stored)
+  if (locked) fields.legalHold = locked
   return {
     key,
     size: facts.size,

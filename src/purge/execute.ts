@@ -132,6 +132,8 @@ export async function executePurge(archive: Archive, selection: Selection, optio
 
       const ready: {item: Item; files: FileFact[]; sidecar?: string}[] = []
       const folders = new Map<string, string>()
+      // A store over the network (S3) answers many requests at once: the batch's facts are fetched together.
+      const fetched = eraser && new Map(await pMap(batch, async (item) => [item, await pMap(item.candidate.forms, (form) => eraser.fingerprint(form))] as const, {concurrency: 16}))
       for (const item of batch) {
         await yieldToLoop()
         const {candidate, entry} = item
@@ -141,7 +143,7 @@ export async function executePurge(archive: Archive, selection: Selection, optio
           else result.held.push({key: candidate.id, why: held})
           continue
         }
-        const facts = eraser ? await pMap(candidate.forms, (form) => eraser.fingerprint(form)) : candidate.forms.map((form) => fingerprint(store as LocalArchiveStore, form, folders))
+        const facts = fetched ? fetched.get(item)! : candidate.forms.map((form) => fingerprint(store as LocalArchiveStore, form, folders))
         const changed = facts.findIndex((fact) => typeof fact === 'object' && 'changed' in fact)
         if (changed >= 0) {
           const why = (facts[changed] as {changed: string}).changed
