@@ -1,6 +1,6 @@
 import {access, realpath, stat} from 'node:fs/promises'
 import path from 'node:path'
-import {CallrecError, errorMessage} from './errors.js'
+import {CallrecError, errorMessage, EXIT} from './errors.js'
 import {defaultPolicy, loadPolicyFile, parsePolicy, POLICY_FILE, type LoadedPolicy} from './policy/load.js'
 import {isStoreUrl, openStore} from './store/index.js'
 import type {Store} from './store/types.js'
@@ -14,7 +14,11 @@ export interface Archive {
 }
 
 export interface ArchiveOptions {
-  /** Path or URL (s3://bucket/prefix) given as argument or --archive; otherwise the nearest folder holding callrec.yml. */
+  /**
+   * Path or URL (s3://bucket/prefix) given as argument or --archive; otherwise the nearest folder from the
+   * current one up holding callrec.yml, and without one a usage error: never the current folder by default
+   * (from `/`, that would be the whole machine).
+   */
   location?: string
   policy?: string
   cwd?: string
@@ -28,7 +32,8 @@ export async function openArchive(options: ArchiveOptions): Promise<Archive> {
     const loaded = options.policy ? await loadPolicyFile(path.resolve(cwd, options.policy)) : await loadStorePolicy(store)
     return {store, root: store.location, policy: loaded.policy, policyFile: loaded.file}
   }
-  const root = options.location ? path.resolve(cwd, options.location) : ((await findPolicyRoot(cwd)) ?? cwd)
+  const root = options.location ? path.resolve(cwd, options.location) : await findPolicyRoot(cwd)
+  if (root === undefined) throw new CallrecError(`no archive here: no ${POLICY_FILE} in ${cwd} or above; name the archive folder, or run \`callrec init\` in it`, EXIT.usage)
   const info = await stat(root).catch(() => undefined)
   if (!info?.isDirectory()) throw new CallrecError(`${options.location ?? root}: not a folder`)
   const policyFile = options.policy ? path.resolve(cwd, options.policy) : path.join(root, POLICY_FILE)
@@ -46,7 +51,8 @@ async function loadStorePolicy(store: Store): Promise<LoadedPolicy> {
   return bytes ? {policy: parsePolicy(bytes.toString('utf8'), file), file} : {policy: defaultPolicy()}
 }
 
-async function findPolicyRoot(start: string): Promise<string | undefined> {
+/** The nearest folder from `start` up that holds callrec.yml: the archive a file or folder belongs to. */
+export async function findPolicyRoot(start: string): Promise<string | undefined> {
   for (let dir = path.resolve(start); ; dir = path.dirname(dir)) {
     if (await exists(path.join(dir, POLICY_FILE))) return dir
     if (path.dirname(dir) === dir) return undefined

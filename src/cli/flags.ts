@@ -5,7 +5,7 @@ import {CallrecError} from '../errors.js'
 /** The archive: a folder or s3://bucket/prefix; without it, the nearest folder up holding callrec.yml, as git finds its repository. */
 export const archiveArg = Args.string({
   name: 'archive',
-  description: 'Archive: a folder or s3://bucket/prefix. Default: the nearest folder up from here that holds callrec.yml, else the current folder.',
+  description: 'Archive: a folder or s3://bucket/prefix. Default: the nearest folder up from here that holds callrec.yml; without one, refused (exit 2).',
 })
 
 export const policyFlag = Flags.string({

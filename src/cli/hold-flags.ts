@@ -1,7 +1,7 @@
 import {Args, Flags} from '@oclif/core'
 import type {Archive} from '../archive.js'
 import {CallrecError} from '../errors.js'
-import type {HoldMatch} from '../holds/index.js'
+import {canonicalMatch, type HoldMatch} from '../holds/index.js'
 import {numberHasher} from '../journal/hmac.js'
 import {checkKey} from '../store/keys.js'
 
@@ -24,9 +24,9 @@ export async function holdMatchOf(archive: Archive, key: string | undefined, fla
     } catch (error) {
       throw new CallrecError((error as Error).message)
     }
-    return {key}
+    return canonicalMatch(archive, {key})
   }
-  if (flags.glob !== undefined) return {glob: flags.glob}
+  if (flags.glob !== undefined) return canonicalMatch(archive, {glob: flags.glob})
   if (flags['call-id'] !== undefined) return {callId: flags['call-id']}
   const hasher = await numberHasher(archive, {create})
   const caller = hasher?.(flags.caller!)

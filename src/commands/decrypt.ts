@@ -1,7 +1,7 @@
 import {Args, Flags} from '@oclif/core'
-import {stat} from 'node:fs/promises'
+import {realpath, stat} from 'node:fs/promises'
 import path from 'node:path'
-import {openArchive, type Archive} from '../archive.js'
+import {findPolicyRoot, openArchive, type Archive} from '../archive.js'
 import {CallrecCommand, EXIT_CODES_HELP} from '../cli/base.js'
 import {actorFlag} from '../cli/journal-flags.js'
 import {policyFlag} from '../cli/flags.js'
@@ -11,7 +11,8 @@ import {AGE_SUFFIX} from '../crypto/encrypt-file.js'
 import {readIdentities, readPassphrase} from '../crypto/identity.js'
 import {CallrecError, EXIT, errorMessage} from '../errors.js'
 import {journalPaths, openJournal} from '../journal/index.js'
-import {tryLock} from '../journal/lock.js'
+import type {FileJournal} from '../journal/file.js'
+import {tryLock, type Lock} from '../journal/lock.js'
 import {LocalStore} from '../store/local.js'
 import type {Store} from '../store/types.js'
 
@@ -42,7 +43,7 @@ ${EXIT_CODES_HELP}`
   static args = {file: Args.string({required: true, description: 'An .age recording: a path, or a key of the archive. Several may follow.'})}
 
   static flags = {
-    archive: Flags.string({description: 'Archive folder, for keys and the journal. Default: the nearest folder up holding callrec.yml, else the current folder.', helpValue: 'DIR'}),
+    archive: Flags.string({description: 'Archive folder, for keys and the journal. Default: for a FILE path, the nearest folder up from it holding callrec.yml; for a key, the nearest up from here.', helpValue: 'DIR'}),
     policy: policyFlag,
     identity: Flags.string({char: 'i', multiple: true, description: 'Identity file (age-keygen format, mode 0600); repeatable.', helpValue: 'FILE'}),
     'passphrase-file': Flags.string({description: 'Passphrase on the first line of FILE (mode 0600): for recordings encrypted to a passphrase, and passphrase-protected identity files.', helpValue: 'FILE'}),
@@ -60,14 +61,16 @@ ${EXIT_CODES_HELP}`
     const passphrase = flags['passphrase-file'] === undefined ? undefined : await readPassphrase(flags['passphrase-file'])
     const identities = (await Promise.all((flags.identity ?? []).map((file) => readIdentities(file, passphrase)))).flat()
     const decrypter = decrypterFor(identities, passphrase === undefined ? [] : [passphrase])
-    const archive = await openArchive({location: flags.archive, policy: flags.policy})
-    const journal = await openJournal(archive, {actor: flags.actor})
-    // In place changes the archive: not while an encrypt or a purge runs on it.
-    const lock = flags['in-place'] ? await tryLock(journalPaths(archive).archiveLock, archive.root) : undefined
+    // Each file's access goes to the journal of the archive that holds it, wherever this runs from.
+    const files = argv as string[]
+    const sessions = new Map<string, Session>()
     const decrypted: {key: string; output: string}[] = []
     const failed: {key: string; error: string}[] = []
     try {
-      for (const file of argv as string[]) {
+      const archives = []
+      for (const file of files) archives.push(await archiveOf(file, flags.archive, flags.policy, sessions, {inPlace: flags['in-place'], actor: flags.actor}))
+      for (const [index, file] of files.entries()) {
+        const {archive, journal} = archives[index]
         try {
           const source = await sourceOf(archive, file)
           const target = await decryptKey(source.store, source.key, output, {decrypter, journal, reason: flags.reason, journalKey: source.journalKey})
@@ -80,7 +83,7 @@ ${EXIT_CODES_HELP}`
         }
       }
     } finally {
-      await lock?.release()
+      for (const session of sessions.values()) await (await session.catch(() => undefined))?.lock?.release()
     }
     if (failed.length > 0) process.exitCode = EXIT.partial
     return {decrypted, failed}
@@ -100,12 +103,46 @@ async function outputOf(output: string | undefined, inPlace: boolean, json: bool
   return {folder: path.resolve(output)}
 }
 
+type Session = Promise<{archive: Archive; journal: FileJournal; lock?: Lock}>
+
+/**
+ * The archive of FILE: --archive, else the nearest folder up from the file holding callrec.yml, else (a key,
+ * or a file in no archive) the one found from the current folder. One journal, and for --in-place one run
+ * lock, per archive.
+ */
+async function archiveOf(file: string, location: string | undefined, policy: string | undefined, sessions: Map<string, Session>, options: {inPlace: boolean; actor?: string}): Session {
+  let root = location
+  if (root === undefined) {
+    const found = (await Promise.all([file + AGE_SUFFIX, file].map(async (candidate) => ((await isFile(candidate)) ? candidate : undefined)))).find(Boolean)
+    if (found) root = await findPolicyRoot(path.dirname(await realFolderOf(found)))
+  }
+  const key = root ?? ''
+  if (!sessions.has(key)) {
+    sessions.set(
+      key,
+      (async () => {
+        const archive = await openArchive({location: root, policy})
+        const journal = await openJournal(archive, {actor: options.actor})
+        // In place changes the archive: not while an encrypt or a purge runs on it.
+        const lock = options.inPlace ? await tryLock(journalPaths(archive).archiveLock, archive.root) : undefined
+        return {archive, journal, lock}
+      })(),
+    )
+  }
+  return sessions.get(key)!
+}
+
+/** The file's path with its folder's real path (the file itself, maybe a symlink, is not followed). */
+const realFolderOf = async (file: string) => path.join(await realpath(path.dirname(path.resolve(file))), path.basename(file))
+
+const isFile = (file: string) => stat(file).then((info) => info.isFile(), () => false)
+
 /** A path to a file (in the archive or not), else a key of the archive; NAME.EXT stands for NAME.EXT.age. */
 async function sourceOf(archive: Archive, file: string): Promise<Source> {
   for (const candidate of file.endsWith(AGE_SUFFIX) ? [file] : [file + AGE_SUFFIX, file]) {
-    const absolute = path.resolve(candidate)
-    if (await stat(absolute).then((info) => info.isFile(), () => false)) {
-      const relative = path.relative(archive.root, absolute)
+    if (await isFile(candidate)) {
+      const absolute = await realFolderOf(candidate)
+      const relative = path.relative(archive.store.localPath ? archive.store.location : archive.root, absolute)
       if (relative.startsWith('..') || path.isAbsolute(relative)) return {store: new LocalStore(path.dirname(absolute)), key: path.basename(absolute), journalKey: absolute}
       const key = relative.split(path.sep).join('/')
       return {store: archive.store, key, journalKey: key}

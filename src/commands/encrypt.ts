@@ -61,6 +61,7 @@ ${EXIT_CODES_HELP}`
     const to = 'recipients' in sealer.target ? `${sealer.target.recipients.length} recipient(s)` : 'a passphrase'
     this.log(`${plan.keys.length} recordings in clear (${MB(plan.bytes)}) to encrypt to ${to}; ${plan.encrypted} already encrypted`)
     for (const key of plan.held) this.log(`kept in clear, under legal hold: ${key}`)
+    for (const key of plan.unnamed) this.log(`kept in clear: ${key}: audio without an audio extension; as ${key}.age it could not be told to be a recording (give it its extension: .wav, .mp3…)`)
     if (flags['dry-run'] || plan.keys.length === 0) return {plan}
     if (!flags.yes) {
       if (!canAsk()) throw new CallrecError(`refusing to encrypt ${plan.keys.length} recordings in place without confirmation: no terminal to ask on; add --yes (check first with --dry-run)`, EXIT.usage)

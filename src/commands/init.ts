@@ -24,7 +24,7 @@ export default class Init extends CallrecCommand {
     {description: 'In a script: CNIL defaults and what the archive shows, no questions:', command: '<%= config.bin %> <%= command.id %> --archive ./archive --defaults'},
   ]
 
-  static args = {archive: archiveArg}
+  static args = {archive: {...archiveArg, description: 'The archive folder to write the policy for. Default: the current folder.'}}
 
   static flags = {
     archive: archiveFlag,

@@ -2,8 +2,10 @@
 import picomatch from 'picomatch'
 import type {Archive} from '../archive.js'
 import {loadCdrIndex} from '../probe/cdr-index.js'
+import {isRecording} from '../probe/recording.js'
 import {scanArchive} from '../probe/scan.js'
 import {activeHold} from '../rules/types.js'
+import {AGE_SUFFIX} from './encrypt-file.js'
 
 export interface EncryptionPlan {
   /** Recordings in clear to encrypt, in listing order. */
@@ -13,17 +15,20 @@ export interface EncryptionPlan {
   held: string[]
   /** Already encrypted. */
   encrypted: number
+  /** Audio by content only: as NAME.age it could no longer be told to be a recording, so it stays in clear until renamed. */
+  unnamed: string[]
 }
 
 export async function planEncryption(archive: Archive, options: {only?: string[]; today: string; allowEmpty?: boolean}): Promise<EncryptionPlan> {
   const wanted = options.only && options.only.length > 0 ? picomatch(options.only, {dot: true}) : undefined
-  const plan: EncryptionPlan = {keys: [], bytes: 0, held: [], encrypted: 0}
+  const plan: EncryptionPlan = {keys: [], bytes: 0, held: [], encrypted: 0, unnamed: []}
   const cdr = await loadCdrIndex(archive.store, archive.policy)
   for await (const item of scanArchive(archive, {cdr, select: wanted, allowEmpty: options.allowEmpty})) {
     if (item.kind !== 'recording') continue
     const {recording} = item
     if (recording.encrypted) plan.encrypted++
     else if (archive.policy.encryption.skipHeld && activeHold(recording, options.today)) plan.held.push(recording.key)
+    else if (!isRecording(recording.key + AGE_SUFFIX)) plan.unnamed.push(recording.key)
     else {
       plan.keys.push(recording.key)
       plan.bytes += recording.size

@@ -11,6 +11,8 @@ import {journalPaths} from '../journal/paths.js'
 import type {LegalHold, Sourced, SourcedFields} from '../model.js'
 import {bareUniqueId} from '../probe/asterisk-id.js'
 import {LocalStore} from '../store/local.js'
+import type {Store} from '../store/types.js'
+import {resolveKey} from './canonical.js'
 
 // Legal holds live in one JSON file beside the journal, not in the recordings: they cover any store and
 // any number of recordings, and a recording is held from the moment the file is renamed into place.
@@ -42,19 +44,28 @@ export interface HoldFacts {
   callee?: string
 }
 
-/** The two forms of one recording, `x.wav` and its encrypted `x.wav.age`, are held together. */
-const bareKey = (key: string) => key.replace(/\.age$/i, '')
+/**
+ * The two forms of one recording, `x.wav` and its encrypted `x.wav.age`, are held together; keys compare
+ * without case, so that a hold typed in another case on a case-insensitive filesystem still holds (on a
+ * case-sensitive one it holds both spellings: more is kept, never less).
+ */
+const bareKey = (key: string) => key.replace(/\.age$/i, '').toLowerCase()
 
 /** The holds of an archive, loaded once per run, and what they match. */
 export class HoldIndex {
   private readonly globs: {hold: Hold; test: (key: string) => boolean}[]
+  private readonly keys: Map<Hold, string[]>
 
+  /** `aliases`: other spellings of a hold's key or glob, the real paths of those written through a symlink. */
   constructor(
     readonly file: string,
     readonly holds: Hold[],
     private readonly hasher?: NumberHasher,
+    aliases: Map<Hold, string[]> = new Map(),
   ) {
-    this.globs = holds.flatMap((hold) => ('glob' in hold.match ? [{hold, test: picomatch(hold.match.glob, {dot: true})}] : []))
+    const spellings = (hold: Hold, typed: string) => [typed, ...(aliases.get(hold) ?? [])]
+    this.globs = holds.flatMap((hold) => ('glob' in hold.match ? [{hold, test: picomatch(spellings(hold, hold.match.glob), {dot: true, nocase: true})}] : []))
+    this.keys = new Map(holds.flatMap((hold) => ('key' in hold.match ? [[hold, spellings(hold, hold.match.key).map(bareKey)]] : [])))
   }
 
   matching(facts: HoldFacts): Hold[] {
@@ -63,8 +74,8 @@ export class HoldIndex {
     const callId = facts.callId && bareUniqueId(facts.callId)
     return this.holds.filter((hold) => {
       const match = hold.match
-      if ('key' in match) return bareKey(match.key) === key
-      if ('glob' in match) return this.globs.some((glob) => glob.hold === hold && (glob.test(facts.key) || glob.test(key)))
+      if ('key' in match) return this.keys.get(hold)!.includes(key)
+      if ('glob' in match) return this.globs.some((glob) => glob.hold === hold && (glob.test(facts.key) || glob.test(facts.key.replace(/\.age$/i, ''))))
       if ('callId' in match) return callId !== undefined && bareUniqueId(match.callId) === callId
       return numbers?.includes(match.caller) ?? false
     })
@@ -101,7 +112,57 @@ export async function loadHolds(archive: Archive): Promise<HoldIndex> {
   const {holds} = await readHoldsFile(file)
   const hasher = holds.some((hold) => 'caller' in hold.match) ? await numberHasher(archive, {create: false}) : undefined
   if (holds.some((hold) => 'caller' in hold.match) && !hasher) throw new CallrecError(`${file}: holds name callers but the HMAC key of caller numbers is missing (${journalPaths(archive).hmacKey})`)
-  return new HoldIndex(file, holds, hasher)
+  return new HoldIndex(file, holds, hasher, await aliasesOf(archive, holds))
+}
+
+/**
+ * The real spelling of each key and glob hold whose typed one differs (written through a symlink, or in
+ * another case, by an older callrec or by hand): the hold then covers both, so it keeps what it was meant to.
+ */
+async function aliasesOf(archive: Archive, holds: Hold[]): Promise<Map<Hold, string[]>> {
+  const aliases = new Map<Hold, string[]>()
+  for (const hold of holds) {
+    const typed = 'key' in hold.match ? hold.match.key : 'glob' in hold.match ? hold.match.glob : undefined
+    if (typed === undefined) continue
+    const real = await canonicalSpelling(archive.store, typed, 'key' in hold.match).catch(() => undefined)
+    if (real?.spelling && real.spelling !== typed) aliases.set(hold, [real.spelling])
+  }
+  return aliases
+}
+
+/** A glob's folder part, resolved as a key is; the pattern after it kept as typed. */
+async function canonicalSpelling(store: Store, typed: string, isKey: boolean): Promise<{spelling?: string; symlink?: string} | undefined> {
+  if (isKey) {
+    const resolved = await resolveKey(store, typed)
+    return resolved && {spelling: resolved.key, symlink: resolved.symlink}
+  }
+  const {base, glob} = picomatch.scan(typed)
+  if (base === '') return undefined
+  const resolved = await resolveKey(store, base)
+  if (!resolved) return undefined
+  const escaped = resolved.key?.replace(/[*?[\]{}()!+@\\]/g, '\\$&')
+  return {spelling: escaped === undefined ? undefined : glob ? `${escaped}/${glob}` : escaped, symlink: resolved.symlink}
+}
+
+/**
+ * The match as stored: a key or a glob's folder by its real path relative to the root. Refused when typed
+ * through a symlink (the hold would name one thing and protect another) or leading out of the root.
+ */
+export async function canonicalMatch(archive: Archive, match: HoldMatch): Promise<HoldMatch> {
+  const isKey = 'key' in match
+  const typed = isKey ? match.key : 'glob' in match ? match.glob : undefined
+  if (typed === undefined) return match
+  let real = await canonicalSpelling(archive.store, typed, isKey)
+  // A recording kept only in its encrypted form: `x.wav` names `x.wav.age`.
+  if (isKey && real?.spelling === typed && !(await archive.store.exists(typed))) {
+    const encrypted = await canonicalSpelling(archive.store, `${typed}.age`, true)
+    if (encrypted?.spelling) real = {spelling: encrypted.spelling.replace(/\.age$/i, ''), symlink: encrypted.symlink}
+  }
+  if (!real) return match
+  const what = isKey ? typed : `--glob ${typed}`
+  if (real.spelling === undefined) throw new CallrecError(`${what}: leads out of the archive root, or nowhere (through the symlink ${real.symlink})`)
+  if (real.symlink) throw new CallrecError(`${what}: ${real.symlink} is a symlink; holds name recordings by their real path: ${real.spelling}`)
+  return isKey ? {key: real.spelling} : {glob: real.spelling}
 }
 
 export async function readHoldsFile(file: string): Promise<HoldsFileState> {

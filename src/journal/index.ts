@@ -1,4 +1,5 @@
 // The access journal: append-only, hash-chained, locked, fsynced (see file.ts). What other concerns use.
+import {existsSync} from 'node:fs'
 import type {Archive} from '../archive.js'
 import type {AuditSummary} from '../audit.js'
 import {errorMessage} from '../errors.js'
@@ -24,9 +25,11 @@ export function readJournal(archive: Archive): AsyncIterable<JournalEntry> {
 
 /**
  * One `audit` entry per audit run, with its counts. An audit reads metadata only, so a journal it cannot
- * write (a read-only archive) is a warning, not a failed audit.
+ * write (a read-only archive) is a warning, not a failed audit; and it starts none: an archive without a
+ * journal is left as it was (no `.callrec/` made by looking).
  */
 export async function journalAudit(archive: Archive, summary: AuditSummary, keys: string[] = []): Promise<void> {
+  if (!existsSync(journalPaths(archive).journal)) return
   const {recordings, bytes, encrypted, unreadable, withNotice, findings, byRule} = summary
   const details = {archive: archive.root, recordings, bytes, encrypted, unreadable, withNotice, findings, byRule}
   try {

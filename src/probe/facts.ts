@@ -2,6 +2,7 @@ import type {PartialFields, Problem, StoredObject} from '../model.js'
 import type {Store} from '../store/types.js'
 import {HEAD_BYTES, probeAudio} from './audio.js'
 import {FIELD_NAMES, validateFields} from './fields.js'
+import {isRecording} from './recording.js'
 import {isAgeEncrypted} from './sniff.js'
 import {readCallTags} from './tags.js'
 
@@ -23,28 +24,42 @@ export interface RecordingFacts {
   objectTags?: {fields: PartialFields; refs: Record<string, string>}
   stored?: StoredObject
   problems: Problem[]
+  /**
+   * Set when the name left it to the content and the content is not audio, or could not be read: not a
+   * recording (a file that cannot be told to be one is never acted on).
+   */
+  notRecording?: string
 }
 
 export interface FactsTask {
   key: string
   sidecarKey?: string
+  /** The name does not tell (recordingByName: `content`): a recording only if its first bytes are audio. */
+  sniff?: boolean
 }
 
-export async function readFacts(store: Store, {key, sidecarKey}: FactsTask, timeoutMs: number, options: {objectTags?: boolean} = {}): Promise<RecordingFacts> {
+export async function readFacts(store: Store, {key, sidecarKey, sniff}: FactsTask, timeoutMs: number, options: {objectTags?: boolean} = {}): Promise<RecordingFacts> {
   const facts: RecordingFacts = {key, size: 0, modifiedAt: new Date(0).toISOString(), encrypted: false, problems: []}
   const entry = await store.open(key).catch((error: NodeJS.ErrnoException) => {
     facts.unreadable = `cannot open (${error.code ?? error.message})`
     return undefined
   })
   if (!entry) facts.unreadable ??= 'vanished during the scan'
-  else {
+  if (sniff && (!entry || facts.unreadable)) return {...facts, notRecording: `no audio extension, and its content cannot be read (${facts.unreadable})`}
+  if (entry) {
+    let known = !sniff
     try {
       facts.size = entry.size
       facts.modifiedAt = entry.modifiedAt.toISOString()
       if (entry.stored) facts.stored = entry.stored
       if (entry.metadata) facts.objectMetadata = namedFields(entry.metadata, 'object-metadata', key, facts.problems)
-      // An archived object (GLACIER…) is not read: its verdicts come from its name, sidecar, CDR and metadata.
-      const head = entry.stored?.archived ? undefined : await entry.read(0, HEAD_BYTES)
+      // An archived object (GLACIER…) is not read: its verdicts come from its name, sidecar, CDR and metadata;
+      // one whose name does not say it is a recording cannot be told to be one.
+      const archived = entry.stored?.archived
+      if (archived && sniff) return {...facts, notRecording: `no audio extension, and its content is in storage class ${archived}: not read`}
+      const head = archived ? undefined : await entry.read(0, HEAD_BYTES)
+      if (head && sniff && !isRecording(key, head)) return {...facts, notRecording: 'neither an audio extension nor audio content'}
+      known = true
       facts.encrypted = head !== undefined && isAgeEncrypted(head)
       if (head && !facts.encrypted) {
         const probe = await probeAudio(head, entry.size, (position, length) => entry.read(position, length), timeoutMs)
@@ -59,6 +74,7 @@ export async function readFacts(store: Store, {key, sidecarKey}: FactsTask, time
       }
     } catch (error) {
       facts.unreadable = `cannot read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`
+      if (!known) return {...facts, notRecording: `no audio extension, and its content cannot be read (${facts.unreadable})`}
     } finally {
       await entry.close()
     }

@@ -11,12 +11,17 @@ import {bareUniqueId} from './asterisk-id.js'
 import type {CdrIndex} from './cdr-index.js'
 import {readFacts, type FactsTask, type RecordingFacts} from './facts.js'
 import {matchFilename} from './filenames/index.js'
+import {recordingByName} from './recording.js'
 import {wallClockToUtc} from './time.js'
 
 export type ScanItem =
   | {kind: 'recording'; recording: Recording}
   | {kind: 'orphan-sidecar'; key: string}
   | {kind: 'refused'; key: string; reason: string}
+  /** A file that is not a recording (a document, a spreadsheet…): listed, never purged or encrypted. */
+  | {kind: 'not-a-recording'; key: string; reason: string}
+  /** A folder holding its own callrec.yml: another archive, skipped. */
+  | {kind: 'nested-archive'; key: string}
 
 export interface ScanOptions {
   cdr: CdrIndex
@@ -64,19 +69,25 @@ export async function* scanArchive(archive: Archive, options: ScanOptions): Asyn
 
   async function* tasks(): AsyncIterable<Task[]> {
     let batch: Task[] = []
-    let listed = 0
     for await (const folder of options.only ? oneKey(store, options.only) : store.list()) {
       for (const refused of folder.refused) if (!excluded(refused.key)) batch.push({kind: 'refused', ...refused})
+      for (const key of folder.nested ?? []) if (!excluded(key)) batch.push({kind: 'nested-archive', key})
       const keys = folder.keys.filter((key) => !excluded(key) && !notRecordings.has(key))
       const sidecars = new Set(keys.filter(isSidecar))
       const paired = new Set<string>()
       for (const key of keys) {
         if (sidecars.has(key)) continue
+        const byName = recordingByName(key)
+        if (byName === 'not') {
+          batch.push({kind: 'not-a-recording', key, reason: 'encrypted, and its inner name is not that of a recording'})
+          continue
+        }
         const sidecarKey = sidecarKeyOf(key)
         const hasSidecar = sidecars.has(sidecarKey)
         if (hasSidecar) paired.add(sidecarKey)
-        listed++
-        if (!options.select || options.select(key)) batch.push({kind: 'recording', key, sidecarKey: hasSidecar ? sidecarKey : undefined})
+        if (byName === 'audio') named++
+        else sniffed++
+        if (!options.select || options.select(key)) batch.push({kind: 'recording', key, sidecarKey: hasSidecar ? sidecarKey : undefined, sniff: byName === 'content'})
         if (batch.length >= BATCH) {
           yield batch
           batch = []
@@ -84,7 +95,6 @@ export async function* scanArchive(archive: Archive, options: ScanOptions): Asyn
       }
       for (const key of sidecars) if (!paired.has(key)) batch.push({kind: 'orphan-sidecar', key})
     }
-    if (listed === 0 && !options.allowEmpty && !options.only) throw emptyArchiveError(store)
     if (batch.length > 0) yield batch
   }
 
@@ -92,10 +102,25 @@ export async function* scanArchive(archive: Archive, options: ScanOptions): Asyn
     const wanted = batch.filter((task): task is Extract<Task, {kind: 'recording'}> => task.kind === 'recording')
     const facts = await pMap(wanted, (task) => readFacts(store, task, timeoutMs, {objectTags}), {concurrency: 16})
     let next = 0
-    return batch.map((task) => (task.kind === 'recording' ? {kind: 'recording', recording: buildRecording(facts[next++], policy, options.cdr, options.holds)} : task))
+    return batch.map((task) => {
+      if (task.kind !== 'recording') return task
+      const found = facts[next++]
+      if (found.notRecording) return {kind: 'not-a-recording', key: found.key, reason: found.notRecording}
+      return {kind: 'recording', recording: buildRecording(found, policy, options.cdr, options.holds)}
+    })
   }
+  // Recordings by name, names only content can tell, and recordings found: no recording at all is a wrong prefix
+  // or an unmounted folder until said otherwise (keys left out by `select` are not probed: their names count).
+  let named = 0
+  let sniffed = 0
+  let found = 0
   // Batches in flight × 16 files each: enough reads under way to keep the disk and the thread pool busy.
-  for await (const items of pMapIterable(tasks(), probe, {concurrency: 4, backpressure: 8})) yield* items
+  for await (const items of pMapIterable(tasks(), probe, {concurrency: 4, backpressure: 8})) {
+    for (const item of items) if (item.kind === 'recording') found++
+    yield* items
+  }
+  const none = options.select ? named + sniffed === 0 : named + found === 0
+  if (none && !options.allowEmpty && !options.only) throw emptyArchiveError(store)
 }
 
 interface Layer {

@@ -5,6 +5,8 @@ import dateFromMtime from './date-from-mtime.js'
 import invalidCdr from './invalid-cdr.js'
 import invalidSidecar from './invalid-sidecar.js'
 import legalHoldExpired from './legal-hold-expired.js'
+import nestedArchive from './nested-archive.js'
+import notARecording from './not-a-recording.js'
 import notEncrypted from './not-encrypted.js'
 import orphanCdr from './orphan-cdr.js'
 import orphanSidecar from './orphan-sidecar.js'
@@ -36,6 +38,8 @@ export const RULES: readonly Rule[] = [
   invalidCdr,
   systematicRecording,
   legalHoldExpired,
+  notARecording,
+  nestedArchive,
   noncurrentVersion,
   lockOutlastsRetention,
   archivedNotRead,

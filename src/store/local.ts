@@ -7,6 +7,7 @@ import path from 'node:path'
 import {Readable} from 'node:stream'
 import {pipeline} from 'node:stream/promises'
 import {promisify} from 'node:util'
+import {POLICY_FILE} from '../policy/load.js'
 import {checkKey, keyPartToName, nameToKeyPart} from './keys.js'
 import type {OpenEntry, Store, StoreFolder} from './types.js'
 
@@ -46,6 +47,12 @@ export class LocalStore implements Store {
       } catch (error) {
         folder.refused.push({key: prefix || '.', reason: `cannot list folder (${(error as NodeJS.ErrnoException).code})`})
         yield folder
+        continue
+      }
+      // Another archive below this one (its own callrec.yml): its policy, holds and journal are its own.
+      // A symlinked policy counts too: when in doubt, the folder is not ours to act on.
+      if (prefix !== '' && entries.some((entry) => !entry.isDirectory() && entry.name.toString('latin1').toLowerCase() === POLICY_FILE)) {
+        yield {keys: [], refused: [], nested: [prefix.slice(0, -1)]}
         continue
       }
       const subfolders: {dir: Buffer; prefix: string}[] = []

@@ -9,6 +9,8 @@ export interface StoreFolder {
   keys: string[]
   /** Entries that were seen but not followed (symlinks out of the root, unreadable folders), with why. */
   refused: {key: string; reason: string}[]
+  /** Folders below the root that hold their own callrec.yml: other archives, neither listed nor entered. */
+  nested?: string[]
 }
 
 /** An entry opened for reading at any offset; close it when done. */

@@ -88,7 +88,7 @@ describe('callrec encrypt', () => {
 
     const second = await callrecJson(['encrypt', dir, '--yes'])
     assert.equal(second.code, 0)
-    assert.deepEqual(second.json, {plan: {keys: [], bytes: 0, held: [], encrypted: 3}})
+    assert.deepEqual(second.json, {plan: {keys: [], bytes: 0, held: [], encrypted: 3, unnamed: []}})
     const entries = (await journal(dir)).filter((entry) => entry.action === 'encrypt')
     assert.deepEqual(entries.map((entry) => [entry.outcome, entry.keys]), [['ok', ['q1/a.wav', 'q1/b.wav', 'q2/c.wav']]])
   })
