@@ -26,6 +26,8 @@ export interface AuditSummary {
 export interface AuditHandlers {
   recording?(recording: Recording): void | Promise<void>
   finding?(finding: Finding): void | Promise<void>
+  /** An entry the scan could not read (a folder that cannot be listed): a failure for runs that change the archive. */
+  failed?(item: {key: string; reason: string}): void | Promise<void>
   /** After the last finding: what the rules saw (CDR index, call ids), for outputs that chart it. */
   finish?(context: RuleContext): void | Promise<void>
 }
@@ -74,7 +76,7 @@ export async function runAudit(archive: Archive, options: AuditOptions, handlers
       const callId = recording.fields.callId?.value
       if (callId) context.seenCallIds.add(bareUniqueId(callId))
       await handlers.recording?.(recording)
-    }
+    } else if (item.kind === 'refused' && item.failed) await handlers.failed?.(item)
     for (const run of runs) await report(run.observe(item))
   }
   for (const run of runs) if (run.finish) await report(run.finish())

@@ -26,6 +26,21 @@ export function parseNow(text: string | undefined): DateTime {
   return now
 }
 
+/** How far --now may run ahead of the clock for a command that deletes: a minute of clock skew, no more. */
+const AHEAD_MS = 60_000
+
+/**
+ * --now for a command that deletes or rewrites: a date later than the clock would make recordings (or entries)
+ * still within retention look due, so it is refused (exit 2). An earlier one only keeps more.
+ */
+export function parseActNow(text: string | undefined, flag = '--now'): DateTime {
+  const now = parseNow(text)
+  if (now.toMillis() > Date.now() + AHEAD_MS) {
+    throw new CallrecError(`${flag} ${text}: later than the clock (${DateTime.utc().toISO()}); a command that deletes never acts as of a future date (add --dry-run to see that plan)`)
+  }
+  return now
+}
+
 /** The same archive as the argument, for commands whose reports read better with a named flag. */
 export const archiveFlag = Flags.string({
   description: 'Archive folder (same as the argument). Default: the folder of --policy, else as for the argument.',

@@ -29,6 +29,8 @@ export default class Decrypt extends CallrecCommand {
 
 Every decryption is an access to personal data: --reason is mandatory, and each file gets an entry in the access journal (who, when, which recording, why, where to) before its first byte of plaintext leaves, and another if it then fails. A damaged file releases nothing past its last intact 64 KiB chunk, and leaves no output file behind.
 
+Interrupted (Ctrl-C, SIGTERM), it removes the temp file it was writing: no partial plaintext is left; one left by a killed run (SIGKILL) is removed by the next decrypt to that folder, encrypt or purge.
+
 Identity files (-i, age-keygen's format, or passphrase-protected) readable by group or others are refused, as ssh refuses such keys.
 
 ${EXIT_CODES_HELP}`
@@ -64,6 +66,11 @@ ${EXIT_CODES_HELP}`
     // Each file's access goes to the journal of the archive that holds it, wherever this runs from.
     const files = argv as string[]
     const sessions = new Map<string, Session>()
+    // Plaintext temp files a killed decrypt left where it writes (Ctrl-C removes its own; SIGKILL cannot).
+    const sweep = async (store: LocalStore, folder: string) => {
+      for (const key of await store.sweepTemps(folder, false)) this.logToStderr(`removed ${key}, a temp file left by a killed run`)
+    }
+    if ('folder' in output) await sweep(new LocalStore(output.folder), '')
     const decrypted: {key: string; output: string}[] = []
     const failed: {key: string; error: string}[] = []
     try {
@@ -73,6 +80,7 @@ ${EXIT_CODES_HELP}`
         const {archive, journal} = archives[index]
         try {
           const source = await sourceOf(archive, file)
+          if ('inPlace' in output && source.store instanceof LocalStore) await sweep(source.store, source.key.split('/').slice(0, -1).join('/'))
           const target = await decryptKey(source.store, source.key, output, {decrypter, journal, reason: flags.reason, journalKey: source.journalKey})
           decrypted.push({key: source.journalKey, output: target})
           if (!('stream' in output)) this.log(`${source.journalKey} → ${target}`)

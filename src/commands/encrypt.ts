@@ -1,14 +1,17 @@
 import {Flags} from '@oclif/core'
+import type {Decrypter} from 'age-encryption'
 import {openArchive, type Archive} from '../archive.js'
 import {CallrecCommand, EXIT_CODES_HELP} from '../cli/base.js'
 import {allowEmptyFlag, archiveArg, policyFlag} from '../cli/flags.js'
-import {AgeSealer, type Target} from '../crypto/age.js'
-import {encryptKeys, type EncryptBatch} from '../crypto/encrypt-file.js'
-import {readPassphrase} from '../crypto/identity.js'
+import {sweepTemps} from '../cli/sweep.js'
+import {AgeSealer, decrypterFor, type Target} from '../crypto/age.js'
+import {encryptKeys, journalLedger, type EncryptBatch} from '../crypto/encrypt-file.js'
+import {readIdentities, readPassphrase} from '../crypto/identity.js'
 import {planEncryption, type EncryptionPlan} from '../crypto/select.js'
 import {CallrecError, EXIT} from '../errors.js'
 import {journalPaths, openJournal} from '../journal/index.js'
 import {tryLock} from '../journal/lock.js'
+import {stopGently} from '../store/temp.js'
 import {canAsk, confirm} from '../ui/confirm.js'
 import {progress} from '../ui/terminal.js'
 
@@ -18,7 +21,7 @@ export default class Encrypt extends CallrecCommand {
   static summary = 'Encrypt every recording still in clear, in place, with age.'
   static description = `Encrypts to the recipients of the policy (encryption.recipients: age1… X25519 keys, age1pq1… hybrid post-quantum keys), so that the host running it needs public keys only; without recipients, to the passphrase of --passphrase-file. NAME.EXT becomes NAME.EXT.age, readable with callrec decrypt or age -d; sidecars stay readable for the audit. Recordings are told encrypted by their content, never their name: a second run does nothing.
 
-Nothing is lost on a crash: the ciphertext goes to a temp file in the same folder, is fsynced and renamed, its size and header are checked, and only then is the plaintext removed; a run killed at any point is finished by the next. A recording that changes while it is encrypted (still being recorded) is left in clear. Under a legal hold, recordings are kept in clear only when the policy says encryption.skipHeld.
+Nothing is lost on a crash: the ciphertext goes to a temp file in the same folder and is fsynced, the journal records the SHA-256 of the plaintext and of the ciphertext, the ciphertext is renamed into place, its size and header are checked, and only then is the plaintext removed, if it is still the file that was read; a run killed at any point is finished by the next, which also removes the temp files of killed runs. A recording that changes while it is encrypted (still being recorded) is left in clear. NAME.age found beside NAME is removed as an interrupted run's leftover only when the journal names that very pair or it decrypts (--identity, or the passphrase) to NAME; otherwise both stay and the run exits 3. Folders are never followed through a symlink. Under a legal hold, recordings are kept in clear only when the policy says encryption.skipHeld.
 
 Prints the plan; --dry-run stops there. On a terminal it asks; without one it needs --yes.
 
@@ -36,59 +39,87 @@ ${EXIT_CODES_HELP}`
     policy: policyFlag,
     key: Flags.string({multiple: true, helpValue: 'KEY|GLOB', description: 'Only recordings whose key (relative to the archive root) matches (repeatable). Default: all.'}),
     'passphrase-file': Flags.string({description: 'Encrypt to the passphrase on the first line of FILE (mode 0600), when the policy names no recipients.', helpValue: 'FILE'}),
+    identity: Flags.string({char: 'i', multiple: true, description: 'Identity file (mode 0600) to check a NAME.age found beside NAME that the journal does not name.', helpValue: 'FILE'}),
     'dry-run': Flags.boolean({description: 'Print the plan and stop: nothing is changed.'}),
     yes: Flags.boolean({char: 'y', description: 'Encrypt without asking (cron). Without a terminal and without --yes, encrypt refuses (exit 2).'}),
     'allow-empty': allowEmptyFlag,
     concurrency: Flags.integer({min: 1, max: 64, default: 8, description: 'Recordings encrypted at once.'}),
   }
 
-  async run(): Promise<{plan: EncryptionPlan; result?: EncryptBatch; interrupted?: boolean}> {
+  async run(): Promise<{plan: EncryptionPlan; result?: EncryptBatch; interrupted?: boolean; swept?: string[]}> {
     const {args, flags} = await this.parse(Encrypt)
     const archive = await openArchive({location: args.archive, policy: flags.policy})
     const sealer = new AgeSealer(await targetOf(archive, flags['passphrase-file']))
+    const identities = (await Promise.all((flags.identity ?? []).map((file) => readIdentities(file)))).flat()
+    const passphrases = 'passphrase' in sealer.target ? [sealer.target.passphrase] : []
+    const decrypter = identities.length + passphrases.length > 0 ? decrypterFor(identities, passphrases) : undefined
     // One run at a time on an archive (cron overlapping itself, a purge): the second exits 4 at once.
     const lock = flags['dry-run'] ? undefined : await tryLock(journalPaths(archive).archiveLock, archive.root)
     try {
-      return await this.encrypt(archive, sealer, flags)
+      return await this.encrypt(archive, sealer, decrypter, flags)
     } finally {
       await lock?.release()
     }
   }
 
-  private async encrypt(archive: Archive, sealer: AgeSealer, flags: {key?: string[]; 'dry-run': boolean; yes: boolean; concurrency: number; 'allow-empty': boolean}): Promise<{plan: EncryptionPlan; result?: EncryptBatch; interrupted?: boolean}> {
+  private async encrypt(
+    archive: Archive,
+    sealer: AgeSealer,
+    decrypter: Decrypter | undefined,
+    flags: {key?: string[]; 'dry-run': boolean; yes: boolean; concurrency: number; 'allow-empty': boolean},
+  ): Promise<{plan: EncryptionPlan; result?: EncryptBatch; interrupted?: boolean; swept?: string[]}> {
+    const swept = flags['dry-run'] ? [] : await sweepTemps(archive)
+    for (const key of swept) this.log(`removed ${key}, a temp file left by a killed run`)
     const spinner = progress(!this.jsonEnabled(), `Looking for recordings in clear in ${archive.root}`)
     const plan = await planEncryption(archive, {only: flags.key, today: new Date().toISOString().slice(0, 10), allowEmpty: flags['allow-empty']}).finally(() => spinner.stop())
     const to = 'recipients' in sealer.target ? `${sealer.target.recipients.length} recipient(s)` : 'a passphrase'
     this.log(`${plan.keys.length} recordings in clear (${MB(plan.bytes)}) to encrypt to ${to}; ${plan.encrypted} already encrypted`)
     for (const key of plan.held) this.log(`kept in clear, under legal hold: ${key}`)
     for (const key of plan.unnamed) this.log(`kept in clear: ${key}: audio without an audio extension; as ${key}.age it could not be told to be a recording (give it its extension: .wav, .mp3…)`)
-    if (flags['dry-run'] || plan.keys.length === 0) return {plan}
+    if (flags['dry-run'] || plan.keys.length === 0) for (const {key, error} of plan.failed) this.logToStderr(`FAILED ${key}: ${error}`)
+    if (flags['dry-run']) {
+      if (plan.failed.length > 0) process.exitCode = EXIT.partial
+      return {plan}
+    }
+    const journal = await openJournal(archive)
+    if (plan.keys.length === 0) {
+      if (plan.failed.length > 0) {
+        await journal.append({action: 'encrypt', command: 'encrypt', keys: plan.failed.map(({key}) => key), outcome: 'failed', details: {failed: plan.failed}})
+        process.exitCode = EXIT.partial
+      }
+      return {plan, swept}
+    }
     if (!flags.yes) {
       if (!canAsk()) throw new CallrecError(`refusing to encrypt ${plan.keys.length} recordings in place without confirmation: no terminal to ask on; add --yes (check first with --dry-run)`, EXIT.usage)
       if (!(await confirm(`Encrypt ${plan.keys.length} recordings (${MB(plan.bytes)}) in place?`))) throw new CallrecError('nothing encrypted: not confirmed', EXIT.usage)
     }
 
-    // Ctrl-C: no new recording is started, those in flight finish; then exit 130.
+    // Ctrl-C: no new recording is started, those in flight finish; then exit 130. A second one stops at once,
+    // removing the temp files being written.
     const interrupt = new AbortController()
-    const onSignal = () => interrupt.abort()
-    process.once('SIGINT', onSignal).once('SIGTERM', onSignal)
+    const gentle = stopGently(() => interrupt.abort())
     const bar = progress(!this.jsonEnabled(), 'Encrypting')
-    const result = await encryptKeys(archive.store, plan.keys, sealer, {
+    // One journal entry per file (plaintext and ciphertext SHA-256), before its .age appears.
+    const ledger = journalLedger(journal, {to}, decrypter)
+    const result = await encryptKeys(archive.store, plan.keys, sealer, ledger, {
       concurrency: flags.concurrency,
       signal: interrupt.signal,
       onProgress: ({done, total}) => bar.update(`Encrypting: ${done}/${total}`),
     }).finally(() => {
       bar.stop()
-      process.off('SIGINT', onSignal).off('SIGTERM', onSignal)
+      gentle()
     })
+    result.failures.push(...plan.failed)
     const done = result.results.map((item) => item.key)
-    await (await openJournal(archive)).append({
-      action: 'encrypt',
-      command: 'encrypt',
-      keys: done,
-      outcome: result.failures.length > 0 ? 'failed' : 'ok',
-      details: {to, failed: result.failures, notStarted: result.skipped.length},
-    })
+    if (result.failures.length > 0 || result.skipped.length > 0) {
+      await journal.append({
+        action: 'encrypt',
+        command: 'encrypt',
+        keys: result.failures.map(({key}) => key),
+        outcome: 'failed',
+        details: {to, failed: result.failures, notStarted: result.skipped.length},
+      })
+    }
 
     const completed = result.results.filter((item) => item.action === 'completed').length
     this.log(`encrypted ${done.length} recordings${completed > 0 ? `, ${completed} of them left by an interrupted run` : ''}`)
@@ -96,7 +127,7 @@ ${EXIT_CODES_HELP}`
     if (result.skipped.length > 0) this.logToStderr(`interrupted: ${result.skipped.length} recordings not started, still in clear`)
     if (result.skipped.length > 0) process.exitCode = EXIT.interrupted
     else if (result.failures.length > 0) process.exitCode = EXIT.partial
-    return {plan, result, ...(result.skipped.length > 0 ? {interrupted: true} : {})}
+    return {plan, result, swept, ...(result.skipped.length > 0 ? {interrupted: true} : {})}
   }
 }
 

@@ -2,7 +2,8 @@ import {Flags} from '@oclif/core'
 import {randomBytes} from 'node:crypto'
 import {openArchive} from '../archive.js'
 import {CallrecCommand, EXIT_CODES_HELP} from '../cli/base.js'
-import {allowEmptyFlag, archiveArg, nowFlag, parseNow, policyFlag} from '../cli/flags.js'
+import {allowEmptyFlag, archiveArg, nowFlag, parseActNow, parseNow, policyFlag} from '../cli/flags.js'
+import {sweepTemps} from '../cli/sweep.js'
 import {actorFlag, reasonFlag} from '../cli/journal-flags.js'
 import {CallrecError, EXIT} from '../errors.js'
 import {numberHasher} from '../journal/hmac.js'
@@ -23,7 +24,7 @@ export default class Purge extends CallrecCommand {
 
 Each deleted recording gets one entry in the access journal, with the size and SHA-256 of its files taken just before deletion, and goes with its sidecar and its .age form. --certificate writes a certificate of destruction (JSON or CSV) naming what was deleted, why, when, by whom, and the journal entries that prove it.
 
-Safe in cron: a second run on the same archive exits 4 at once; a run killed at any point is finished by the next one (a recording is either still there and still selected, or gone with its journal entry); a file that vanished meanwhile is not an error; nothing outside the archive root is touched.
+Safe in cron: a second run on the same archive exits 4 at once; a run killed at any point is finished by the next one (a recording is either still there and still selected, or gone with its journal entry); a file that vanished meanwhile is not an error; nothing outside the archive root is touched, even if a folder is swapped for a symlink mid-run: each file is hashed and deleted through folders opened without symlinks, and only if it is still the file hashed. A file or folder that cannot be read or deleted is journaled and listed, the rest goes on, and the run exits 3. Folders it empties are removed (never the root). A --now later than the clock is refused unless --dry-run.
 
 --caller erases every recording of one number (GDPR art. 17), except those under hold or kept for a legal obligation, each refusal journaled with its reason.
 
@@ -56,10 +57,11 @@ ${EXIT_CODES_HELP}`
     batch: Flags.integer({min: 1, max: 100_000, default: 500, hidden: true, description: 'Recordings per journal fsync.'}),
   }
 
-  async run(): Promise<{plan: Plan; result?: PurgeResult; certificate?: string}> {
+  async run(): Promise<{plan: Plan; result?: PurgeResult; certificate?: string; failed?: {key: string; error: string}[]}> {
     const {args, flags} = await this.parse(Purge)
     const archive = await openArchive({location: args.archive, policy: flags.policy})
-    const now = parseNow(flags.now)
+    // A future --now would delete what is still within retention: only a dry run may look ahead.
+    const now = flags['dry-run'] ? parseNow(flags.now) : parseActNow(flags.now)
     if (flags.caller !== undefined && !toE164(flags.caller, archive.policy.country)) {
       throw new CallrecError(`--caller ${flags.caller}: not a phone number (country ${archive.policy.country} assumed for national numbers)`)
     }
@@ -69,12 +71,18 @@ ${EXIT_CODES_HELP}`
     await archive.store.eraser?.({versions}).check()
     const lock = flags['dry-run'] ? undefined : await tryLock(journalPaths(archive).archiveLock, archive.root)
     try {
+      const swept = flags['dry-run'] ? [] : await sweepTemps(archive)
+      for (const key of swept) if (!this.jsonEnabled()) this.log(`removed ${key}, a temp file left by a killed run`)
       const spinner = progress(!this.jsonEnabled(), `Selecting in ${archive.root}`)
       const by = flags.caller === undefined ? {rules: flags.rule ?? [...PURGE_RULES]} : {caller: flags.caller}
       const selection = await selectForPurge(archive, now, by, {allowEmpty: flags['allow-empty']}).finally(() => spinner.stop())
       const plan = planOf(selection)
       if (!this.jsonEnabled()) this.log(describePlan(plan, archive.root))
-      if (flags['dry-run']) return {plan}
+      for (const {key, error} of selection.failed) this.logToStderr(`FAILED ${key}: ${error}`)
+      if (flags['dry-run']) {
+        if (selection.failed.length > 0) process.exitCode = EXIT.partial
+        return {plan, failed: selection.failed}
+      }
 
       const nothing = plan.recordings === 0 && !(await hasPendingRun(archive))
       if (!nothing && !flags.yes) {
@@ -82,6 +90,11 @@ ${EXIT_CODES_HELP}`
         if (!(await confirm(`Delete ${plan.recordings} recordings (${formatBytes(plan.bytes)}) for good?`))) throw new CallrecError('nothing deleted: not confirmed', EXIT.usage)
       }
       const journal = await openJournal(archive, {actor: flags.actor})
+      // A folder that cannot be listed may hold recordings due for deletion: a failure, journaled, never "nothing to do".
+      if (selection.failed.length > 0) {
+        await journal.appendAll(selection.failed.map(({key, error}) => ({action: 'purge', command: 'purge', keys: [key], reason: flags.reason, outcome: 'failed', details: {why: `not looked at: ${error}`}})))
+        process.exitCode = EXIT.partial
+      }
       const callerHmac = flags.caller === undefined ? undefined : (await numberHasher(archive, {create: true}))!(flags.caller)
       const refusals = [...selection.held, ...selection.refused]
       if (callerHmac && refusals.length > 0) {
@@ -91,8 +104,8 @@ ${EXIT_CODES_HELP}`
       const locked = selection.held.filter((held) => held.objectLock).length
       if (locked > 0) process.exitCode = EXIT.partial
       if (nothing) {
-        if (!this.jsonEnabled()) this.log(locked > 0 ? `nothing to delete; ${locked} due but kept by S3 Object Lock` : 'nothing to delete')
-        return {plan}
+        if (!this.jsonEnabled()) this.log(selection.failed.length > 0 ? 'nothing to delete in what could be read' : locked > 0 ? `nothing to delete; ${locked} due but kept by S3 Object Lock` : 'nothing to delete')
+        return {plan, failed: selection.failed}
       }
 
       const run = `${new Date().toISOString()}-${randomBytes(3).toString('hex')}`
@@ -126,9 +139,10 @@ ${EXIT_CODES_HELP}`
           deleted: result.deleted,
           kept: [...result.held, ...result.changed, ...refusals],
           vanished: result.vanished,
-          failed: result.failed,
+          failed: [...selection.failed, ...result.failed],
         })
       }
+      result.failed.unshift(...selection.failed)
       if (!this.jsonEnabled()) this.log(describeResult(result, certificate))
       if (result.failed.length > 0 || locked > 0) process.exitCode = EXIT.partial
       return {plan, result, certificate}
@@ -147,6 +161,7 @@ function describeResult(result: PurgeResult, certificate: string | undefined): s
   for (const {key, why} of [...result.held, ...result.changed]) lines.push(`kept ${key}: ${why}`)
   for (const {key, why} of result.undone) lines.push(`undone ${key}: ${why}`)
   if (result.vanished.length > 0) lines.push(`already gone: ${result.vanished.length}`)
+  for (const folder of result.removedFolders) lines.push(`removed emptied folder ${folder}`)
   for (const {key, error} of result.failed) lines.push(`FAILED ${key}: ${error}`)
   if (certificate) lines.push(`certificate ${certificate}`)
   return lines.join('\n')

@@ -39,11 +39,6 @@ export class AgeSealer {
     return {header, fileKey: fileKey ?? (await decrypterFor([], [(this.target as {passphrase: string}).passphrase]).decryptHeader(header))}
   }
 
-  /** A fresh header as this sealer writes them, to compare an existing file's header with. */
-  async referenceHeader(): Promise<Buffer> {
-    return (await this.sample()).header
-  }
-
   private async sample(): Promise<{header: Buffer; fileKey?: Uint8Array}> {
     let fileKey: Uint8Array | undefined
     const encrypter = new Encrypter()

@@ -8,9 +8,9 @@ import {pipeline} from 'node:stream/promises'
 import {errorMessage} from '../errors.js'
 import type {Journal} from '../journal/types.js'
 import {LocalStore} from '../store/local.js'
-import type {Carried, Store} from '../store/types.js'
+import type {OpenEntry, Store} from '../store/types.js'
 import {openAge} from './age.js'
-import {AGE_SUFFIX, carriedOf, contents, setModifiedAt} from './encrypt-file.js'
+import {AGE_SUFFIX, carriedOf, contents} from './encrypt-file.js'
 
 export type DecryptOutput = {folder: string} | {stream: Writable} | {inPlace: true}
 
@@ -32,7 +32,7 @@ export async function decryptKey(store: Store, key: string, output: DecryptOutpu
   const folder = 'folder' in output ? new LocalStore(output.folder) : undefined
   // Checked again when the file is renamed into place; here it saves a journal entry for nothing.
   if (folder && (await folder.exists(basename(plaintextKey(key))))) throw new Error(`${target} already exists`)
-  const entry = await store.open(key)
+  const entry = await store.open(key, {pinned: true})
   if (!entry) throw new Error('no such file')
   try {
     let plaintext
@@ -47,7 +47,7 @@ export async function decryptKey(store: Store, key: string, output: DecryptOutpu
       if ('stream' in output) await pipeline(plaintext, output.stream, {end: false})
       // Temp file, fsync, rename: a payload failure leaves no output file behind.
       else if (folder) await folder.writeAtomic(basename(plaintextKey(key)), plaintext, {mode: 0o600, exclusive: true})
-      else await restoreInPlace(store, key, plaintext, carriedOf(entry))
+      else await restoreInPlace(store, key, plaintext, entry)
     } catch (error) {
       await record('failed', {error: errorMessage(error)})
       throw error
@@ -58,9 +58,9 @@ export async function decryptKey(store: Store, key: string, output: DecryptOutpu
   return target
 }
 
-async function restoreInPlace(store: Store, key: string, plaintext: AsyncIterable<Buffer>, carry: Carried): Promise<void> {
+async function restoreInPlace(store: Store, key: string, plaintext: AsyncIterable<Buffer>, age: OpenEntry): Promise<void> {
   const plainKey = plaintextKey(key)
-  const existing = await store.open(plainKey)
+  const existing = await store.open(plainKey, {pinned: true})
   if (existing) {
     // A run stopped between restoring the plaintext and removing the .age leaves both: finish when they match.
     try {
@@ -70,10 +70,10 @@ async function restoreInPlace(store: Store, key: string, plaintext: AsyncIterabl
       await existing.close()
     }
   } else {
-    await store.writeAtomic(plainKey, plaintext, {exclusive: true, carry})
-    await setModifiedAt(store, plainKey, carry.modifiedAt)
+    await store.writeAtomic(plainKey, plaintext, {exclusive: true, modifiedAt: age.modifiedAt, carry: carriedOf(age)})
   }
-  await store.remove(key)
+  // Only the .age that was decrypted: another file put in its place since stays.
+  await store.remove(key, age.identity)
 }
 
 function plaintextKey(key: string): string {

@@ -1,13 +1,20 @@
 // In-place encryption of archive recordings: NAME.EXT becomes NAME.EXT.age, and nothing is lost on a crash.
 //
-// Order: ciphertext through store.writeAtomic (temp in the same folder, fsync, rename), then its size and header
-// are checked, then the plaintext is removed. So after a kill at any point a recording is its plaintext, or its
-// plaintext plus a complete .age (the rename is the commit point), or its .age alone; a rerun finishes the job.
-import {utimes} from 'node:fs/promises'
+// Order: ciphertext through store.writeAtomic (temp in the same folder, fsync), a journal entry naming the SHA-256
+// of the plaintext read and of the ciphertext written (fsynced), the rename, a check of its size and header, then
+// the removal of the plaintext, only if it is still the file read (device/inode, size, date) and through its
+// pinned folder. So after a kill at any point a recording is its plaintext, or its plaintext plus a complete .age
+// that the journal names (the rename is the commit point), or its .age alone; a rerun finishes the job. A NAME.age
+// found beside NAME is taken for an interrupted run's only when the journal names that very pair (both hashed)
+// or it decrypts to NAME; anything else is a conflict: both stay, the run fails on that item (docs/safety.md).
+import type {Decrypter} from 'age-encryption'
+import {createHash, type Hash} from 'node:crypto'
 import pMap from 'p-map'
 import {errorMessage} from '../errors.js'
+import type {FileJournal} from '../journal/file.js'
+import {readEntries} from '../journal/file.js'
 import type {Carried, OpenEntry, Store} from '../store/types.js'
-import {ageFileSize, headerEnd, readStanzas, type AgeSealer} from './age.js'
+import {ageFileSize, openAge, type AgeSealer} from './age.js'
 
 export const AGE_SUFFIX = '.age'
 
@@ -18,42 +25,155 @@ export interface EncryptResult {
   size: number
 }
 
-export async function encryptKey(store: Store, key: string, sealer: AgeSealer): Promise<EncryptResult> {
+/** What the journal keeps of one encryption: the plaintext and the ciphertext it became, by SHA-256. */
+export interface EncryptedFact {
+  key: string
+  size: number
+  sha256: string
+  ageSha256: string
+}
+
+/**
+ * Where an encryption is recorded before its .age appears, and looked up when a run finds NAME and NAME.age
+ * side by side: only a pair that this ledger knows, or that `decrypter` shows to match, is an interrupted run's.
+ */
+export interface EncryptLedger {
+  record(fact: EncryptedFact): Promise<void>
+  known(fact: EncryptedFact): Promise<boolean>
+  /** To check a pair the ledger does not know: an identity or the passphrase, when the run has one. */
+  decrypter?: Decrypter
+}
+
+export async function encryptKey(store: Store, key: string, sealer: AgeSealer, ledger: EncryptLedger): Promise<EncryptResult> {
   const ageKey = key + AGE_SUFFIX
-  const plaintext = await store.open(key)
+  // Through its pinned folder (local stores): a folder swapped for a symlink is refused, not followed.
+  const plaintext = await store.open(key, {pinned: true})
   if (!plaintext) throw new Error('no longer exists')
   const {size, modifiedAt} = plaintext
   let action: EncryptResult['action'] = 'encrypted'
   try {
-    const written = await peek(store, ageKey)
-    if (written) {
-      // An earlier run stopped between the rename and the removal: its .age is complete if it has the right shape
-      // and the plaintext did not change after it was written (the .age then has the write time or the plaintext's).
-      await verifyCiphertext(store, ageKey, size, await sealer.referenceHeader(), false)
-        .then(() => {
-          if (modifiedAt > written.modifiedAt) throw new Error('the plaintext changed after it was written')
-        })
-        .catch((error: unknown) => {
-          throw new Error(`${ageKey} already exists and is not this recording's ciphertext (${errorMessage(error)}); both left as they are`)
-        })
+    const existing = await store.open(ageKey, {pinned: true})
+    if (existing) {
+      await existing.close()
+      await checkTwin(store, key, plaintext, ledger)
       action = 'completed'
     } else {
-      const {ciphertext, header} = await sealer.encrypt(contents(plaintext))
-      await store.writeAtomic(ageKey, ciphertext, {exclusive: true, carry: carriedOf(plaintext)})
-      const after = await peek(store, key)
-      if (after?.size !== size || after.modifiedAt.getTime() !== modifiedAt.getTime()) {
-        await store.remove(ageKey)
-        throw new Error('changed while being encrypted (still being recorded?); left as it was')
+      const plainHash = createHash('sha256')
+      const ageHash = createHash('sha256')
+      const {ciphertext, header} = await sealer.encrypt(tap(contents(plaintext), plainHash))
+      let recorded = false
+      const record = async () => {
+        await unchanged(store, key, plaintext)
+        await ledger.record({key, size, sha256: plainHash.digest('hex'), ageSha256: ageHash.digest('hex')})
+        recorded = true
       }
-      await verifyCiphertext(store, ageKey, size, header, true)
+      // The journal entry comes before the .age appears (stores that can say when; after the write otherwise).
+      await store.writeAtomic(ageKey, tap(ciphertext, ageHash), {exclusive: true, modifiedAt, carry: carriedOf(plaintext), beforeCommit: record})
+      if (!recorded) await record()
+      await verifyCiphertext(store, ageKey, size, header)
     }
+    await unchanged(store, key, plaintext)
   } finally {
     await plaintext.close()
   }
-  // Retention may fall back on the file's date: the ciphertext keeps the recording's.
-  await setModifiedAt(store, ageKey, modifiedAt)
-  await store.remove(key)
+  // Only the file that was read and encrypted: another one put in its place since stays.
+  await store.remove(key, plaintext.identity)
   return {key, action, size}
+}
+
+/** Throws unless `key` is still the file `entry` was opened on, with the same size and date. */
+async function unchanged(store: Store, key: string, entry: OpenEntry): Promise<void> {
+  const now = await peek(store, key)
+  if (now?.size !== entry.size || now.modifiedAt.getTime() !== entry.modifiedAt.getTime() || now.identity !== entry.identity) {
+    throw new Error('changed while being encrypted (still being recorded?); left as it was')
+  }
+}
+
+/**
+ * NAME and NAME.age both exist: an interrupted run's work (its .age then holds exactly this plaintext) or a
+ * conflict (another recording under that name, a planted file). Both are hashed; the pair is ours when the
+ * journal recorded it, or when the .age decrypts to the plaintext. Anything else keeps both and fails.
+ */
+async function checkTwin(store: Store, key: string, plaintext: OpenEntry, ledger: EncryptLedger): Promise<void> {
+  const ageKey = key + AGE_SUFFIX
+  const age = await store.open(ageKey, {pinned: true})
+  if (!age) throw new Error(`${ageKey} vanished`)
+  try {
+    const [sha256, ageSha256] = await Promise.all([hashOf(contents(plaintext)), hashOf(contents(age))])
+    if (await ledger.known({key, size: plaintext.size, sha256, ageSha256})) return
+    const conflict = (why: string) => new Error(`${ageKey} already exists and ${why}; both left as they are`)
+    if (!ledger.decrypter) throw conflict('no journal entry shows it was made from this plaintext, and there is no identity to decrypt it (--identity)')
+    const decrypted = await openAge(contents(age), ledger.decrypter).then(hashOf).catch((error: unknown) => {
+      throw conflict(`cannot be decrypted (${errorMessage(error)})`)
+    })
+    if (decrypted !== sha256) throw conflict('holds another recording (it decrypts to other content)')
+  } finally {
+    await age.close()
+  }
+}
+
+async function hashOf(bytes: AsyncIterable<Uint8Array>): Promise<string> {
+  const hash = createHash('sha256')
+  for await (const chunk of bytes) hash.update(chunk)
+  return hash.digest('hex')
+}
+
+/** Passes `bytes` through, hashing them on the way. */
+async function* tap<T extends Uint8Array>(bytes: AsyncIterable<T>, hash: Hash): AsyncGenerator<T> {
+  for await (const chunk of bytes) {
+    hash.update(chunk)
+    yield chunk
+  }
+}
+
+/**
+ * The ledger of a run: each encryption appended to the journal (concurrent ones share one write and fsync),
+ * and the journal's earlier encrypt entries, read once when a pair must be checked.
+ */
+export function journalLedger(journal: FileJournal, details: Record<string, unknown>, decrypter?: Decrypter): EncryptLedger {
+  let seen: Promise<Set<string>> | undefined
+  const id = (fact: EncryptedFact) => `${fact.key}\n${fact.sha256}\n${fact.ageSha256}`
+  const append = groupCommit<EncryptedFact>(async (facts) => {
+    await journal.appendAll(facts.map((fact) => ({action: 'encrypt', command: 'encrypt', keys: [fact.key], outcome: 'ok', details: {...details, size: fact.size, sha256: fact.sha256, ageSha256: fact.ageSha256}})))
+  })
+  return {
+    decrypter,
+    record: append,
+    known: async (fact) => {
+      seen ??= (async () => {
+        const ids = new Set<string>()
+        for await (const entry of readEntries(journal.file)) {
+          const {sha256, ageSha256, size} = entry.details ?? {}
+          if (entry.action === 'encrypt' && entry.outcome === 'ok' && typeof ageSha256 === 'string') ids.add(id({key: entry.keys[0], size: size as number, sha256: sha256 as string, ageSha256}))
+        }
+        return ids
+      })()
+      return (await seen).has(id(fact))
+    },
+  }
+}
+
+/** Calls made while a flush runs wait for the next one, together: one journal write and fsync for many files. */
+function groupCommit<T>(flush: (items: T[]) => Promise<void>): (item: T) => Promise<void> {
+  let queue: {item: T; resolve(): void; reject(error: unknown): void}[] = []
+  let running = false
+  const drain = async () => {
+    running = true
+    while (queue.length > 0) {
+      const batch = queue
+      queue = []
+      await flush(batch.map(({item}) => item)).then(
+        () => batch.forEach(({resolve}) => resolve()),
+        (error: unknown) => batch.forEach(({reject}) => reject(error)),
+      )
+    }
+    running = false
+  }
+  return (item) =>
+    new Promise<void>((resolve, reject) => {
+      queue.push({item, resolve, reject})
+      if (!running) void drain()
+    })
 }
 
 /**
@@ -76,47 +196,29 @@ export async function* contents(entry: OpenEntry): AsyncGenerator<Buffer> {
   }
 }
 
-/**
- * Checks what can be checked without an identity: the file is as long as the ciphertext of `plaintextSize` bytes
- * under `header`, and starts with `header` itself (`exact`: the header just written) or, for a file an earlier run
- * wrote, with a header that parses and has the same stanzas (types, argument and body sizes) as `header`.
- */
-export async function verifyCiphertext(store: Store, ageKey: string, plaintextSize: number, header: Buffer, exact: boolean): Promise<void> {
+/** The file just written is as long as the ciphertext of `plaintextSize` bytes under `header`, and starts with `header`. */
+export async function verifyCiphertext(store: Store, ageKey: string, plaintextSize: number, header: Buffer): Promise<void> {
   const head = await peek(store, ageKey, header.length)
   if (!head) throw new Error(`${ageKey} is missing`)
   const expected = ageFileSize(header.length, plaintextSize)
   if (head.size !== expected) throw new Error(`${ageKey} has ${head.size} bytes where ${expected} were expected`)
-  if (exact) {
-    if (!head.bytes.equals(header)) throw new Error(`${ageKey} does not start with the header written`)
-    return
-  }
-  if (headerEnd(head.bytes) !== header.length) throw new Error(`${ageKey} does not start with an age header of the expected length`)
-  if (shape(await readStanzas(head.bytes)) !== shape(await readStanzas(header))) throw new Error(`${ageKey} has a header for other recipients`)
-}
-
-function shape(stanzas: {args: string[]; body: Uint8Array}[]): string {
-  return stanzas.map((stanza) => [stanza.args[0], ...stanza.args.slice(1).map((arg) => arg.length), stanza.body.length].join(' ')).join('\n')
+  if (!head.bytes.equals(header)) throw new Error(`${ageKey} does not start with the header written`)
 }
 
 /** Size, date and the first `length` bytes of a key; undefined when it is gone. */
-async function peek(store: Store, key: string, length = 0): Promise<{size: number; modifiedAt: Date; bytes: Buffer} | undefined> {
-  const entry = await store.open(key)
+async function peek(store: Store, key: string, length = 0): Promise<{size: number; modifiedAt: Date; identity?: string; bytes: Buffer} | undefined> {
+  const entry = await store.open(key, {pinned: true})
   if (!entry) return undefined
   try {
-    return {size: entry.size, modifiedAt: entry.modifiedAt, bytes: await entry.read(0, length)}
+    return {size: entry.size, modifiedAt: entry.modifiedAt, identity: entry.identity, bytes: await entry.read(0, length)}
   } finally {
     await entry.close()
   }
 }
 
-/** What the encrypted (or decrypted) copy keeps of `entry`: its date, content type and user metadata. */
+/** What the encrypted (or decrypted) copy keeps of `entry` where the store cannot set a date (S3): its date, content type and user metadata. */
 export function carriedOf(entry: OpenEntry): Carried {
   return {modifiedAt: entry.modifiedAt, ...(entry.metadata ? {metadata: entry.metadata} : {}), ...(entry.contentType ? {contentType: entry.contentType} : {})}
-}
-
-/** Sets a key's modification time where the store has local files; other stores keep their own dates. */
-export async function setModifiedAt(store: Store, key: string, date: Date): Promise<void> {
-  if (store.localPath) await utimes(store.localPath(key), date, date)
 }
 
 export interface Progress {
@@ -142,7 +244,7 @@ export interface EncryptBatch {
 }
 
 /** Encrypts `keys` a few at a time; the batch lists results, failures and skipped keys in the order of `keys`. */
-export async function encryptKeys(store: Store, keys: readonly string[], sealer: AgeSealer, options: BatchOptions = {}): Promise<EncryptBatch> {
+export async function encryptKeys(store: Store, keys: readonly string[], sealer: AgeSealer, ledger: EncryptLedger, options: BatchOptions = {}): Promise<EncryptBatch> {
   let done = 0
   const outcomes = await pMap(
     keys,
@@ -150,7 +252,7 @@ export async function encryptKeys(store: Store, keys: readonly string[], sealer:
       if (options.signal?.aborted) return key
       let outcome
       try {
-        outcome = await encryptKey(store, key, sealer)
+        outcome = await encryptKey(store, key, sealer, ledger)
       } catch (error) {
         outcome = {key, error: errorMessage(error)}
       }

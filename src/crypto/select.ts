@@ -15,15 +15,18 @@ export interface EncryptionPlan {
   held: string[]
   /** Already encrypted. */
   encrypted: number
+  /** What could not be looked at (a folder that cannot be listed): failures of the run. */
+  failed: {key: string; error: string}[]
   /** Audio by content only: as NAME.age it could no longer be told to be a recording, so it stays in clear until renamed. */
   unnamed: string[]
 }
 
 export async function planEncryption(archive: Archive, options: {only?: string[]; today: string; allowEmpty?: boolean}): Promise<EncryptionPlan> {
   const wanted = options.only && options.only.length > 0 ? picomatch(options.only, {dot: true}) : undefined
-  const plan: EncryptionPlan = {keys: [], bytes: 0, held: [], encrypted: 0, unnamed: []}
+  const plan: EncryptionPlan = {keys: [], bytes: 0, held: [], encrypted: 0, failed: [], unnamed: []}
   const cdr = await loadCdrIndex(archive.store, archive.policy)
   for await (const item of scanArchive(archive, {cdr, select: wanted, allowEmpty: options.allowEmpty})) {
+    if (item.kind === 'refused' && item.failed) plan.failed.push({key: item.key, error: item.reason})
     if (item.kind !== 'recording') continue
     const {recording} = item
     if (recording.encrypted) plan.encrypted++

@@ -17,7 +17,7 @@ import {wallClockToUtc} from './time.js'
 export type ScanItem =
   | {kind: 'recording'; recording: Recording}
   | {kind: 'orphan-sidecar'; key: string}
-  | {kind: 'refused'; key: string; reason: string}
+  | {kind: 'refused'; key: string; reason: string; failed?: boolean}
   /** A file that is not a recording (a document, a spreadsheet…): listed, never purged or encrypted. */
   | {kind: 'not-a-recording'; key: string; reason: string}
   /** A folder holding its own callrec.yml: another archive, skipped. */

@@ -5,6 +5,7 @@ import type {Actor} from '../journal/actor.js'
 import {inside} from '../journal/paths.js'
 import {csvRows} from '../output/csv-safe.js'
 import {LocalStore} from '../store/local.js'
+import type {FileFact as StoreFileFact} from '../store/types.js'
 import type {PurgeResult} from './execute.js'
 
 export const CERTIFICATE_FORMATS = ['.json', '.csv']
@@ -55,8 +56,8 @@ export async function writeCertificate(file: string, certificate: Certificate): 
         key: deleted.key,
         files: deleted.files.map((fact) => fact.key).join('\n'),
         size: deleted.files.reduce((sum, fact) => sum + fact.size, 0),
-        sha256: deleted.files.map((fact) => fact.sha256 ?? `etag ${fact.etag}`).join('\n'),
-        versions: deleted.files.map((fact) => fact.versions?.join(' ') ?? '').join('\n'),
+        sha256: deleted.files.map((fact: StoreFileFact) => fact.sha256 ?? `etag ${fact.etag}`).join('\n'),
+        versions: deleted.files.map((fact: StoreFileFact) => fact.versions?.join(' ') ?? '').join('\n'),
         sidecar: deleted.sidecar,
         rules: deleted.rules.join(' '),
         recordedAt: deleted.recordedAt?.value,

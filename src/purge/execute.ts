@@ -1,7 +1,4 @@
-import {createHash} from 'node:crypto'
-import {closeSync, constants, fstatSync, lstatSync, openSync, readSync, realpathSync} from 'node:fs'
-import path from 'node:path'
-import {setImmediate as yieldToLoop} from 'node:timers/promises'
+import {lstatSync} from 'node:fs'
 import type {DateTime} from 'luxon'
 import pMap from 'p-map'
 import type {Archive} from '../archive.js'
@@ -17,13 +14,18 @@ import type {SourcedFields} from '../model.js'
 import {activeHold} from '../rules/types.js'
 import {readSidecar} from '../probe/facts.js'
 import {LocalStore, syncFolder} from '../store/local.js'
-import type {Eraser, FileFact, Store, VersionScope} from '../store/types.js'
-import {bareKey, type Candidate, type Form, type Selection} from './select.js'
+import type {Eraser, FileFact as StoreFileFact, Store, VersionScope} from '../store/types.js'
+import {fingerprint, PinnedFolders, removeEmptied, removeHashed, splitKey, type FileFact, type Fingerprint, type Hashed} from './local-act.js'
+import {bareKey, type Candidate, type Selection} from './select.js'
+
+export type {FileFact} from './local-act.js'
 
 // Crash safety. A purge deletes in batches, and for each batch, in this order:
 //   1. under the holds file's lock, checks every recording against the holds again, then hashes it;
 //   2. appends one journal entry per recording (size and SHA-256 of each file) and fsyncs the journal;
 //   3. only then unlinks the files and the sidecars, and fsyncs their folders.
+// Every read and unlink goes through folders pinned without symlinks (local-act.ts): a file is hashed from the
+// inode that is then deleted, and deleted only if its folder and itself are still the ones hashed.
 // So a file is never gone without its entry. A kill between 2 and 3 leaves entries whose files are still
 // there: before its first entry, a run writes a pending marker naming itself (fsynced) and removes it
 // only when done; the next run reads the entries of the runs the marker names and finishes them, with no
@@ -47,8 +49,6 @@ export interface PurgeOptions {
   versions?: VersionScope
   progress?(done: number, total: number): void
 }
-
-export type {FileFact} from '../store/types.js'
 
 export interface Deleted {
   key: string
@@ -78,17 +78,22 @@ export interface PurgeResult {
   /** Deletions journaled by an interrupted run that did not happen after all, each undone by an entry. */
   undone: {key: string; seq: number; why: string}[]
   journal: {file: string; firstSeq?: number; lastSeq?: number; head?: string}
+  /** Folders this run emptied and removed (never the root). */
+  removedFolders: string[]
 }
 
 type Item = {candidate: Candidate; entry?: JournalEntry}
 
-/** A local archive is read and unlinked through its paths; other stores (S3: versions, Object Lock) delete through their Eraser. */
-type LocalArchiveStore = Store & {localPath(key: string): string | Buffer}
+/** Purge reads and unlinks through pinned local folders; an S3 purge (every object version, Object Lock) will be its own. */
+type LocalArchiveStore = LocalStore
+const isLocal = (store: Store): store is LocalArchiveStore => store instanceof LocalStore
 
 export async function executePurge(archive: Archive, selection: Selection, options: PurgeOptions): Promise<PurgeResult> {
   const store = archive.store
-  const eraser = store.eraser?.({versions: options.versions ?? 'all'})
-  const result: PurgeResult = {run: options.run, deleted: [], held: [], changed: [], vanished: [], failed: [], undone: [], journal: {file: options.journal.file}}
+  // Other stores (S3: versions, Object Lock) take the same flow, their reads and deletions through their Eraser.
+  const eraser = isLocal(store) ? undefined : store.eraser?.({versions: options.versions ?? 'all'})
+  if (!isLocal(store) && !eraser) throw new CallrecError(`${store.location}: this store cannot purge`)
+  const result: PurgeResult = {run: options.run, deleted: [], held: [], changed: [], vanished: [], failed: [], undone: [], journal: {file: options.journal.file}, removedFolders: []}
   const state = new LocalStore(stateFolder(archive))
   const {runs, entries} = await pendingEntries(state, options.journal.file)
   await state.writeAtomic(PENDING, Buffer.from(JSON.stringify({runs: [...runs, options.run]}) + '\n'))
@@ -111,9 +116,20 @@ export async function executePurge(archive: Archive, selection: Selection, optio
   const appended: JournalEntry[] = []
   let done = 0
 
+  // Stops the run, journaled, once a lock that keeps others out (the archive's, the holds file's) was lost.
+  const stopIfLockLost = async (locks: Lock[]) => {
+    const lost = locks.find((lock) => lock.compromised)?.compromised
+    if (!lost) return
+    const why = `lost the lock (${lost.message}): stopped before deleting more; run purge again`
+    await options.journal.append({action: 'purge', command: options.command, keys: [], outcome: 'failed', details: {run: options.run, why}})
+    throw new CallrecError(why, EXIT.partial)
+  }
+  // Folders emptied by this run's deletions, with their device/inode: removed at the end if still empty.
+  const emptied = new Map<string, string>()
+
   const batch = async (batch: Item[], orphans: JournalEntry[]) => {
-    if (options.lock.compromised) throw new CallrecError(`lost the archive lock (${options.lock.compromised.message}): stopped; run purge again`, EXIT.partial)
-    await withLock(holdsFile, async () => {
+    await stopIfLockLost([options.lock])
+    await withLock(holdsFile, async (holdsLock) => {
       // A hold added since the last batch is seen now: `hold add` takes this same lock.
       const current = await holdsVersion(holdsFile)
       if (current !== version) [holds, version] = [await loadHolds(archive), current]
@@ -121,6 +137,12 @@ export async function executePurge(archive: Archive, selection: Selection, optio
       const undo = (entry: JournalEntry, key: string, why: string) => {
         result.undone.push({key, seq: entry.seq, why})
         events.push({action: 'purge', command: options.command, keys: entry.keys, outcome: 'failed', details: {run: options.run, undoes: entry.seq, why}})
+      }
+      const fail = (key: string, error: unknown, entry?: JournalEntry) => {
+        const why = `not deleted: ${errorMessage(error)}`
+        result.failed.push({key, error: errorMessage(error)})
+        if (entry) undo(entry, key, why)
+        else events.push({action: 'purge', command: options.command, keys: [key], outcome: 'failed', details: {run: options.run, why}})
       }
       // Journaled by an interrupted run but no longer selected: undone if a file is still there.
       const gone: JournalEntry[] = []
@@ -130,41 +152,55 @@ export async function executePurge(archive: Archive, selection: Selection, optio
         else gone.push(entry)
       }
 
-      const ready: {item: Item; files: FileFact[]; sidecar?: string}[] = []
-      const folders = new Map<string, string>()
+      const ready: {item: Item; files: Hashed[]; sidecar?: string}[] = []
+      const hashing = eraser ? undefined : new PinnedFolders(store as LocalArchiveStore)
       // A store over the network (S3) answers many requests at once: the batch's facts are fetched together.
-      const fetched = eraser && new Map(await pMap(batch, async (item) => [item, await pMap(item.candidate.forms, (form) => eraser.fingerprint(form))] as const, {concurrency: 16}))
-      for (const item of batch) {
-        await yieldToLoop()
-        const {candidate, entry} = item
-        const held = await heldNow(store, holds!, candidate, options.now, selection.scanStartedAt)
-        if (held) {
-          if (entry) undo(entry, candidate.id, `not deleted: ${held}`)
-          else result.held.push({key: candidate.id, why: held})
-          continue
-        }
-        const facts = fetched ? fetched.get(item)! : candidate.forms.map((form) => fingerprint(store as LocalArchiveStore, form, folders))
-        const changed = facts.findIndex((fact) => typeof fact === 'object' && 'changed' in fact)
-        if (changed >= 0) {
-          const why = (facts[changed] as {changed: string}).changed
-          if (entry) undo(entry, candidate.forms[changed].key, `not deleted: ${why}`)
-          else result.changed.push({key: candidate.forms[changed].key, why})
-          continue
-        }
-        const files = facts.filter((fact): fact is FileFact => fact !== 'gone')
-        if (entry) {
-          const journaled = (entry.details?.files ?? []) as FileFact[]
-          const differs = files.find((file) => !journaled.some((claim) => claim.key === file.key && claim.sha256 === file.sha256 && claim.etag === file.etag))
-          if (differs) {
-            undo(entry, differs.key, 'not deleted: its content changed after it was journaled')
+      const fetched = eraser && new Map(await pMap(batch, async (item) => [item, (await pMap(item.candidate.forms, (form) => eraser.fingerprint(form))) as unknown as Fingerprint[]] as const, {concurrency: 16}))
+      try {
+        for (const item of batch) {
+          const {candidate, entry} = item
+          const held = await heldNow(store, holds!, candidate, options.now, selection.scanStartedAt)
+          if (held) {
+            if (entry) undo(entry, candidate.id, `not deleted: ${held}`)
+            else result.held.push({key: candidate.id, why: held})
             continue
           }
-        } else if (files.length === 0) {
-          result.vanished.push(...candidate.forms.map((form) => form.key))
-          continue
+          let facts: Fingerprint[]
+          try {
+            facts = []
+            if (fetched) facts.push(...fetched.get(item)!)
+            else for (const form of candidate.forms) facts.push(await fingerprint(hashing!, form))
+          } catch (error) {
+            // One recording that cannot be read (EACCES, EIO) is a failure of its own; the rest go on.
+            fail(candidate.id, error, entry)
+            continue
+          }
+          const changed = facts.findIndex((fact) => typeof fact === 'object' && 'changed' in fact)
+          if (changed >= 0) {
+            const why = (facts[changed] as {changed: string}).changed
+            if (entry) undo(entry, candidate.forms[changed].key, `not deleted: ${why}`)
+            else result.changed.push({key: candidate.forms[changed].key, why})
+            continue
+          }
+          const files = facts.filter((fact): fact is Hashed => fact !== 'gone')
+          if (entry) {
+            const journaled = (entry.details?.files ?? []) as FileFact[]
+            const differs = files.find((file) => !journaled.some((claim) => claim.key === file.key && claim.sha256 === file.sha256 && (claim as StoreFileFact).etag === (file as StoreFileFact).etag))
+            if (differs) {
+              undo(entry, differs.key, 'not deleted: its content changed after it was journaled')
+              continue
+            }
+          } else if (files.length === 0) {
+            result.vanished.push(...candidate.forms.map((form) => form.key))
+            continue
+          }
+          ready.push({item, files, sidecar: lastUser(candidate, sidecarUsers) ? candidate.sidecarKey : undefined})
         }
-        ready.push({item, files, sidecar: lastUser(candidate, sidecarUsers) ? candidate.sidecarKey : undefined})
+      } finally {
+        await hashing?.close()
       }
+      // Hashing may have taken long: a lock lost meanwhile stops the run before anything of this batch is deleted.
+      await stopIfLockLost([options.lock, holdsLock])
       // The entries of this batch, fsynced, before any of its files is unlinked.
       const fresh = ready.filter(({item}) => !item.entry)
       const first = events.length
@@ -173,35 +209,46 @@ export async function executePurge(archive: Archive, selection: Selection, optio
       appended.push(...entries)
       const entryOf = new Map(fresh.map(({item}, index) => [item, entries[first + index]]))
 
-      const unlinked = new Set<string>()
       const failures: JournalEvent[] = []
+      // Each folder pinned again, now: the acts land in the folder that was hashed in, or nowhere.
+      const deleting = eraser ? undefined : new PinnedFolders(store as LocalArchiveStore)
       const kept = eraser ? await eraseAll(eraser, ready) : undefined
-      await pMap(
-        ready,
-        async ({item, files, sidecar}) => {
-          const entry = item.entry ?? entryOf.get(item)!
-          const keys = [...files.map((file) => file.key), ...(sidecar ? [sidecar] : [])]
-          try {
-            const why = kept && keys.map((key) => kept.get(key)).find(Boolean)
-            if (why) throw new Error(why)
-            if (!kept) for (const key of keys) await store.remove(key)
-          } catch (error) {
-            const left = (await pMap(entry.keys, async (key) => ((await store.exists(key)) ? [key] : []))).flat()
-            result.failed.push({key: item.candidate.id, error: errorMessage(error)})
-            failures.push({action: 'purge', command: options.command, keys: left, outcome: 'failed', details: {run: options.run, undoes: entry.seq, why: `not deleted: ${errorMessage(error)}`}})
-            return
+      try {
+        await pMap(
+          ready,
+          async ({item, files, sidecar}) => {
+            const entry = item.entry ?? entryOf.get(item)!
+            try {
+              const why = kept && [...files.map((file) => file.key), ...(sidecar ? [sidecar] : [])].map((key) => kept.get(key)).find(Boolean)
+              if (why) throw new Error(why)
+              if (!kept) await removeHashed(deleting!, files, sidecar)
+            } catch (error) {
+              const left = (await pMap(entry.keys, async (key) => ((await store.exists(key)) ? [key] : []))).flat()
+              result.failed.push({key: item.candidate.id, error: errorMessage(error)})
+              failures.push({action: 'purge', command: options.command, keys: left, outcome: 'failed', details: {run: options.run, undoes: entry.seq, why: `not deleted: ${errorMessage(error)}`}})
+              return
+            }
+            if (!eraser) for (const file of files) emptied.set(splitKey(file.key).folder, file.folderIdentity)
+            // Finishing an interrupted run: its entry names every file, some of which that run had deleted.
+            const facts = item.entry ? (item.entry.details!.files as FileFact[]) : eraser ? (files as FileFact[]) : files.map(({key, size, sha256}) => ({key, size, sha256}))
+            result.deleted.push(deletedOf(item.candidate, entry, facts, sidecar, Boolean(item.entry)))
+          },
+          {concurrency: 16},
+        )
+        for (const orphan of gone) {
+          if (!orphan.details?.sidecar) continue
+          if (eraser) {
+            await store.remove(orphan.details.sidecar as string).catch((error: unknown) => result.failed.push({key: orphan.details!.sidecar as string, error: errorMessage(error)}))
+            continue
           }
-          for (const key of keys) unlinked.add(folderOf(key))
-          // Finishing an interrupted run: its entry names every file, some of which that run had deleted.
-          const facts = item.entry ? (item.entry.details!.files as FileFact[]) : files
-          result.deleted.push(deletedOf(item.candidate, entry, facts, sidecar, Boolean(item.entry)))
-        },
-        {concurrency: 16},
-      )
-      // Unlinks made durable once per folder and batch.
-      if (!eraser) for (const folder of unlinked) await syncFolder(folderPath(store as LocalArchiveStore, folder))
+          const {folder, name} = splitKey(orphan.details.sidecar as string)
+          await (await deleting!.get(folder)).unlink(name).catch((error: unknown) => result.failed.push({key: orphan.details!.sidecar as string, error: errorMessage(error)}))
+        }
+      } finally {
+        // Unlinks made durable once per folder and batch.
+        await deleting?.close(true)
+      }
       if (failures.length > 0) appended.push(...(await options.journal.appendAll(failures)))
-      for (const orphan of gone) if (orphan.details?.sidecar) await store.remove(orphan.details.sidecar as string)
     })
     done += batch.length
     options.progress?.(done, items.length)
@@ -209,6 +256,7 @@ export async function executePurge(archive: Archive, selection: Selection, optio
 
   await batch(items.slice(0, batchSize), orphans)
   for (let start = batchSize; start < items.length; start += batchSize) await batch(items.slice(start, start + batchSize), [])
+  result.removedFolders = eraser ? [] : await removeEmptied(store as LocalArchiveStore, emptied)
   await state.remove(PENDING)
   await syncFolder(state.location)
 
@@ -237,12 +285,13 @@ async function pendingEntries(state: LocalStore, journal: string): Promise<{runs
   return {runs, entries: [...claimed.values()]}
 }
 
+/** An active hold now: from the holds file as it is now, or written into the sidecar since the scan. */
 /**
  * Deletes a batch through the store's eraser: the recordings' files first, then the sidecars of those wholly deleted
  * (a recording that Object Lock keeps keeps its sidecar too). Returns why each kept file was kept.
  */
-async function eraseAll(eraser: Eraser, ready: {files: FileFact[]; sidecar?: string}[]): Promise<Map<string, string>> {
-  const kept = await eraser.removeMany(ready.flatMap(({files}) => files))
+async function eraseAll(eraser: Eraser, ready: {files: {key: string}[]; sidecar?: string}[]): Promise<Map<string, string>> {
+  const kept = await eraser.removeMany(ready.flatMap(({files}) => files as StoreFileFact[]))
   const sidecars = ready.filter(({files, sidecar}) => sidecar && !files.some((file) => kept.has(file.key))).map(({sidecar}) => ({key: sidecar!}))
   for (const [key, why] of await eraser.removeMany(sidecars)) kept.set(key, why)
   return kept
@@ -262,42 +311,6 @@ async function heldNow(store: Store, holds: HoldIndex, candidate: Candidate, now
 function changedSince(file: string | Buffer, since: number): boolean {
   const info = lstatSync(file, {throwIfNoEntry: false})
   return info !== undefined && info.mtimeMs >= since - 1000
-}
-
-const hashBuffer = Buffer.allocUnsafe(1 << 20)
-
-/**
- * Size and SHA-256 of a file just before its deletion, 'gone' when it vanished, or why it must be kept:
- * changed since the scan, no longer a plain file (a symlink put in its place: O_NOFOLLOW), or in a folder
- * that now leads outside the archive root. Synchronous on purpose: on cached metadata a sync call costs a
- * few µs against some 60 through fs/promises, and these calls are most of a purge's own time; the batch
- * loop gives the event loop back between recordings.
- */
-function fingerprint(store: LocalArchiveStore, form: Form, folders: Map<string, string>): FileFact | 'gone' | {changed: string} {
-  let fd: number
-  try {
-    fd = openSync(store.localPath(form.key), constants.O_RDONLY | constants.O_NOFOLLOW)
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code
-    if (code === 'ENOENT') return 'gone'
-    if (code === 'ELOOP') return {changed: 'now a symlink: not followed'}
-    throw error
-  }
-  try {
-    const info = fstatSync(fd)
-    if (!info.isFile()) return {changed: 'no longer a plain file'}
-    if (info.size !== form.size || info.mtime.toISOString() !== form.modifiedAt) return {changed: 'changed since the plan (size or modification time)'}
-    const folder = folderOf(form.key)
-    if (!folders.has(folder)) folders.set(folder, realpathSync(folderPath(store, folder)))
-    const real = folders.get(folder)!
-    if (real !== store.location && !real.startsWith(store.location + path.sep)) return {changed: `its folder now leads outside the archive root (${real})`}
-    const hash = createHash('sha256')
-    let size = 0
-    for (let read; (read = readSync(fd, hashBuffer, 0, hashBuffer.length, size)) > 0; size += read) hash.update(hashBuffer.subarray(0, read))
-    return {key: form.key, size, sha256: hash.digest('hex')}
-  } finally {
-    closeSync(fd)
-  }
 }
 
 /** Whether this candidate is the last scanned user of its sidecar (`x.wav` and `x.mp3` share `x.json`). */
@@ -335,11 +348,4 @@ function purgeEvent(candidate: Candidate, files: FileFact[], sidecar: string | u
 function deletedOf(candidate: Candidate, entry: JournalEntry, files: FileFact[], sidecar: string | undefined, finished: boolean): Deleted {
   const {rules, recordedAt, purpose, retention} = candidate
   return {key: candidate.id, files, sidecar, rules, recordedAt, purpose, retention, seq: entry.seq, entryHash: entry.hash, deletedAt: entry.time, ...(finished ? {finished} : {})}
-}
-
-const folderOf = (key: string) => key.slice(0, key.lastIndexOf('/') + 1)
-
-/** The local path of a key's folder (`''` is the root), bytes kept for names that are not UTF-8. */
-function folderPath(store: LocalArchiveStore, folder: string): string | Buffer {
-  return folder === '' ? store.location : store.localPath(folder.slice(0, -1))
 }

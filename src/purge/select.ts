@@ -41,6 +41,8 @@ export interface Selection {
   held: {key: string; why: string; objectLock?: boolean}[]
   /** `--caller`: kept, and why (GDPR art. 17(3)). */
   refused: {key: string; why: string}[]
+  /** What the scan could not look at (a folder that cannot be listed): what it holds can be neither kept nor deleted knowingly. */
+  failed: {key: string; error: string}[]
   /** How many scanned recordings pair with each sidecar: the sidecar goes with the last of them. */
   sidecarUsers: Map<string, number>
   /** When the scan began (ms): a sidecar not modified since was read after it and need not be read again. */
@@ -58,7 +60,7 @@ export const bareKey = (key: string) => key.replace(/\.age$/i, '')
  * are kept in memory.
  */
 export async function selectForPurge(archive: Archive, now: DateTime, by: SelectBy, options: {allowEmpty?: boolean} = {}): Promise<Selection> {
-  const selection: Selection = {candidates: new Map(), held: [], refused: [], sidecarUsers: new Map(), scanStartedAt: 0, summary: undefined as unknown as AuditSummary}
+  const selection: Selection = {candidates: new Map(), held: [], refused: [], failed: [], sidecarUsers: new Map(), scanStartedAt: 0, summary: undefined as unknown as AuditSummary}
   const heldIds = new Set<string>()
   let current: Recording | undefined
   const number = 'caller' in by ? toE164(by.caller, archive.policy.country) : undefined
@@ -94,6 +96,9 @@ export async function selectForPurge(archive: Archive, now: DateTime, by: Select
         const obligation = legalObligation(archive, recording, now)
         if (obligation) selection.refused.push({key: recording.key, why: obligation})
         else select(recording, ERASURE)
+      },
+      failed({key, reason}) {
+        selection.failed.push({key, error: reason})
       },
       finding(finding) {
         if (finding.key !== current?.key) return

@@ -1,24 +1,32 @@
-import {randomBytes} from 'node:crypto'
 import {createReadStream, createWriteStream} from 'node:fs'
-import {once} from 'node:events'
-import {close, fstat, open as openFd, read} from 'node:fs'
-import {lstat, open, readdir, realpath, rename, rm, unlink} from 'node:fs/promises'
+import {close, constants, fchmod, fstat, fsync, futimes, open as openFd, read, unlink as unlinkPath} from 'node:fs'
+import {lstat, open, readdir, realpath, stat} from 'node:fs/promises'
 import path from 'node:path'
 import {Readable} from 'node:stream'
 import {pipeline} from 'node:stream/promises'
 import {promisify} from 'node:util'
 import {POLICY_FILE} from '../policy/load.js'
 import {checkKey, keyPartToName, nameToKeyPart} from './keys.js'
-import type {OpenEntry, Store, StoreFolder} from './types.js'
+import {identityOf, PinnedFolder} from './pinned.js'
+import {isTempName, tempName, trackTemp, writerGone} from './temp.js'
+import type {OpenEntry, Store, StoreFolder, WriteOptions} from './types.js'
 
 const SEP = Buffer.from('/')
 
 // The audit opens every file of the archive: these fd calls cost about half of FileHandle's each.
 const fds = {open: promisify(openFd), fstat: promisify(fstat), read: promisify(read), close: promisify(close)}
+const fdOps = {fsync: promisify(fsync), fchmod: promisify(fchmod), futimes: promisify(futimes), unlink: promisify(unlinkPath)}
+
+/** A key's folder (`''` for the root) and its file name as bytes. */
+function splitKey(key: string): {folder: string; name: Buffer} {
+  const parts = checkKey(key)
+  return {folder: parts.slice(0, -1).join('/'), name: keyPartToName(parts.at(-1)!)}
+}
 
 /** A folder on a local filesystem. Symlinks are never followed; hidden entries (`.name`) are not listed. */
 export class LocalStore implements Store {
   private readonly rootBytes: Buffer
+  private rootIdentity?: Promise<string>
 
   constructor(readonly location: string) {
     this.rootBytes = Buffer.from(location)
@@ -45,7 +53,7 @@ export class LocalStore implements Store {
       try {
         entries = await readdir(dir, {withFileTypes: true, encoding: 'buffer'})
       } catch (error) {
-        folder.refused.push({key: prefix || '.', reason: `cannot list folder (${(error as NodeJS.ErrnoException).code})`})
+        folder.refused.push({key: prefix || '.', reason: `cannot list folder (${(error as NodeJS.ErrnoException).code})`, failed: true})
         yield folder
         continue
       }
@@ -83,10 +91,23 @@ export class LocalStore implements Store {
     return inside ? undefined : `symlink to ${target}, outside the archive root: not followed`
   }
 
-  async open(key: string): Promise<OpenEntry | undefined> {
+  /**
+   * The folder `folder` (a key of a folder, `''` for the root), reached through real folders only, never a
+   * symlink, and held open: what is done through it lands in that very folder (see pinned.ts).
+   */
+  async pin(folder: string): Promise<PinnedFolder> {
+    this.rootIdentity ??= stat(this.location, {bigint: true}).then(identityOf)
+    return PinnedFolder.open(this.location, folder === '' ? [] : checkKey(folder).map(keyPartToName), await this.rootIdentity)
+  }
+
+  /**
+   * `pinned`: opened through its pinned folder, never through a symlink (ChangedError), with its device/inode
+   * as `identity`, for acts that must not be redirected out of the root (encrypt). Otherwise a plain open (the audit).
+   */
+  async open(key: string, options: {pinned?: boolean} = {}): Promise<OpenEntry | undefined> {
     let fd: number
     try {
-      fd = await fds.open(this.localPath(key), 'r')
+      fd = options.pinned ? await this.openPinned(key) : await fds.open(this.localPath(key), 'r')
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined
       throw error
@@ -95,11 +116,27 @@ export class LocalStore implements Store {
       await fds.close(fd)
       throw error
     })
+    if (!info.isFile()) {
+      await fds.close(fd)
+      throw Object.assign(new Error(`${key}: not a plain file`), {code: 'EISDIR'})
+    }
+    const size = info.size
     return {
-      size: info.size,
+      size,
       modifiedAt: info.mtime,
-      read: (position, length) => this.readAt(fd, position, Math.max(0, Math.min(length, info.size - position))),
+      identity: identityOf(info),
+      read: (position, length) => this.readAt(fd, position, Math.max(0, Math.min(length, size - position))),
       close: () => fds.close(fd),
+    }
+  }
+
+  private async openPinned(key: string): Promise<number> {
+    const {folder, name} = splitKey(key)
+    const pinned = await this.pin(folder)
+    try {
+      return await pinned.openEntry(name)
+    } finally {
+      await pinned.close()
     }
   }
 
@@ -123,36 +160,90 @@ export class LocalStore implements Store {
     return createReadStream(this.localPath(key))
   }
 
-  async writeAtomic(key: string, data: Readable | AsyncIterable<Uint8Array> | Uint8Array, options: {mode?: number; exclusive?: boolean} = {}): Promise<void> {
-    const target = this.localPath(key)
-    const targetBytes = Buffer.from(target)
-    const slash = targetBytes.lastIndexOf(SEP)
-    const temp = Buffer.concat([targetBytes.subarray(0, slash + 1), Buffer.from(`.callrec-tmp-${process.pid}-${randomBytes(4).toString('hex')}`)])
+  /**
+   * Temp file (mode `options.mode`, default 0640), fsync, rename, fsync of the folder, all in the pinned folder:
+   * a folder swapped for a symlink meanwhile cannot send the data elsewhere. The temp file is removed on failure
+   * and on SIGINT/SIGTERM (temp.ts).
+   */
+  async writeAtomic(key: string, data: Readable | AsyncIterable<Uint8Array> | Uint8Array, options: WriteOptions = {}): Promise<void> {
+    const {folder, name} = splitKey(key)
+    const pinned = await this.pin(folder)
+    const temp = Buffer.from(tempName())
+    const untrack = trackTemp(pinned.path(temp))
+    let fd: number | undefined
     try {
-      // flush: fsync before close. Waiting for 'open' means the temp file exists before any data flows,
-      // so a source that fails at once cannot race its removal below.
-      const out = createWriteStream(temp, {flags: 'wx', mode: options.mode ?? 0o640, flush: true})
-      await once(out, 'open')
-      await pipeline(data instanceof Uint8Array ? Readable.from([data]) : data, out)
-      if (options.exclusive && (await lstat(target).then(() => true, () => false))) {
-        throw Object.assign(new Error(`${key}: already exists`), {code: 'EEXIST'})
-      }
-      await rename(temp, target)
-      await syncFolder(targetBytes.subarray(0, slash))
+      fd = await pinned.openEntry(temp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, options.mode ?? 0o640)
+      await pipeline(data instanceof Uint8Array ? Readable.from([data]) : data, createWriteStream('', {fd, autoClose: false}))
+      if (options.modifiedAt) await fdOps.futimes(fd, options.modifiedAt, options.modifiedAt)
+      await fdOps.fsync(fd)
+      await fds.close(fd)
+      fd = undefined
+      await options.beforeCommit?.()
+      if (options.exclusive) {
+        // link fails, atomically, when the name exists: never a file replaced that appeared meanwhile.
+        await pinned.link(temp, name).catch((error: NodeJS.ErrnoException) => {
+          throw error.code === 'EEXIST' ? Object.assign(new Error(`${key}: already exists`), {code: 'EEXIST'}) : error
+        })
+        await fdOps.unlink(pinned.path(temp))
+      } else await pinned.rename(temp, name)
+      untrack()
+      await pinned.sync()
     } catch (error) {
-      await rm(temp, {force: true})
+      if (fd !== undefined) await fds.close(fd).catch(() => {})
+      await fdOps.unlink(pinned.path(temp)).catch(() => {})
       throw error
+    } finally {
+      untrack()
+      await pinned.close()
     }
   }
 
-  async remove(key: string): Promise<boolean> {
+  /** Removes `key` through its pinned folder; with `expect` (an OpenEntry's identity), only if it is still that file. */
+  async remove(key: string, expect?: string): Promise<boolean> {
+    const {folder, name} = splitKey(key)
+    let pinned
     try {
-      await unlink(this.localPath(key))
-      return true
+      pinned = await this.pin(folder)
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false
       throw error
     }
+    try {
+      return await pinned.unlink(name, expect)
+    } finally {
+      await pinned.close()
+    }
+  }
+
+  /**
+   * Removes the temp files whose writer is gone (killed, crashed) in `folder` and, `deep`, below it (hidden
+   * folders aside); returns their keys. Temp files of a live writer, or of another host, stay.
+   */
+  async sweepTemps(folder = '', deep = true): Promise<string[]> {
+    const swept: string[] = []
+    const walk = async (pinned: PinnedFolder, prefix: string) => {
+      for (const entry of await pinned.entries()) {
+        const text = nameToKeyPart(entry.name)
+        if (entry.isFile() && isTempName(text) && writerGone(text)) {
+          if (await pinned.unlink(entry.name).catch(() => false)) swept.push(prefix + text)
+        } else if (deep && entry.isDirectory() && entry.name[0] !== 0x2e) {
+          const child = await pinned.child(entry.name).catch(() => undefined)
+          if (!child) continue
+          try {
+            await walk(child, `${prefix}${text}/`)
+          } finally {
+            await child.close()
+          }
+        }
+      }
+    }
+    const root = await this.pin(folder)
+    try {
+      await walk(root, folder === '' ? '' : folder + '/')
+    } finally {
+      await root.close()
+    }
+    return swept
   }
 
   async exists(key: string): Promise<boolean> {

@@ -7,10 +7,25 @@ export type {StoredObject} from '../model.js'
 export interface StoreFolder {
   /** Keys of the regular files in this folder, sorted. */
   keys: string[]
-  /** Entries that were seen but not followed (symlinks out of the root, unreadable folders), with why. */
-  refused: {key: string; reason: string}[]
+  /**
+   * Entries that were seen but not followed (symlinks out of the root, unreadable folders), with why. `failed`:
+   * could not be read (I/O, permissions) rather than left alone by design: a failure of a run that changes the archive.
+   */
+  refused: {key: string; reason: string; failed?: boolean}[]
   /** Folders below the root that hold their own callrec.yml: other archives, neither listed nor entered. */
   nested?: string[]
+}
+
+export interface WriteOptions {
+  mode?: number
+  /** Fail with EEXIST, and leave the key as it is, when it exists by the time of the rename. */
+  exclusive?: boolean
+  /** The file's modification time (local files; a recording's date may fall back on it). */
+  modifiedAt?: Date
+  /** Called once the data is durable, right before it appears under `key` (to journal it first); a throw cancels the write. */
+  beforeCommit?: () => Promise<void>
+  /** What a copy keeps of its original where the store cannot set a date (S3): see Carried. */
+  carry?: Carried
 }
 
 /** An entry opened for reading at any offset; close it when done. */
@@ -21,6 +36,8 @@ export interface OpenEntry {
   /** User metadata (S3 x-amz-meta-*, names without the prefix), from the same response as the first bytes. */
   metadata?: Record<string, string>
   contentType?: string
+  /** What the file is, beyond its name (a local file's device and inode), where the store can tell. */
+  identity?: string
   /** Up to `length` bytes from `position`; fewer at the end of the entry. */
   read(position: number, length: number): Promise<Buffer>
   close(): Promise<void>
@@ -47,13 +64,13 @@ export interface Store {
   readonly location: string
   list(): AsyncIterable<StoreFolder>
   /** Opens `key` for reads at any offset; undefined when the key is gone. */
-  open(key: string): Promise<OpenEntry | undefined>
+  open(key: string, options?: {pinned?: boolean}): Promise<OpenEntry | undefined>
   readFile(key: string): Promise<Buffer>
   createReadStream(key: string): Readable
   /** Writes through a temp file in the same folder, fsync, rename: never a half-written file under `key`. */
-  writeAtomic(key: string, data: Readable | AsyncIterable<Uint8Array> | Uint8Array, options?: {mode?: number; exclusive?: boolean; carry?: Carried}): Promise<void>
-  /** Removes `key`; false when it was already gone. */
-  remove(key: string): Promise<boolean>
+  writeAtomic(key: string, data: Readable | AsyncIterable<Uint8Array> | Uint8Array, options?: WriteOptions): Promise<void>
+  /** Removes `key`; false when it was already gone. With `expect` (an OpenEntry's identity), only if it is still that entry. */
+  remove(key: string, expect?: string): Promise<boolean>
   exists(key: string): Promise<boolean>
   /** A local filesystem path for the key, for stores that have one (used to hand files to tools such as music-metadata). */
   localPath?(key: string): string | Buffer

@@ -1,5 +1,6 @@
 // keygen, encrypt and decrypt as a sysadmin's cron job or a DPO sees them: the real CLI, exit codes, files, journal.
 import assert from 'node:assert/strict'
+import {createHash} from 'node:crypto'
 import {execFile} from 'node:child_process'
 import {chmod, chown, mkdir, readFile, readdir, stat, writeFile} from 'node:fs/promises'
 import path from 'node:path'
@@ -88,9 +89,13 @@ describe('callrec encrypt', () => {
 
     const second = await callrecJson(['encrypt', dir, '--yes'])
     assert.equal(second.code, 0)
-    assert.deepEqual(second.json, {plan: {keys: [], bytes: 0, held: [], encrypted: 3, unnamed: []}})
+    assert.deepEqual(second.json, {plan: {keys: [], bytes: 0, held: [], encrypted: 3, failed: [], unnamed: []}, swept: []})
+    // One entry per recording, with the SHA-256 of its plaintext and of the .age that replaced it.
     const entries = (await journal(dir)).filter((entry) => entry.action === 'encrypt')
-    assert.deepEqual(entries.map((entry) => [entry.outcome, entry.keys]), [['ok', ['q1/a.wav', 'q1/b.wav', 'q2/c.wav']]])
+    assert.deepEqual(entries.map((entry) => [entry.outcome, entry.keys]).sort(), [['ok', ['q1/a.wav']], ['ok', ['q1/b.wav']], ['ok', ['q2/c.wav']]])
+    const b = entries.find((entry) => entry.keys[0] === 'q1/b.wav')
+    assert.equal(b.details.sha256, createHash('sha256').update(before).digest('hex'))
+    assert.equal(b.details.ageSha256, createHash('sha256').update(await readFile(path.join(dir, 'q1/b.wav.age'))).digest('hex'))
   })
 
   test('one run at a time: exit 4 while another holds the archive', async () => {

@@ -8,7 +8,7 @@ import {AgeSealer, decrypterFor} from '../../src/crypto/age.js'
 import {decryptKey} from '../../src/crypto/decrypt-file.js'
 import {encryptKey} from '../../src/crypto/encrypt-file.js'
 import {LocalStore} from '../../src/store/local.js'
-import {MemoryJournal, collect, pattern, sha256, tempFolder} from './helpers.ts'
+import {MemoryJournal, collect, pattern, sha256, tempFolder, memoryLedger} from './helpers.ts'
 import {loadVectors} from './testkit.ts'
 
 const identity = await generateX25519Identity()
@@ -21,7 +21,7 @@ async function archive(): Promise<{folder: string; store: LocalStore}> {
   const store = new LocalStore(folder)
   await mkdir(path.join(folder, 'q1'))
   await writeFile(path.join(folder, 'q1/call.wav'), pattern(150_000))
-  await encryptKey(store, 'q1/call.wav', sealer)
+  await encryptKey(store, 'q1/call.wav', sealer, memoryLedger())
   return {folder, store}
 }
 

@@ -8,7 +8,7 @@ import {generateX25519Identity, identityToRecipient} from 'age-encryption'
 import {AgeSealer, decrypterFor, openAge} from '../../src/crypto/age.js'
 import {encryptKey, encryptKeys, verifyCiphertext, type EncryptBatch} from '../../src/crypto/encrypt-file.js'
 import {LocalStore} from '../../src/store/local.js'
-import {collect, ENCRYPT_CHILD, onFullDisk, pattern, sha256, tempFolder} from './helpers.ts'
+import {collect, ENCRYPT_CHILD, memoryLedger, onFullDisk, pattern, sha256, tempFolder} from './helpers.ts'
 import {ROOT} from '../helpers.ts'
 
 const identity = await generateX25519Identity()
@@ -40,79 +40,86 @@ describe('encryptKey: NAME.EXT → NAME.EXT.age in place', () => {
     await writeFile(path.join(folder, 'call.json'), '{"purpose":"quality"}')
     const recorded = new Date('2025-06-01T10:00:00Z')
     await utimes(path.join(folder, 'call.wav'), recorded, recorded)
-    assert.deepEqual(await encryptKey(store, 'call.wav', sealer), {key: 'call.wav', action: 'encrypted', size: 200_000})
+    const ledger = memoryLedger()
+    assert.deepEqual(await encryptKey(store, 'call.wav', sealer, ledger), {key: 'call.wav', action: 'encrypted', size: 200_000})
     assert.deepEqual((await readdir(folder)).sort(), ['call.json', 'call.wav.age'])
     assert.deepEqual(await decryptFile(path.join(folder, 'call.wav.age')), pattern(200_000))
     assert.equal((await stat(path.join(folder, 'call.wav.age'))).mtime.getTime(), recorded.getTime())
+    // What the journal gets: the SHA-256 of the plaintext read and of the ciphertext written.
+    assert.deepEqual(ledger.facts, [{key: 'call.wav', size: 200_000, sha256: sha256(pattern(200_000)), ageSha256: sha256(await readFile(path.join(folder, 'call.wav.age')))}])
   })
 
-  test('finishes a run that stopped after writing the ciphertext, without rewriting it', async () => {
+  test('finishes a run that stopped after writing the ciphertext, when the journal names that very pair', async () => {
     const folder = await tempFolder()
     const store = new LocalStore(folder)
     await writeFile(path.join(folder, 'a.wav'), pattern(1000))
     const {ciphertext} = await sealer.encrypt([pattern(1000)])
     await store.writeAtomic('a.wav.age', ciphertext)
     const written = await readFile(path.join(folder, 'a.wav.age'))
-    assert.equal((await encryptKey(store, 'a.wav', sealer)).action, 'completed')
+    const ledger = memoryLedger()
+    await ledger.record({key: 'a.wav', size: 1000, sha256: sha256(pattern(1000)), ageSha256: sha256(written)})
+    assert.equal((await encryptKey(store, 'a.wav', sealer, ledger)).action, 'completed')
     assert.deepEqual(await readdir(folder), ['a.wav.age'])
     assert.deepEqual(await readFile(path.join(folder, 'a.wav.age')), written)
   })
 
-  test('leaves both files alone when the .age beside a plaintext is not its ciphertext', async () => {
+  test('a pair the journal does not name: completed only when the .age decrypts to exactly the plaintext', async () => {
     const folder = await tempFolder()
     const store = new LocalStore(folder)
-    const other = new AgeSealer({recipients: [recipient, await identityToRecipient(await generateX25519Identity())]})
+    await writeFile(path.join(folder, 'a.wav'), pattern(1000))
+    await store.writeAtomic('a.wav.age', (await sealer.encrypt([pattern(1000)])).ciphertext)
+    // No journal entry, no identity: a conflict, both kept.
+    await assert.rejects(encryptKey(store, 'a.wav', sealer, memoryLedger()), /^Error: a\.wav\.age already exists and no journal entry shows it was made from this plaintext, and there is no identity to decrypt it \(--identity\); both left as they are$/)
+    assert.deepEqual((await readdir(folder)).sort(), ['a.wav', 'a.wav.age'])
+    assert.equal((await encryptKey(store, 'a.wav', sealer, memoryLedger(decrypterFor([identity])))).action, 'completed')
+    assert.deepEqual(await readdir(folder), ['a.wav.age'])
+  })
+
+  test('a wrong twin (the .age holds another recording, or junk): both kept, with or without an identity', async () => {
+    const folder = await tempFolder()
+    const store = new LocalStore(folder)
     const cases = [
-      {name: 'short', ciphertext: (await sealer.encrypt([pattern(999)])).ciphertext, reason: /has \d+ bytes where \d+ were expected/},
-      {name: 'others', ciphertext: (await other.encrypt([pattern(1000)])).ciphertext, reason: /has \d+ bytes where/},
-      {name: 'junk', ciphertext: pattern(1000 + 200), reason: /does not start with an age header of the expected length/},
+      {name: 'other', ciphertext: (await sealer.encrypt([pattern(1000, 2)])).ciphertext, reason: /holds another recording/},
+      {name: 'foreign', ciphertext: (await new AgeSealer({recipients: [await identityToRecipient(await generateX25519Identity())]}).encrypt([pattern(1000)])).ciphertext, reason: /cannot be decrypted \(no identity matches/},
+      {name: 'junk', ciphertext: pattern(1200), reason: /cannot be decrypted/},
     ]
     for (const {name, ciphertext, reason} of cases) {
       await writeFile(path.join(folder, `${name}.wav`), pattern(1000))
       await store.writeAtomic(`${name}.wav.age`, ciphertext)
       const before = await readFile(path.join(folder, `${name}.wav.age`))
-      await assert.rejects(encryptKey(store, `${name}.wav`, sealer), (error: Error) => {
-        assert.match(error.message, new RegExp(`^${name}\\.wav\\.age already exists and is not this recording's ciphertext`))
-        assert.match(error.message, reason)
-        return true
-      })
+      // Even a journal entry for this key does not help when the hashes are not the pair it names.
+      const ledger = memoryLedger(decrypterFor([identity]))
+      await ledger.record({key: `${name}.wav`, size: 1000, sha256: sha256(pattern(1000)), ageSha256: sha256(Buffer.from('another ciphertext'))})
+      for (const run of [ledger, memoryLedger()]) {
+        await assert.rejects(encryptKey(store, `${name}.wav`, sealer, run), (error: Error) => {
+          assert.match(error.message, new RegExp(`^${name}\\.wav\\.age already exists and .*; both left as they are$`))
+          if (run.decrypter) assert.match(error.message, reason)
+          return true
+        })
+      }
       assert.deepEqual(await readFile(path.join(folder, `${name}.wav`)), pattern(1000))
       assert.deepEqual(await readFile(path.join(folder, `${name}.wav.age`)), before)
     }
   })
 
-  test('leaves both alone when the plaintext changed after the .age was written (same size, later date)', async () => {
-    const folder = await tempFolder()
-    const store = new LocalStore(folder)
-    await store.writeAtomic('a.wav.age', (await sealer.encrypt([pattern(1000)])).ciphertext)
-    await writeFile(path.join(folder, 'a.wav'), pattern(1000, 2))
-    const later = new Date(Date.now() + 60_000)
-    await utimes(path.join(folder, 'a.wav'), later, later)
-    await assert.rejects(encryptKey(store, 'a.wav', sealer), /a\.wav\.age already exists and is not this recording's ciphertext \(the plaintext changed after it was written\)/)
-    assert.deepEqual(await readFile(path.join(folder, 'a.wav')), pattern(1000, 2))
-  })
-
-  test('verifyCiphertext: the header written, byte for byte; or, from an earlier run, the same stanza shapes', async () => {
+  test('verifyCiphertext: the header written, byte for byte, and the size it implies', async () => {
     const folder = await tempFolder()
     const store = new LocalStore(folder)
     const passphrase = new AgeSealer({passphrase: 'p'})
     const {ciphertext, header} = await passphrase.encrypt([pattern(10)])
     await store.writeAtomic('p.age', ciphertext)
-    await verifyCiphertext(store, 'p.age', 10, header, true)
-    await verifyCiphertext(store, 'p.age', 10, await passphrase.referenceHeader(), false)
-    await assert.rejects(verifyCiphertext(store, 'p.age', 10, await passphrase.referenceHeader(), true), /p\.age does not start with the header written/)
-    // A header of the same length but for an X25519 recipient: only the stanza shape tells them apart.
-    const x25519 = Buffer.from(header.toString('latin1').replace(/-> scrypt \S+ 18/, (line) => `-> X25519 ${'A'.repeat(line.length - 10)}`), 'latin1')
-    assert.equal(x25519.length, header.length)
-    await assert.rejects(verifyCiphertext(store, 'p.age', 10, x25519, false), /p\.age has a header for other recipients/)
+    await verifyCiphertext(store, 'p.age', 10, header)
+    await assert.rejects(verifyCiphertext(store, 'p.age', 11, header), /p\.age has \d+ bytes where \d+ were expected/)
+    const other = (await passphrase.encrypt([pattern(10)])).header
+    await assert.rejects(verifyCiphertext(store, 'p.age', 10, other), /p\.age does not start with the header written/)
   })
 
   test('a recording that grows while it is encrypted is left as it is', async () => {
     const folder = await tempFolder()
     // The PBX appends to the recording right after it was read.
     class GrowingStore extends LocalStore {
-      async open(key: string) {
-        const entry = await super.open(key)
+      async open(key: string, options?: {pinned?: boolean}) {
+        const entry = await super.open(key, options)
         if (!entry) return entry
         const read = async (position: number, length: number) => {
           const bytes = await entry.read(position, length)
@@ -123,7 +130,7 @@ describe('encryptKey: NAME.EXT → NAME.EXT.age in place', () => {
       }
     }
     await writeFile(path.join(folder, 'live.wav'), pattern(5000))
-    await assert.rejects(encryptKey(new GrowingStore(folder), 'live.wav', sealer), /changed while being encrypted/)
+    await assert.rejects(encryptKey(new GrowingStore(folder), 'live.wav', sealer, memoryLedger()), /changed while being encrypted/)
     assert.deepEqual(await readdir(folder), ['live.wav'])
   })
 
@@ -132,13 +139,13 @@ describe('encryptKey: NAME.EXT → NAME.EXT.age in place', () => {
     const keys = Array.from({length: 40}, (_, i) => `r${String(i).padStart(2, '0')}.wav`)
     for (const [i, key] of keys.entries()) await writeFile(path.join(folder, key), pattern(i * 5000, i))
     const progress: number[] = []
-    const batch = await encryptKeys(new LocalStore(folder), [...keys, 'missing.wav'], sealer, {concurrency: 3, onProgress: (p) => progress.push(p.done)})
+    const batch = await encryptKeys(new LocalStore(folder), [...keys, 'missing.wav'], sealer, memoryLedger(), {concurrency: 3, onProgress: (p) => progress.push(p.done)})
     assert.deepEqual(progress, Array.from({length: 41}, (_, i) => i + 1))
     assert.equal(batch.results.length, 40)
     assert.equal(batch.failures.length, 1)
     assert.equal(batch.failures[0].key, 'missing.wav')
     for (const [i, key] of keys.entries()) assert.deepEqual(await decryptFile(path.join(folder, `${key}.age`)), pattern(i * 5000, i))
-    const again = await encryptKeys(new LocalStore(folder), keys, sealer, {signal: AbortSignal.abort()})
+    const again = await encryptKeys(new LocalStore(folder), keys, sealer, memoryLedger(), {signal: AbortSignal.abort()})
     assert.deepEqual(again, {results: [], failures: [], skipped: keys})
   })
 

@@ -5,6 +5,7 @@ import {tmpdir} from 'node:os'
 import path from 'node:path'
 import {after} from 'node:test'
 import {promisify} from 'node:util'
+import type {EncryptedFact, EncryptLedger} from '../../src/crypto/encrypt-file.js'
 import type {Journal, JournalEvent} from '../../src/journal/types.js'
 import {ROOT} from '../helpers.ts'
 
@@ -66,5 +67,17 @@ export class MemoryJournal implements Journal {
   readonly events: JournalEvent[] = []
   async append(event: JournalEvent): Promise<void> {
     this.events.push(event)
+  }
+}
+
+/** A ledger of encryptions in memory, as the journal keeps them in a run. */
+export function memoryLedger(decrypter?: EncryptLedger['decrypter']): EncryptLedger & {facts: EncryptedFact[]} {
+  const facts: EncryptedFact[] = []
+  const same = (a: EncryptedFact, b: EncryptedFact) => a.key === b.key && a.sha256 === b.sha256 && a.ageSha256 === b.ageSha256
+  return {
+    facts,
+    decrypter,
+    record: async (fact) => void facts.push(fact),
+    known: async (fact) => facts.some((known) => same(known, fact)),
   }
 }

@@ -9,7 +9,7 @@ import {encryptKey} from '../../src/crypto/encrypt-file.js'
 import {newIdentity, protectIdentity, readIdentities, writePrivateFile} from '../../src/crypto/identity.js'
 import {LocalStore} from '../../src/store/local.js'
 import {CHUNK_SIZE} from '../../src/crypto/stream.js'
-import {MemoryJournal, execFileAsync, pattern, tempFolder} from './helpers.ts'
+import {MemoryJournal, execFileAsync, pattern, tempFolder, memoryLedger} from './helpers.ts'
 
 const SIZES = {empty: 0, 'one byte': 1, 'exactly 64 KiB': CHUNK_SIZE, 'multi-chunk': 3 * CHUNK_SIZE + 777}
 
@@ -33,7 +33,7 @@ describe('interoperability with the age CLI', async () => {
     test(`callrec encrypt → age -d: ${name}`, async () => {
       const key = `ours-${size}.wav`
       await writeFile(path.join(folder, key), pattern(size, 7))
-      await encryptKey(store, key, new AgeSealer({recipients: [ageRecipient, ourRecipient]}))
+      await encryptKey(store, key, new AgeSealer({recipients: [ageRecipient, ourRecipient]}), memoryLedger())
       for (const identity of [ageKey, ourKey]) {
         // To stdout: age -o creates its output only on the first write, so not at all for an empty plaintext.
         const {stdout} = await execFileAsync('age', ['-d', '-i', identity, path.join(folder, `${key}.age`)], {encoding: 'buffer', maxBuffer: 1 << 24})
@@ -59,7 +59,7 @@ describe('interoperability with the age CLI', async () => {
   test('a passphrase-encrypted recording from callrec decrypts with age -d and the passphrase', async () => {
     const key = 'scrypt.wav'
     await writeFile(path.join(folder, key), pattern(100_000, 3))
-    await encryptKey(store, key, new AgeSealer({passphrase: 'interop passphrase'}))
+    await encryptKey(store, key, new AgeSealer({passphrase: 'interop passphrase'}), memoryLedger())
     const out = path.join(folder, 'scrypt.out')
     await ageWithTty(['-d', '-o', out, path.join(folder, `${key}.age`)], 'interop passphrase')
     assert.deepEqual(await readFile(out), pattern(100_000, 3))
@@ -71,7 +71,7 @@ describe('interoperability with the age CLI', async () => {
     await chmod(protectedKey, 0o600)
     const key = 'for-protected.wav'
     await writeFile(path.join(folder, key), pattern(5000, 4))
-    await encryptKey(store, key, new AgeSealer({recipients: [ourRecipient]}))
+    await encryptKey(store, key, new AgeSealer({recipients: [ourRecipient]}), memoryLedger())
     const out = path.join(folder, 'protected.out')
     await ageWithTty(['-d', '-i', protectedKey, '-o', out, path.join(folder, `${key}.age`)], 'key passphrase')
     assert.deepEqual(await readFile(out), pattern(5000, 4))

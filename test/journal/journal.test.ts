@@ -66,9 +66,12 @@ describe('access journal', () => {
     const pruned = archive(recordings(2, () => true))
     for (const reason of ['first', 'second', 'third']) assert.equal((await callrec(['hold', 'add', 'calls/0000.wav', '--archive', pruned, '--reason', reason])).code, 0)
     const third = JSON.parse(lines(pruned)[2])
-    // As of one year after the third entry, "older than 12 months" is everything before it.
-    const now = new Date(Date.parse(third.time) + 365 * 86400_000).toISOString()
-    const result = await callrecJson(['access-log', 'prune', pruned, '--older-than', '365d', '--now', now])
+    // As of the third entry, "older than 0 days" is everything before it (a --now ahead of the clock is refused).
+    assert.ok(Date.parse(third.time) > Date.parse(JSON.parse(lines(pruned)[1]).time), 'entries in distinct milliseconds')
+    const ahead = await callrec(['access-log', 'prune', pruned, '--older-than', '365d', '--now', new Date(Date.now() + 365 * 86400_000).toISOString()])
+    assert.equal(ahead.code, 2)
+    assert.match(ahead.stderr, /--now .*: later than the clock/)
+    const result = await callrecJson(['access-log', 'prune', pruned, '--older-than', '0d', '--now', third.time])
     assert.equal(result.code, 0)
     const entries = lines(pruned).map((line) => JSON.parse(line))
     assert.deepEqual(entries.map((entry) => entry.seq), [3, 4])

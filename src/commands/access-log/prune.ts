@@ -1,7 +1,7 @@
 import {Flags} from '@oclif/core'
 import {openArchive} from '../../archive.js'
 import {CallrecCommand, EXIT_CODES_HELP} from '../../cli/base.js'
-import {archiveArg, nowFlag, parseNow, policyFlag} from '../../cli/flags.js'
+import {archiveArg, nowFlag, parseActNow, policyFlag} from '../../cli/flags.js'
 import {actorFlag, reasonFlag} from '../../cli/journal-flags.js'
 import {CallrecError, EXIT} from '../../errors.js'
 import {readLines} from '../../journal/file.js'
@@ -32,7 +32,7 @@ ${EXIT_CODES_HELP}`
     const text = flags['older-than'] ?? archive.policy.journal.retention
     const age = parseDuration(text)
     if (!age) throw new CallrecError(`--older-than ${text}: not a duration; use ${DURATION_HELP}`)
-    const cutoff = parseNow(flags.now).minus(age)
+    const cutoff = parseActNow(flags.now).minus(age)
     const {journal} = journalPaths(archive)
     const check = await verifyLines(readLines(journal))
     if (check.problems.length > 0) {
