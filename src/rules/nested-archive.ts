@@ -1,4 +1,4 @@
-import {finding, type Rule} from './types.js'
+import {entryRule} from './types.js'
 
 const meta = {
   id: 'nested-archive',
@@ -7,9 +7,4 @@ const meta = {
   messages: {nested: 'another archive (its own callrec.yml): skipped; run callrec on it'},
 } as const
 
-export default {
-  meta,
-  start: () => ({
-    observe: (item) => (item.kind === 'nested-archive' ? [finding(meta, item.key, {messageId: 'nested'})] : []),
-  }),
-} satisfies Rule
+export default entryRule(meta, 'nested-archive', () => ({messageId: 'nested'}))

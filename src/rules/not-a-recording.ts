@@ -1,4 +1,4 @@
-import {finding, type Rule} from './types.js'
+import {entryRule} from './types.js'
 
 const meta = {
   id: 'not-a-recording',
@@ -7,9 +7,4 @@ const meta = {
   messages: {notRecording: 'not a recording ({{reason}}): left alone'},
 } as const
 
-export default {
-  meta,
-  start: () => ({
-    observe: (item) => (item.kind === 'not-a-recording' ? [finding(meta, item.key, {messageId: 'notRecording', data: {reason: item.reason}})] : []),
-  }),
-} satisfies Rule
+export default entryRule(meta, 'not-a-recording', (item) => ({messageId: 'notRecording', data: {reason: item.reason}}))

@@ -1,4 +1,4 @@
-import {finding, type Rule} from './types.js'
+import {entryRule} from './types.js'
 
 const meta = {
   id: 'orphan-sidecar',
@@ -7,9 +7,4 @@ const meta = {
   messages: {orphan: 'sidecar without a recording beside it'},
 } as const
 
-export default {
-  meta,
-  start: () => ({
-    observe: (item) => (item.kind === 'orphan-sidecar' ? [finding(meta, item.key, {messageId: 'orphan'})] : []),
-  }),
-} satisfies Rule
+export default entryRule(meta, 'orphan-sidecar', () => ({messageId: 'orphan'}))

@@ -86,6 +86,18 @@ export function recordingRule(meta: RuleMeta, check: Check): Rule {
   }
 }
 
+type EntryKind = Exclude<ScanItem['kind'], 'recording' | 'refused'>
+
+/** Rules that report a listed entry of one kind that is not a recording (an orphan sidecar, a document, a nested archive). */
+export function entryRule<K extends EntryKind>(meta: RuleMeta, kind: K, report: (item: Extract<ScanItem, {kind: K}>) => Report): Rule {
+  return {
+    meta,
+    start: () => ({
+      observe: (item) => (item.kind === kind ? [finding(meta, item.key, report(item as Extract<ScanItem, {kind: K}>))] : []),
+    }),
+  }
+}
+
 /** Where a field came from, short enough for a finding (the sidecar is the recording's own; `--explain` gives the rest). */
 export function origin(field: Sourced<unknown>): string {
   return field.source === 'sidecar' ? 'sidecar' : sourceLabel(field)
