@@ -45,7 +45,8 @@ test('a hash longer than the lock staleness: locks refreshed, a second purge exi
 test('a lock taken over while a purge hashes: it stops before deleting, journals why, exits 3', {timeout: 300_000}, async () => {
   const other = makeArchive({'calls/a.wav': wav(0.1), 'calls/a.json': sidecar, 'calls/zbig.json': sidecar})
   after(other.cleanup)
-  sparseWav(path.join(other.dir, 'calls/zbig.wav'), 4e9)
+  // Long enough that the hash outlasts the takeover's wait on an idle machine too (4 GB once ended first).
+  sparseWav(path.join(other.dir, 'calls/zbig.wav'), 12e9)
   const run = start(['purge', other.dir, '--now', NOW, '--yes'])
   const hashing = () => existsSync(path.join(other.dir, '.callrec/holds.json.lock')) && hasOpen(run.child.pid!, '/calls/zbig.wav')
   assert.ok(await waitFor(hashing, 120_000), 'the purge never hashed calls/zbig.wav')
