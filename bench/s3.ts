@@ -1,8 +1,10 @@
-// Benchmark: `callrec audit s3://…` against s3rver on loopback, and the floor: one 8 KiB ranged GET per recording.
+// Benchmark: `callrec audit s3://…` against s3rver on loopback, the floor (one 8 KiB ranged GET per recording), and
+// `rclone lsjson -R` listing the same bucket (a listing only: the least any tool can do).
 //   node --import tsx bench/s3.ts [N=2000]
 // Puts N recordings (WAV, 8 kHz 16-bit, ~97 KB, as bench/audit.ts) with sidecars, 100 a day folder, then times
-// the audit and the bare reads. s3rver shares the machine's cores with callrec.
+// the audit (through a proxy that counts its requests) and the bare reads. s3rver shares the machine's cores.
 import {execFile} from 'node:child_process'
+import {createServer, request} from 'node:http'
 import path from 'node:path'
 import {promisify} from 'node:util'
 import pMap from 'p-map'
@@ -29,14 +31,39 @@ try {
   await server.put('bench', files)
   console.log(`put ${Object.keys(files).length} objects: ${((performance.now() - start) / 1000).toFixed(1)} s`)
 
+  // Counts callrec's requests on their way to s3rver.
+  let requests = 0
+  const target = new URL(server.endpoint)
+  const proxy = createServer((incoming, answer) => {
+    requests++
+    const forward = request({host: target.hostname, port: target.port, method: incoming.method, path: incoming.url, headers: incoming.headers}, (response) => {
+      answer.writeHead(response.statusCode!, response.headers)
+      response.pipe(answer)
+    })
+    incoming.pipe(forward)
+  })
+  proxy.keepAliveTimeout = 60_000
+  await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve))
+  const proxied = `http://127.0.0.1:${(proxy.address() as {port: number}).port}`
+
   start = performance.now()
   const {stdout} = await promisify(execFile)(process.execPath, [path.join(ROOT, 'bin/run.js'), 'audit', 's3://bench', '--json', '--fail-on', 'never'], {
-    env: {...process.env, ...server.env},
+    env: {...process.env, ...server.env, CALLREC_S3_ENDPOINT: proxied},
     maxBuffer: 1 << 30,
   })
   const seconds = (performance.now() - start) / 1000
+  proxy.close()
   const {recordings} = JSON.parse(stdout).summary
-  console.log(`callrec audit s3://bench --json: ${recordings} recordings in ${seconds.toFixed(1)} s, ${Math.round(recordings / seconds)} recordings/s`)
+  console.log(`callrec audit s3://bench --json: ${recordings} recordings in ${seconds.toFixed(1)} s, ${Math.round(recordings / seconds)} recordings/s, ${(requests / recordings).toFixed(2)} requests per recording`)
+
+  // rclone configured from the environment: an S3 remote named "bench" on the same server.
+  const remote = {RCLONE_CONFIG_BENCH_TYPE: 's3', RCLONE_CONFIG_BENCH_PROVIDER: 'Other', RCLONE_CONFIG_BENCH_ENDPOINT: server.endpoint, RCLONE_CONFIG_BENCH_ACCESS_KEY_ID: server.env.AWS_ACCESS_KEY_ID, RCLONE_CONFIG_BENCH_SECRET_ACCESS_KEY: server.env.AWS_SECRET_ACCESS_KEY, RCLONE_CONFIG_BENCH_FORCE_PATH_STYLE: 'true'}
+  start = performance.now()
+  // A CA bundle from the environment makes rclone's SDK fail on plain http: none is needed on loopback.
+  const {AWS_CA_BUNDLE, ...environment} = process.env
+  const listed = await promisify(execFile)('rclone', ['lsjson', '-R', '--files-only', 'bench:bench'], {env: {...environment, ...remote}, maxBuffer: 1 << 30})
+  const rclone = (performance.now() - start) / 1000
+  console.log(`rclone lsjson -R (listing only, ${JSON.parse(listed.stdout).length} objects): ${rclone.toFixed(1)} s, ${Math.round(N / rclone)} recordings/s; callrec audit takes ${(seconds / rclone).toFixed(1)}× as long`)
 
   Object.assign(process.env, server.env)
   const store = await openS3Store('s3://bench')

@@ -34,7 +34,7 @@ export interface AuditHandlers {
   finish?(context: RuleContext): void | Promise<void>
 }
 
-export interface AuditOptions extends Pick<ScanOptions, 'timeoutMs' | 'select' | 'cache'> {
+export interface AuditOptions extends Pick<ScanOptions, 'timeoutMs' | 'select' | 'cache' | 'allowEmpty' | 'only'> {
   now: DateTime
   /** Only these rules (ids); all by default. */
   rules?: string[]

@@ -4,7 +4,7 @@ export type Severity = 'error' | 'warning' | 'info'
 export const SEVERITIES: readonly Severity[] = ['error', 'warning', 'info']
 
 /** Where a field's value came from, strongest first in the default merge order; `holds` is the holds file (legalHold only). */
-export type FieldSource = 'holds' | 'sidecar' | 'tag' | 'cdr' | 'filename' | 'policy' | 'mtime'
+export type FieldSource = 'holds' | 'sidecar' | 'tag' | 'object-metadata' | 'object-tags' | 'object-lock' | 'cdr' | 'filename' | 'policy' | 'mtime'
 
 export interface Sourced<T> {
   value: T
@@ -49,7 +49,7 @@ export interface AudioInfo {
 }
 
 export interface Problem {
-  origin: 'sidecar' | 'tag'
+  origin: 'sidecar' | 'tag' | 'object-metadata' | 'object-tags'
   /** The file or tag at fault: a sidecar key, `ID3v2.4:TXXX:purpose`. */
   source: string
   /** A field the data model does not know: listed, never kept (data minimisation), not an error. */
@@ -58,10 +58,19 @@ export interface Problem {
   message: string
 }
 
+/** What an object store says of a recording's object (S3): archive storage class, older versions, delete marker, Object Lock. */
+export interface StoredObject {
+  archived?: string
+  noncurrentVersions?: number
+  deleteMarked?: boolean
+  objectLock?: {legalHold?: boolean; mode?: string; retainUntil?: string}
+}
+
 export interface Recording {
   key: string
   size: number
   modifiedAt: string
+  stored?: StoredObject
   /** Sniffed from the first bytes (age header), never from the name. */
   encrypted: boolean
   audio?: AudioInfo

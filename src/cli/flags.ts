@@ -53,4 +53,7 @@ export const outputFlag = Flags.string({
   helpValue: 'FILE',
 })
 
+/** A listing that finds no recording is an error (a wrong prefix, an unmounted folder) unless this says it may be empty. */
+export const allowEmptyFlag = Flags.boolean({description: 'Accept an archive in which no recording is found (otherwise exit 2: a wrong prefix or an unmounted folder).'})
+
 export const langFlag = Flags.string({options: ['fr', 'en'], default: 'fr', description: 'Language of the report: French (the CNIL template) or English.'})

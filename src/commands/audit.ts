@@ -3,7 +3,7 @@ import path from 'node:path'
 import {failsAt, runAudit} from '../audit.js'
 import {openArchive} from '../archive.js'
 import {CallrecCommand, exitCodesHelp} from '../cli/base.js'
-import {archiveArg, nowFlag, parseNow, policyFlag} from '../cli/flags.js'
+import {allowEmptyFlag, archiveArg, nowFlag, parseNow, policyFlag} from '../cli/flags.js'
 import {CallrecError, EXIT} from '../errors.js'
 import {journalAudit} from '../journal/index.js'
 import {SEVERITIES, type Finding, type Recording, type Severity} from '../model.js'
@@ -12,6 +12,7 @@ import {collectResult, type AuditResult} from '../output/json.js'
 import {explainRecording} from '../output/explain.js'
 import {findingForDisplay, forDisplay, maskKey} from '../output/personal.js'
 import {printable} from '../output/printable.js'
+import {isStoreUrl} from '../store/index.js'
 import {ruleById} from '../rules/index.js'
 import {progress, useColor, writerTo} from '../ui/terminal.js'
 
@@ -46,6 +47,7 @@ ${exitCodesHelp({findings: 'findings at or above --fail-on (default: error)'})}`
     rule: Flags.string({multiple: true, helpValue: 'ID', description: 'Only this rule (repeatable). Default: all rules (`callrec rules` lists them).'}),
     explain: Flags.string({description: 'Show where every field of this recording (key relative to the archive root) came from, and its findings.', helpValue: 'KEY'}),
     'show-personal': Flags.boolean({description: 'Show caller and callee numbers in full.'}),
+    'allow-empty': allowEmptyFlag,
     timeout: Flags.integer({default: 5000, min: 100, description: 'Milliseconds allowed to parse one file before it is declared unreadable.'}),
     cache: Flags.boolean({
       default: true,
@@ -59,7 +61,7 @@ ${exitCodesHelp({findings: 'findings at or above --fail-on (default: error)'})}`
     const unknownRule = flags.rule?.find((id) => !ruleById(id))
     if (unknownRule) throw new CallrecError(`--rule ${unknownRule}: no such rule (\`callrec rules\` lists them)`)
     const archive = await openArchive({location: args.archive, policy: flags.policy})
-    const options = {now: parseNow(flags.now), rules: flags.rule, timeoutMs: flags.timeout, cache: flags.cache}
+    const options = {now: parseNow(flags.now), rules: flags.rule, timeoutMs: flags.timeout, cache: flags.cache, allowEmpty: flags['allow-empty']}
     const showPersonal = flags['show-personal']
     const spinner = progress(!this.jsonEnabled(), `Auditing ${archive.root}`)
 
@@ -68,7 +70,8 @@ ${exitCodesHelp({findings: 'findings at or above --fail-on (default: error)'})}`
       // --explain finds the recording by its real key, and masks what it shows.
       const collected = collectResult(showPersonal || Boolean(explain))
       let scanned = 0
-      const summary = await runAudit(archive, {...options, select: explain ? (key) => explain.includes(key) : undefined}, {
+      // On S3 --explain reads its one key (and sidecar) without listing the bucket.
+      const summary = await runAudit(archive, {...options, ...(explain ? {select: (key: string) => explain.includes(key), only: isStoreUrl(archive.root) ? explain[0] : undefined} : {})}, {
         recording: (recording) => {
           spinner.update(`Auditing ${archive.root}: ${++scanned} recordings`)
           return collected.recording(recording)
@@ -116,7 +119,7 @@ ${exitCodesHelp({findings: 'findings at or above --fail-on (default: error)'})}`
  */
 function explainKeys(root: string, given: string): string[] {
   const keys = [given.replace(/^\.\//, '')]
-  if (/^[a-z0-9]+:\/\//i.test(root)) return keys
+  if (isStoreUrl(root)) return keys
   const relative = path.relative(root, path.resolve(given))
   if (relative && !relative.startsWith('..') && !path.isAbsolute(relative)) keys.push(relative.split(path.sep).join('/'))
   return keys

@@ -2,7 +2,7 @@ import {Flags} from '@oclif/core'
 import type {Decrypter} from 'age-encryption'
 import {openArchive, type Archive} from '../archive.js'
 import {CallrecCommand, exitCodesHelp} from '../cli/base.js'
-import {archiveArg, policyFlag} from '../cli/flags.js'
+import {allowEmptyFlag, archiveArg, policyFlag} from '../cli/flags.js'
 import {sweepTemps} from '../cli/sweep.js'
 import {AgeSealer, decrypterFor, type Target} from '../crypto/age.js'
 import {encryptKeys, journalLedger, type EncryptBatch} from '../crypto/encrypt-file.js'
@@ -43,6 +43,7 @@ ${exitCodesHelp({partial: 'some recordings could not be encrypted (I/O, permissi
     identity: Flags.string({char: 'i', multiple: true, description: 'Identity file (mode 0600) to check a NAME.age found beside NAME that the journal does not name.', helpValue: 'FILE'}),
     'dry-run': Flags.boolean({description: 'Print the plan and stop: nothing is changed.'}),
     yes: Flags.boolean({char: 'y', description: 'Encrypt without asking (cron). Without a terminal and without --yes, encrypt refuses (exit 2).'}),
+    'allow-empty': allowEmptyFlag,
     concurrency: Flags.integer({min: 1, max: 64, default: 8, description: 'Recordings encrypted at once.'}),
   }
 
@@ -66,12 +67,12 @@ ${exitCodesHelp({partial: 'some recordings could not be encrypted (I/O, permissi
     archive: Archive,
     sealer: AgeSealer,
     decrypter: Decrypter | undefined,
-    flags: {key?: string[]; 'dry-run': boolean; yes: boolean; concurrency: number},
+    flags: {key?: string[]; 'dry-run': boolean; yes: boolean; concurrency: number; 'allow-empty': boolean},
   ): Promise<{plan: EncryptionPlan; result?: EncryptBatch; interrupted?: boolean; swept?: string[]}> {
     const swept = flags['dry-run'] ? [] : await sweepTemps(archive)
     for (const key of swept) this.log(`removed ${key}, a temp file left by a killed run`)
     const spinner = progress(!this.jsonEnabled(), `Looking for recordings in clear in ${archive.root}`)
-    const plan = await planEncryption(archive, {only: flags.key, today: new Date().toISOString().slice(0, 10)}).finally(() => spinner.stop())
+    const plan = await planEncryption(archive, {only: flags.key, today: new Date().toISOString().slice(0, 10), allowEmpty: flags['allow-empty']}).finally(() => spinner.stop())
     const to = 'recipients' in sealer.target ? `${sealer.target.recipients.length} recipient(s)` : 'a passphrase'
     this.log(`${plural(plan.keys.length, 'recording')} in clear (${MB(plan.bytes)}) to encrypt to ${to}; ${plan.encrypted} already encrypted`)
     for (const key of plan.held) this.log(`kept in clear, under legal hold: ${key}`)

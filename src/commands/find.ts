@@ -5,7 +5,7 @@ import path from 'node:path'
 import {openArchive} from '../archive.js'
 import {runAudit} from '../audit.js'
 import {CallrecCommand, exitCodesHelp} from '../cli/base.js'
-import {archiveArg, nowFlag, parseNow, policyFlag} from '../cli/flags.js'
+import {allowEmptyFlag, archiveArg, nowFlag, parseNow, policyFlag} from '../cli/flags.js'
 import {actorFlag, reasonFlag} from '../cli/journal-flags.js'
 import {CallrecError, errorMessage, EXIT} from '../errors.js'
 import {numberHasher} from '../journal/hmac.js'
@@ -54,6 +54,7 @@ ${exitCodesHelp({partial: 'some recordings could not be exported (encrypted with
   static flags = {
     policy: policyFlag,
     now: nowFlag,
+    'allow-empty': allowEmptyFlag,
     caller: Flags.string({required: true, description: 'The number, in any format.', helpValue: 'NUMBER'}),
     export: Flags.string({
       description: 'Copy each recording found, with its sidecar, into DIR (same layout as the archive; folders 0700, files 0600; existing files are never overwritten). Encrypted recordings are decrypted into it with -i.',
@@ -81,7 +82,7 @@ ${exitCodesHelp({partial: 'some recordings could not be exported (encrypted with
 
     const found: Recording[] = []
     const spinner = progress(!this.jsonEnabled(), `Searching ${archive.root}`)
-    await runAudit(archive, {now, rules: []}, {recording: (recording) => void (isParty(recording, number, archive.policy.country) && found.push(recording))}).finally(() => spinner.stop())
+    await runAudit(archive, {now, rules: [], allowEmpty: flags['allow-empty']}, {recording: (recording) => void (isParty(recording, number, archive.policy.country) && found.push(recording))}).finally(() => spinner.stop())
     const matches = found.map((recording) => matchOf(recording, now.toISODate()!, flags['show-personal']))
 
     const journal = await openJournal(archive, {actor: flags.actor})

@@ -13,6 +13,7 @@ import {POLICY_FILE} from '../policy/load.js'
 import {openSink, writeTo} from '../report/sink.js'
 import type {Lang} from '../report/register-labels.js'
 import {LocalStore} from '../store/local.js'
+import {isStoreUrl, openStore} from '../store/index.js'
 
 export default class Init extends CallrecCommand {
   static summary = 'Write a commented callrec.yml: organisation, DPO, purposes with CNIL retentions, PBX, CDR, encryption, journal.'
@@ -39,14 +40,18 @@ It asks for the country of the numbers, the default purpose and whether the PBX 
 
   async run(): Promise<{file: string; layout: Layout}> {
     const {args, flags} = await this.parse(Init)
-    const folder = path.resolve(flags.archive ?? args.archive ?? '.')
-    const file = flags.output ? path.resolve(flags.output) : path.join(folder, POLICY_FILE)
+    const location = flags.archive ?? args.archive ?? '.'
+    // A bucket's policy goes into the bucket (s3://bucket/prefix/callrec.yml) unless --output says otherwise.
+    const store = isStoreUrl(location) ? await openStore(location) : new LocalStore(path.resolve(location))
+    const inStore = isStoreUrl(location) && !flags.output
+    const file = flags.output ? path.resolve(flags.output) : inStore ? `${store.location}/${POLICY_FILE}` : path.join(store.location, POLICY_FILE)
     // Checked before any question: nobody should answer ten questions to be told the file exists.
-    if (!flags.force && (await access(file).then(() => true, () => false))) throw new CallrecError(`${file}: already exists (--force overwrites it)`)
+    const exists = inStore ? await store.exists(POLICY_FILE) : await access(file).then(() => true, () => false)
+    if (!flags.force && exists) throw new CallrecError(`${file}: already exists (--force overwrites it)`)
     if (!flags.defaults && !(process.stdin.isTTY && process.stdout.isTTY)) throw new CallrecError('not a terminal: use --defaults to write the policy without questions')
 
-    const layout = await detectLayout(new LocalStore(folder)).catch((error: NodeJS.ErrnoException) => {
-      throw new CallrecError(`${folder}: cannot read the archive (${error.code ?? error.message})`)
+    const layout = await detectLayout(store).catch((error: NodeJS.ErrnoException) => {
+      throw new CallrecError(`${store.location}: cannot read the archive (${error.code ?? error.message})`)
     })
     const defaults = defaultAnswers(DateTime.now().toISODate()!, {
       software: layout.pbx?.name,
@@ -64,7 +69,11 @@ It asks for the country of the numbers, the default purpose and whether the PBX 
           throw error.name === 'ExitPromptError' ? new CallrecError('interrupted: nothing written', EXIT.interrupted) : error
         })
     const text = policyText(answers, file)
-    await writeTo(await openSink(file, {exclusive: !flags.force}), (write) => write(text))
+    if (inStore) {
+      await store.writeAtomic(POLICY_FILE, Buffer.from(text), {exclusive: !flags.force}).catch((error: NodeJS.ErrnoException) => {
+        throw new CallrecError(error.code === 'EEXIST' ? `${file}: already exists (--force overwrites it)` : `${file}: cannot write (${error.code ?? error.message})`)
+      })
+    } else await writeTo(await openSink(file, {exclusive: !flags.force}), (write) => write(text))
     if (!this.jsonEnabled()) this.log(`Wrote ${file}${layout.pbx ? ` (PBX: ${layout.pbx.name})` : ''}. \`callrec report register\` lists what the register still needs.`)
     return {file, layout}
   }

@@ -3,7 +3,7 @@ import {createHash, randomBytes} from 'node:crypto'
 import {readFile} from 'node:fs/promises'
 import {openArchive} from '../archive.js'
 import {CallrecCommand, exitCodesHelp} from '../cli/base.js'
-import {archiveArg, nowFlag, parseActNow, parseNow, policyFlag} from '../cli/flags.js'
+import {allowEmptyFlag, archiveArg, nowFlag, parseActNow, parseNow, policyFlag} from '../cli/flags.js'
 import {sweepTemps} from '../cli/sweep.js'
 import {actorFlag, reasonFlag} from '../cli/journal-flags.js'
 import {CallrecError, EXIT} from '../errors.js'
@@ -17,6 +17,7 @@ import {describePlan, formatBytes, planOf, type Plan} from '../purge/plan.js'
 import {masker, type Masker} from '../output/personal.js'
 import {printable} from '../output/printable.js'
 import {DEFAULT_PURGE_RULES, ERASURE, PURGE_RULES, selectForPurge} from '../purge/select.js'
+import type {VersionScope} from '../store/types.js'
 import {canAsk, confirm} from '../ui/confirm.js'
 import {plural, progress} from '../ui/terminal.js'
 
@@ -57,6 +58,12 @@ ${exitCodesHelp({partial: 'some recordings could not be deleted (I/O, permission
     reason: reasonFlag,
     actor: actorFlag,
     'show-personal': Flags.boolean({description: 'Show the phone numbers in keys in full, in the plan, the output and the certificate.'}),
+    'allow-empty': allowEmptyFlag,
+    versions: Flags.string({
+      options: ['all', 'current'],
+      default: 'all',
+      description: 'In a versioned S3 bucket: delete every version and delete marker of each recording (erasure), or only its current version.',
+    }),
     batch: Flags.integer({min: 1, max: 100_000, default: 500, hidden: true, description: 'Recordings per journal fsync.'}),
   }
 
@@ -70,13 +77,16 @@ ${exitCodesHelp({partial: 'some recordings could not be deleted (I/O, permission
       throw new CallrecError(`--caller ${flags.caller}: not a phone number (country ${archive.policy.country} assumed for national numbers)`)
     }
     const certificate = flags.certificate === undefined ? undefined : await certificatePath(archive, flags.certificate)
+    const versions = flags.versions as VersionScope
+    // What the store already refuses (S3: versioning unreadable) is said now, before any scan or prompt.
+    await archive.store.eraser?.({versions}).check()
     const lock = flags['dry-run'] ? undefined : await tryLock(journalPaths(archive).archiveLock, archive.root)
     try {
       const swept = flags['dry-run'] ? [] : await sweepTemps(archive)
       for (const key of swept) if (!this.jsonEnabled()) this.log(`removed ${key}, a temp file left by a killed run`)
       const spinner = progress(!this.jsonEnabled(), `Selecting in ${archive.root}`)
       const by = flags.caller === undefined ? {rules: flags.rule ?? [...DEFAULT_PURGE_RULES]} : {caller: flags.caller}
-      const selection = await selectForPurge(archive, now, by).finally(() => spinner.stop())
+      const selection = await selectForPurge(archive, now, by, {allowEmpty: flags['allow-empty']}).finally(() => spinner.stop())
       const mask = masker(flags['show-personal'])
       const plan = planOf(selection, mask)
       if (!this.jsonEnabled()) this.log(describePlan(plan, archive.root))
@@ -104,6 +114,8 @@ ${exitCodesHelp({partial: 'some recordings could not be deleted (I/O, permission
       if (callerHmac && refusals.length > 0) {
         await journal.appendAll(refusals.map(({key, why}) => ({action: 'purge', command: 'purge', keys: [key], reason: flags.reason, outcome: 'refused', details: {rules: [ERASURE], callerHmac, why}})))
       }
+      // Due but kept by S3 Object Lock: never forced, and not a success either (exit 3), as a refused deletion is.
+      const locked = selection.held.filter((held) => held.objectLock).length
 
       const run = `${new Date().toISOString()}-${randomBytes(3).toString('hex')}`
       const startedAt = new Date().toISOString()
@@ -119,6 +131,7 @@ ${exitCodesHelp({partial: 'some recordings could not be deleted (I/O, permission
           reason: flags.reason,
           certificate,
           batchSize: flags.batch,
+          versions,
           callerHmac,
           progress: (done, total) => bar.update(`Deleting: ${done}/${total}`),
         }).finally(() => bar.stop())
@@ -150,10 +163,10 @@ ${exitCodesHelp({partial: 'some recordings could not be deleted (I/O, permission
       }
       result.failed.unshift(...selection.failed)
       if (!this.jsonEnabled()) {
-        const none = selection.failed.length > 0 ? 'nothing to delete in what could be read' : 'nothing to delete'
+        const none = selection.failed.length > 0 ? 'nothing to delete in what could be read' : locked > 0 ? `nothing to delete; ${locked} due but kept by S3 Object Lock` : 'nothing to delete'
         this.log(nothing ? `${none}${head ? `\njournal head ${head}` : ''}${certificate ? `\ncertificate ${certificate}` : ''}` : describeResult(result, certificate, mask))
       }
-      if (result.failed.length > 0 || result.stopped) process.exitCode = EXIT.partial
+      if (result.failed.length > 0 || result.stopped || locked > 0) process.exitCode = EXIT.partial
       return {plan, result: maskPurgeFacts(result, mask), certificate, head, ...(nothing ? {failed: selection.failed.map(({key, error}) => ({key: mask.key(key), error: mask.text(error, [key])}))} : {})}
     } finally {
       await lock?.release()

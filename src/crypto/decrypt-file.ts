@@ -10,7 +10,7 @@ import type {Journal} from '../journal/types.js'
 import {LocalStore} from '../store/local.js'
 import type {OpenEntry, Store} from '../store/types.js'
 import {openAge} from './age.js'
-import {AGE_SUFFIX, contents} from './encrypt-file.js'
+import {AGE_SUFFIX, carriedOf, contents} from './encrypt-file.js'
 
 export type DecryptOutput = {folder: string} | {stream: Writable} | {inPlace: true}
 
@@ -83,7 +83,7 @@ async function restoreInPlace(store: Store, key: string, plaintext: AsyncIterabl
       await existing.close()
     }
   } else {
-    await store.writeAtomic(plainKey, plaintext, {exclusive: true, modifiedAt: age.modifiedAt})
+    await store.writeAtomic(plainKey, plaintext, {exclusive: true, modifiedAt: age.modifiedAt, carry: carriedOf(age)})
   }
   // Only the .age that was decrypted: another file put in its place since stays.
   await store.remove(key, age.identity)

@@ -13,7 +13,7 @@ import pMap from 'p-map'
 import {errorMessage} from '../errors.js'
 import type {FileJournal} from '../journal/file.js'
 import {readEntries} from '../journal/file.js'
-import type {OpenEntry, Store} from '../store/types.js'
+import type {Carried, OpenEntry, Store} from '../store/types.js'
 import {ageFileSize, openAge, type AgeSealer} from './age.js'
 
 export const AGE_SUFFIX = '.age'
@@ -68,7 +68,7 @@ export async function encryptKey(store: Store, key: string, sealer: AgeSealer, l
         recorded = true
       }
       // The journal entry comes before the .age appears (stores that can say when; after the write otherwise).
-      await store.writeAtomic(ageKey, tap(ciphertext, ageHash), {exclusive: true, modifiedAt, beforeCommit: record})
+      await store.writeAtomic(ageKey, tap(ciphertext, ageHash), {exclusive: true, modifiedAt, carry: carriedOf(plaintext), beforeCommit: record})
       if (!recorded) await record()
       await verifyCiphertext(store, ageKey, size, header)
     }
@@ -214,6 +214,11 @@ async function peek(store: Store, key: string, length = 0): Promise<{size: numbe
   } finally {
     await entry.close()
   }
+}
+
+/** What the encrypted (or decrypted) copy keeps of `entry` where the store cannot set a date (S3): its date, content type and user metadata. */
+export function carriedOf(entry: OpenEntry): Carried {
+  return {modifiedAt: entry.modifiedAt, ...(entry.metadata ? {metadata: entry.metadata} : {}), ...(entry.contentType ? {contentType: entry.contentType} : {})}
 }
 
 export interface Progress {

@@ -21,12 +21,12 @@ export interface EncryptionPlan {
   unnamed: string[]
 }
 
-export async function planEncryption(archive: Archive, options: {only?: string[]; today: string}): Promise<EncryptionPlan> {
+export async function planEncryption(archive: Archive, options: {only?: string[]; today: string; allowEmpty?: boolean}): Promise<EncryptionPlan> {
   const wanted = options.only && options.only.length > 0 ? picomatch(options.only, {dot: true}) : undefined
   const plan: EncryptionPlan = {keys: [], bytes: 0, held: [], encrypted: 0, failed: [], unnamed: []}
   const cdr = await loadCdrIndex(archive)
   try {
-    for await (const item of scanArchive(archive, {cdr, select: wanted})) {
+    for await (const item of scanArchive(archive, {cdr, select: wanted, allowEmpty: options.allowEmpty})) {
       if (item.kind === 'refused' && item.failed) plan.failed.push({key: item.key, error: item.reason})
       if (item.kind !== 'recording') continue
       const {recording} = item

@@ -157,7 +157,9 @@ const classifyRule = z.strictObject({
     .refine((set) => Object.values(set).some((value) => value !== undefined), {message: 'sets nothing: give purpose, noticePlayed, direction or agent'}),
 })
 
-const METADATA_SOURCES = ['sidecar', 'tag', 'cdr', 'filename'] as const
+// object-tags costs one request per recording: used only when listed.
+const METADATA_SOURCES = ['sidecar', 'tag', 'object-metadata', 'cdr', 'filename', 'object-tags'] as const
+const DEFAULT_SOURCES = METADATA_SOURCES.filter((source) => source !== 'object-tags')
 
 export const policySchema = z.strictObject({
   controller: party.optional(),
@@ -174,7 +176,7 @@ export const policySchema = z.strictObject({
     })
     .default({}),
   purposes: z.record(z.string(), purposeSchema).optional(),
-  sources: z.array(z.enum(METADATA_SOURCES)).min(1).default([...METADATA_SOURCES]),
+  sources: z.array(z.enum(METADATA_SOURCES)).min(1).default(DEFAULT_SOURCES),
   /** Naming templates of this PBX's recordings, tried before the built-in patterns. */
   filenames: z.array(filenameTemplate).default([]),
   /** Ordered rules setting purpose, noticePlayed, direction or agent: below each recording's own metadata, above `defaults`. */
@@ -203,6 +205,8 @@ export const policySchema = z.strictObject({
     })
     .default({retention: '12 months'}),
   holds: z.strictObject({path: z.string().optional()}).default({}),
+  /** Where an S3-compatible server (not AWS) keeps the data: its region name says nothing the register can trust. */
+  storage: z.strictObject({country: z.string().regex(/^[A-Z]{2}$/, 'an ISO 3166 country code such as FR')}).optional(),
   /** Art. 30 register facts the archive cannot tell: see registerSchema and `callrec report register`. */
   register: registerSchema.optional(),
 })

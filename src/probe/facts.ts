@@ -1,7 +1,7 @@
-import type {PartialFields, Problem} from '../model.js'
+import type {PartialFields, Problem, StoredObject} from '../model.js'
 import type {Store} from '../store/types.js'
 import {HEAD_BYTES, probeAudio} from './audio.js'
-import {validateFields} from './fields.js'
+import {FIELD_NAMES, validateFields} from './fields.js'
 import {isRecording} from './recording.js'
 import {isAgeEncrypted} from './sniff.js'
 import {readCallTags} from './tags.js'
@@ -19,6 +19,10 @@ export interface RecordingFacts {
   unreadable?: string
   tags?: {fields: PartialFields; refs: Record<string, string>}
   sidecar?: {key: string; fields: PartialFields}
+  /** S3 user metadata (x-amz-meta-*) and object tags that name call fields. */
+  objectMetadata?: {fields: PartialFields; refs: Record<string, string>}
+  objectTags?: {fields: PartialFields; refs: Record<string, string>}
+  stored?: StoredObject
   problems: Problem[]
   /**
    * Set when the name left it to the content and the content is not audio, or could not be read: not a
@@ -34,8 +38,8 @@ export interface FactsTask {
   sniff?: boolean
 }
 
-export async function readFacts(store: Store, {key, sidecarKey, sniff}: FactsTask, timeoutMs: number): Promise<RecordingFacts> {
-  const file = await readFileFacts(store, key, sniff ?? false, timeoutMs)
+export async function readFacts(store: Store, {key, sidecarKey, sniff}: FactsTask, timeoutMs: number, options: {objectTags?: boolean} = {}): Promise<RecordingFacts> {
+  const file = await readFileFacts(store, key, sniff ?? false, timeoutMs, options)
   return sidecarKey && !file.notRecording ? withSidecar(file, await readSidecarFacts(store, sidecarKey)) : file
 }
 
@@ -55,10 +59,11 @@ export async function readSidecarFacts(store: Store, key: string): Promise<Sidec
 }
 
 /**
- * What the recording's own file says: size, date, encryption, audio header and tags. `transient` marks what
- * depends on the moment (I/O errors, a parse that ran out of time on a loaded machine), not on the file.
+ * What the recording's own file says: size, date, encryption, audio header and tags (and on S3 its storage,
+ * user metadata and, when asked, its tags). `transient` marks what depends on the moment (I/O errors, a parse
+ * that ran out of time on a loaded machine), not on the file.
  */
-export async function readFileFacts(store: Store, key: string, sniff: boolean, timeoutMs: number): Promise<RecordingFacts & {transient?: true}> {
+export async function readFileFacts(store: Store, key: string, sniff: boolean, timeoutMs: number, options: {objectTags?: boolean} = {}): Promise<RecordingFacts & {transient?: true}> {
   const facts: RecordingFacts & {transient?: true} = {key, size: 0, modifiedAt: new Date(0).toISOString(), encrypted: false, problems: []}
   const entry = await store.open(key).catch((error: NodeJS.ErrnoException) => {
     facts.unreadable = `cannot open (${error.code ?? error.message})`
@@ -73,11 +78,17 @@ export async function readFileFacts(store: Store, key: string, sniff: boolean, t
   try {
     facts.size = entry.size
     facts.modifiedAt = entry.modifiedAt.toISOString()
-    const head = await entry.read(0, HEAD_BYTES)
-    if (sniff && !isRecording(key, head)) return {...facts, notRecording: 'neither an audio extension nor audio content'}
+    if (entry.stored) facts.stored = entry.stored
+    if (entry.metadata) facts.objectMetadata = namedFields(entry.metadata, 'object-metadata', key, facts.problems)
+    // An archived object (GLACIER…) is not read: its verdicts come from its name, sidecar, CDR and metadata;
+    // one whose name does not say it is a recording cannot be told to be one.
+    const archived = entry.stored?.archived
+    if (archived && sniff) return {...facts, notRecording: `no audio extension, and its content is in storage class ${archived}: not read`}
+    const head = archived ? undefined : await entry.read(0, HEAD_BYTES)
+    if (head && sniff && !isRecording(key, head)) return {...facts, notRecording: 'neither an audio extension nor audio content'}
     known = true
-    facts.encrypted = isAgeEncrypted(head)
-    if (!facts.encrypted) {
+    facts.encrypted = head !== undefined && isAgeEncrypted(head)
+    if (head && !facts.encrypted) {
       const probe = await probeAudio(head, entry.size, (position, length) => entry.read(position, length), timeoutMs)
       if ('error' in probe) {
         facts.unreadable = probe.error
@@ -96,6 +107,14 @@ export async function readFileFacts(store: Store, key: string, sniff: boolean, t
     if (!known) return {...facts, notRecording: `no audio extension, and its content cannot be read (${facts.unreadable})`}
   } finally {
     await entry.close()
+  }
+  if (options.objectTags && store.tags) {
+    const tags = await store.tags(key).catch((error: NodeJS.ErrnoException) => {
+      facts.problems.push({origin: 'object-tags', source: key, message: `cannot read the object's tags (${error.code ?? error.message})`})
+      facts.transient = true
+      return undefined
+    })
+    if (tags) facts.objectTags = namedFields(tags, 'object-tags', key, facts.problems)
   }
   return facts
 }
@@ -122,4 +141,24 @@ export async function readSidecar(store: Store, key: string): Promise<{fields: P
   }
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return problem('not a JSON object')
   return validateFields(raw as Record<string, unknown>, 'sidecar', key)
+}
+
+const FIELD_BY_NAME = new Map(FIELD_NAMES.map((field) => [field.toLowerCase(), field]))
+
+/**
+ * Call fields named by S3 user metadata or tags: `recorded-at`, `recordedAt`, `callrec-recorded-at` all name
+ * recordedAt (metadata names are lower case on the wire). Other names are left alone: metadata has other uses.
+ */
+function namedFields(pairs: Record<string, string>, origin: 'object-metadata' | 'object-tags', key: string, problems: Problem[]): {fields: PartialFields; refs: Record<string, string>} {
+  const raw: Record<string, unknown> = {}
+  const refs: Record<string, string> = {}
+  for (const [name, value] of Object.entries(pairs)) {
+    const field = FIELD_BY_NAME.get(name.toLowerCase().replace(/^callrec-/, '').replaceAll('-', ''))
+    if (!field) continue
+    raw[field] = value
+    refs[field] = origin === 'object-metadata' ? `x-amz-meta-${name}` : `tag:${name}`
+  }
+  const validated = validateFields(raw, origin, key)
+  problems.push(...validated.problems)
+  return {fields: validated.fields, refs}
 }

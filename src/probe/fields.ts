@@ -39,7 +39,7 @@ export interface ValidatedFields {
  * but not in a JSON sidecar, where a string is a mistake worth naming.
  */
 export function validateFields(raw: Record<string, unknown>, origin: Problem['origin'], source: string): ValidatedFields {
-  const fromText = origin === 'tag'
+  const fromText = origin !== 'sidecar' // tags and object metadata are text
   const result: ValidatedFields = {fields: {}, problems: []}
   for (const [name, value] of Object.entries(raw)) {
     if (!(name in FIELD_SCHEMAS)) {

@@ -2,8 +2,10 @@ import pMap, {pMapIterable} from 'p-map'
 import picomatch from 'picomatch'
 import type {Archive} from '../archive.js'
 import type {HoldIndex} from '../holds/index.js'
-import type {CallFields, FieldSource, PartialFields, Recording, SourcedFields} from '../model.js'
+import type {CallFields, FieldSource, LegalHold, PartialFields, Recording, Sourced, SourcedFields, StoredObject} from '../model.js'
 import {POLICY_FILE} from '../policy/load.js'
+import {emptyArchiveError} from '../store/index.js'
+import type {Store, StoreFolder} from '../store/types.js'
 import type {Policy} from '../policy/schema.js'
 import {bareUniqueId} from './asterisk-id.js'
 import {openProbeCache} from './cache.js'
@@ -34,6 +36,10 @@ export interface ScanOptions {
   select?: (key: string) => boolean
   /** Reuse what the last scan learnt of unchanged files (`.callrec/cache/`, local archives with state); default true. */
   cache?: boolean
+  /** Without it, an archive whose listing holds no recording at all is an error (wrong prefix, unmounted folder). */
+  allowEmpty?: boolean
+  /** One key and its sidecar, without listing the archive (`audit --explain`: one key of a bucket costs a few requests). */
+  only?: string
 }
 
 type Task = ({kind: 'recording'} & FactsTask) | Exclude<ScanItem, {kind: 'recording'}>
@@ -51,6 +57,13 @@ export function sidecarKeyOf(key: string): string {
 
 const isSidecar = (key: string) => key.toLowerCase().endsWith('.json')
 
+/** The folder listing of one key: the key and its sidecar, those that exist. */
+async function* oneKey(store: Store, key: string): AsyncIterable<StoreFolder> {
+  const candidates = [key, sidecarKeyOf(key)].filter((candidate, index, all) => all.indexOf(candidate) === index)
+  const exists = await Promise.all(candidates.map((candidate) => store.exists(candidate).catch(() => false)))
+  yield {keys: candidates.filter((_, index) => exists[index]).sort(), refused: []}
+}
+
 /** Lists the archive and yields what is known of each recording, in listing order, streaming. */
 export async function* scanArchive(archive: Archive, options: ScanOptions): AsyncIterable<ScanItem> {
   const {store, policy} = archive
@@ -58,10 +71,11 @@ export async function* scanArchive(archive: Archive, options: ScanOptions): Asyn
   const notRecordings = new Set([POLICY_FILE, ...options.cdr.files])
   const timeoutMs = options.timeoutMs ?? 5000
   const cache = options.cache === false ? undefined : await openProbeCache(archive)
+  const objectTags = policy.sources.includes('object-tags')
 
   async function* tasks(): AsyncIterable<Task[]> {
     let batch: Task[] = []
-    for await (const folder of store.list()) {
+    for await (const folder of options.only ? oneKey(store, options.only) : store.list()) {
       for (const refused of folder.refused) if (!excluded(refused.key)) batch.push({kind: 'refused', ...refused})
       for (const key of folder.nested ?? []) if (!excluded(key)) batch.push({kind: 'nested-archive', key})
       const keys = folder.keys.filter((key) => !excluded(key) && !notRecordings.has(key))
@@ -77,6 +91,8 @@ export async function* scanArchive(archive: Archive, options: ScanOptions): Asyn
         const sidecarKey = sidecarKeyOf(key)
         const hasSidecar = sidecars.has(sidecarKey)
         if (hasSidecar) paired.add(sidecarKey)
+        if (byName === 'audio') named++
+        else sniffed++
         if (!options.select || options.select(key)) batch.push({kind: 'recording', key, sidecarKey: hasSidecar ? sidecarKey : undefined, sniff: byName === 'content'})
         if (batch.length >= BATCH) {
           yield batch
@@ -90,7 +106,7 @@ export async function* scanArchive(archive: Archive, options: ScanOptions): Asyn
 
   const probe = async (batch: Task[]): Promise<ScanItem[]> => {
     const wanted = batch.filter((task): task is Extract<Task, {kind: 'recording'}> => task.kind === 'recording')
-    const facts = await pMap(wanted, (task) => (cache ? cache.facts(task, timeoutMs) : readFacts(store, task, timeoutMs)), {concurrency: 16})
+    const facts = await pMap(wanted, (task) => (cache ? cache.facts(task, timeoutMs) : readFacts(store, task, timeoutMs, {objectTags})), {concurrency: 16})
     cache?.flush()
     let next = 0
     return batch.map((task) => {
@@ -100,14 +116,24 @@ export async function* scanArchive(archive: Archive, options: ScanOptions): Asyn
       return {kind: 'recording', recording: buildRecording(found, policy, options.cdr, options.holds)}
     })
   }
+  // Recordings by name, names only content can tell, and recordings found: no recording at all is a wrong prefix
+  // or an unmounted folder until said otherwise (keys left out by `select` are not probed: their names count).
+  let named = 0
+  let sniffed = 0
+  let found = 0
   // Batches in flight × 16 files each: enough reads under way to keep the disk and the thread pool busy.
   let complete = false
   try {
-    for await (const items of pMapIterable(tasks(), probe, {concurrency: 4, backpressure: 8})) yield* items
+    for await (const items of pMapIterable(tasks(), probe, {concurrency: 4, backpressure: 8})) {
+      for (const item of items) if (item.kind === 'recording') found++
+      yield* items
+    }
     complete = !options.select
   } finally {
     cache?.close(complete)
   }
+  const none = options.select ? named + sniffed === 0 : named + found === 0
+  if (none && !options.allowEmpty && !options.only) throw emptyArchiveError(store)
 }
 
 interface Layer {
@@ -122,6 +148,9 @@ export function buildRecording(facts: RecordingFacts, policy: Policy, cdr: CdrIn
   const layers: Partial<Record<FieldSource, Layer>> = {}
   if (tags) layers.tag = {source: 'tag', fields: tags.fields, ref: (field) => tags.refs[field]}
   if (sidecar) layers.sidecar = {source: 'sidecar', fields: sidecar.fields, ref: () => sidecar.key}
+  for (const [source, found] of [['object-metadata', facts.objectMetadata], ['object-tags', facts.objectTags]] as const) {
+    if (found) layers[source] = {source, fields: found.fields, ref: (field) => found.refs[field]}
+  }
 
   const name = matchFilename(key, policyTemplates(policy))
   if (name) {
@@ -147,11 +176,14 @@ export function buildRecording(facts: RecordingFacts, policy: Policy, cdr: CdrIn
   fields.recordedAt ??= {value: facts.modifiedAt, source: 'mtime', ref: 'file modification time'}
   const hold = holds?.legalHold({key, callId: fields.callId?.value, caller: fields.caller?.value, callee: fields.callee?.value}, fields)
   if (hold) fields.legalHold = hold
+  const locked = fields.legalHold ? undefined : objectLockHold(facts.stored)
+  if (locked) fields.legalHold = locked
   return {
     key,
     size: facts.size,
     modifiedAt: facts.modifiedAt,
     encrypted: facts.encrypted,
+    ...(facts.stored ? {stored: facts.stored} : {}),
     ...(facts.audio ? {audio: facts.audio} : {}),
     ...(facts.unreadable ? {unreadable: facts.unreadable} : {}),
     fields,
@@ -178,4 +210,14 @@ function addDefaults(fields: SourcedFields, defaults: PartialFields): void {
   for (const [field, value] of Object.entries(defaults)) {
     if (value !== undefined && !(field in fields)) (fields as Record<string, unknown>)[field] = {value, source: 'policy', ref: `policy defaults.${field}`}
   }
+}
+
+/** S3 Object Lock as a hold: a legal hold (no end), or retention until its date; S3 refuses the deletion either way. */
+function objectLockHold(stored: StoredObject | undefined): Sourced<LegalHold> | undefined {
+  const lock = stored?.objectLock
+  if (lock?.legalHold) return {value: {reason: 'S3 Object Lock legal hold'}, source: 'object-lock', ref: 'x-amz-object-lock-legal-hold'}
+  if (lock?.retainUntil) {
+    return {value: {reason: `S3 Object Lock ${lock.mode} retention`, until: lock.retainUntil.slice(0, 10)}, source: 'object-lock', ref: 'x-amz-object-lock-retain-until-date'}
+  }
+  return undefined
 }

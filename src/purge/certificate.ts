@@ -9,6 +9,7 @@ import {csvRows} from '../output/csv-safe.js'
 import type {Masker} from '../output/personal.js'
 import {syncFolder} from '../store/local.js'
 import type {Deleted, PurgeResult} from './execute.js'
+import type {FileFact as StoreFileFact} from '../store/types.js'
 
 export const CERTIFICATE_FORMATS = ['.json', '.csv']
 
@@ -81,7 +82,7 @@ export function byDestruction(deleted: Deleted[]): Pick<Certificate, 'deleted' |
   return {deleted: destroyed, unlinkedOnly}
 }
 
-const COLUMNS = ['key', 'status', 'files', 'size', 'sha256', 'links', 'sidecar', 'rules', 'recordedAt', 'recordedAtSource', 'purpose', 'retention', 'retentionEndedAt', 'deletedAt', 'deletedBy', 'run', 'now', 'policySha256', 'callrecVersion', 'journal', 'journalHead', 'seq', 'entryHash']
+const COLUMNS = ['key', 'status', 'files', 'size', 'sha256', 'links', 'sidecar', 'rules', 'recordedAt', 'recordedAtSource', 'purpose', 'retention', 'retentionEndedAt', 'deletedAt', 'deletedBy', 'run', 'now', 'policySha256', 'callrecVersion', 'journal', 'journalHead', 'seq', 'entryHash', 'versions']
 
 /**
  * Writes the certificate of destruction, JSON or CSV by extension: a temp file, fsynced, then linked to its
@@ -100,7 +101,8 @@ export async function writeCertificate(file: string, certificate: Certificate): 
         status,
         files: item.files.map((fact) => fact.key).join('\n'),
         size: item.files.reduce((sum, fact) => sum + fact.size, 0),
-        sha256: item.files.map((fact) => fact.sha256).join('\n'),
+        sha256: item.files.map((fact: StoreFileFact) => fact.sha256 ?? `etag ${fact.etag}`).join('\n'),
+        versions: item.files.map((fact: StoreFileFact) => fact.versions?.join(' ') ?? '').join('\n'),
         links: item.files.map((fact) => fact.links ?? '').join('\n'),
         sidecar: item.sidecar,
         rules: item.rules.join(' '),

@@ -13,7 +13,7 @@ import type {SourcedFields} from '../model.js'
 import {activeHold} from '../rules/types.js'
 import {readSidecar} from '../probe/facts.js'
 import {LocalStore, syncFolder} from '../store/local.js'
-import type {Store} from '../store/types.js'
+import type {Eraser, FileFact as StoreFileFact, Store, VersionScope} from '../store/types.js'
 import {fingerprint, PinnedFolders, removeEmptied, removeHashed, splitKey, type FileFact, type Fingerprint, type Hashed} from './local-act.js'
 import {bareKey, type Candidate, type Selection} from './select.js'
 
@@ -44,6 +44,8 @@ export interface PurgeOptions {
   /** `--caller`: the HMAC of the number whose erasure was asked, so the request can be found again. */
   callerHmac?: string
   batchSize?: number
+  /** A versioned bucket: every version of each recording, or its current version (S3 stores only). */
+  versions?: VersionScope
   progress?(done: number, total: number): void
 }
 
@@ -89,7 +91,9 @@ const isLocal = (store: Store): store is LocalArchiveStore => store instanceof L
 
 export async function executePurge(archive: Archive, selection: Selection, options: PurgeOptions): Promise<PurgeResult> {
   const store = archive.store
-  if (!isLocal(store)) throw new CallrecError(`${store.location}: purge works on local archives only for now`)
+  // Other stores (S3: versions, Object Lock) take the same flow, their reads and deletions through their Eraser.
+  const eraser = isLocal(store) ? undefined : store.eraser?.({versions: options.versions ?? 'all'})
+  if (!isLocal(store) && !eraser) throw new CallrecError(`${store.location}: this store cannot purge`)
   const result: PurgeResult = {run: options.run, deleted: [], held: [], changed: [], vanished: [], failed: [], undone: [], journal: {file: options.journal.file}, removedFolders: []}
   const state = new LocalStore(stateFolder(archive))
   const {runs, entries} = await pendingEntries(state, options.journal.file)
@@ -150,7 +154,9 @@ export async function executePurge(archive: Archive, selection: Selection, optio
       }
 
       const ready: {item: Item; files: Hashed[]; sidecar?: string}[] = []
-      const hashing = new PinnedFolders(store)
+      const hashing = eraser ? undefined : new PinnedFolders(store as LocalArchiveStore)
+      // A store over the network (S3) answers many requests at once: the batch's facts are fetched together.
+      const fetched = eraser && new Map(await pMap(batch, async (item) => [item, (await pMap(item.candidate.forms, (form) => eraser.fingerprint(form))) as unknown as Fingerprint[]] as const, {concurrency: 16}))
       try {
         for (const item of batch) {
           const {candidate, entry} = item
@@ -163,7 +169,8 @@ export async function executePurge(archive: Archive, selection: Selection, optio
           let facts: Fingerprint[]
           try {
             facts = []
-            for (const form of candidate.forms) facts.push(await fingerprint(hashing, form))
+            if (fetched) facts.push(...fetched.get(item)!)
+            else for (const form of candidate.forms) facts.push(await fingerprint(hashing!, form))
           } catch (error) {
             // One recording that cannot be read (EACCES, EIO) is a failure of its own; the rest go on.
             fail(candidate.id, error, entry)
@@ -179,7 +186,7 @@ export async function executePurge(archive: Archive, selection: Selection, optio
           const files = facts.filter((fact): fact is Hashed => fact !== 'gone')
           if (entry) {
             const journaled = (entry.details?.files ?? []) as FileFact[]
-            const differs = files.find((file) => !journaled.some((claim) => claim.key === file.key && claim.sha256 === file.sha256))
+            const differs = files.find((file) => !journaled.some((claim) => claim.key === file.key && claim.sha256 === file.sha256 && (claim as StoreFileFact).etag === (file as StoreFileFact).etag))
             if (differs) {
               undo(entry, differs.key, 'not deleted: its content changed after it was journaled')
               continue
@@ -191,7 +198,7 @@ export async function executePurge(archive: Archive, selection: Selection, optio
           ready.push({item, files, sidecar: lastUser(candidate, sidecarUsers) ? candidate.sidecarKey : undefined})
         }
       } finally {
-        await hashing.close()
+        await hashing?.close()
       }
       // Hashing may have taken long: a lock lost meanwhile stops the run before anything of this batch is deleted.
       await stopIfLockLost([options.lock, holdsLock])
@@ -205,35 +212,42 @@ export async function executePurge(archive: Archive, selection: Selection, optio
 
       const failures: JournalEvent[] = []
       // Each folder pinned again, now: the acts land in the folder that was hashed in, or nowhere.
-      const deleting = new PinnedFolders(store)
+      const deleting = eraser ? undefined : new PinnedFolders(store as LocalArchiveStore)
+      const kept = eraser ? await eraseAll(eraser, ready) : undefined
       try {
         await pMap(
           ready,
           async ({item, files, sidecar}) => {
             const entry = item.entry ?? entryOf.get(item)!
             try {
-              await removeHashed(deleting, files, sidecar)
+              const why = kept && [...files.map((file) => file.key), ...(sidecar ? [sidecar] : [])].map((key) => kept.get(key)).find(Boolean)
+              if (why) throw new Error(why)
+              if (!kept) await removeHashed(deleting!, files, sidecar)
             } catch (error) {
               const left = (await pMap(entry.keys, async (key) => ((await store.exists(key)) ? [key] : []))).flat()
               result.failed.push({key: item.candidate.id, error: errorMessage(error)})
               failures.push({action: 'purge', command: options.command, keys: left, outcome: 'failed', details: {run: options.run, undoes: entry.seq, why: `not deleted: ${errorMessage(error)}`}})
               return
             }
-            for (const file of files) emptied.set(splitKey(file.key).folder, file.folderIdentity)
+            if (!eraser) for (const file of files) emptied.set(splitKey(file.key).folder, file.folderIdentity)
             // Finishing an interrupted run: its entry names every file, some of which that run had deleted.
-            const facts = item.entry ? (item.entry.details!.files as FileFact[]) : files.map(({key, size, sha256, links}) => ({key, size, sha256, links}))
+            const facts = item.entry ? (item.entry.details!.files as FileFact[]) : eraser ? (files as FileFact[]) : files.map(({key, size, sha256, links}) => ({key, size, sha256, links}))
             result.deleted.push(deletedOf(item.candidate, entry, facts, sidecar, Boolean(item.entry)))
           },
           {concurrency: 16},
         )
         for (const orphan of gone) {
           if (!orphan.details?.sidecar) continue
+          if (eraser) {
+            await store.remove(orphan.details.sidecar as string).catch((error: unknown) => result.failed.push({key: orphan.details!.sidecar as string, error: errorMessage(error)}))
+            continue
+          }
           const {folder, name} = splitKey(orphan.details.sidecar as string)
-          await (await deleting.get(folder)).unlink(name).catch((error: unknown) => result.failed.push({key: orphan.details!.sidecar as string, error: errorMessage(error)}))
+          await (await deleting!.get(folder)).unlink(name).catch((error: unknown) => result.failed.push({key: orphan.details!.sidecar as string, error: errorMessage(error)}))
         }
       } finally {
         // Unlinks made durable once per folder and batch.
-        await deleting.close(true)
+        await deleting?.close(true)
       }
       if (failures.length > 0) appended.push(...(await options.journal.appendAll(failures)))
     })
@@ -252,7 +266,7 @@ export async function executePurge(archive: Archive, selection: Selection, optio
     const last = error instanceof JournalWriteError ? error.lastDurable : undefined
     result.stopped = {error: errorMessage(error), lastSeq: last?.seq, head: last && formatHead(last), notReached: items.length - start}
   }
-  result.removedFolders = await removeEmptied(store, emptied)
+  result.removedFolders = eraser ? [] : await removeEmptied(store as LocalArchiveStore, emptied)
   if (!result.stopped) {
     await state.remove(PENDING)
     await syncFolder(state.location)
@@ -284,8 +298,20 @@ async function pendingEntries(state: LocalStore, journal: string): Promise<{runs
 }
 
 /** An active hold now: from the holds file as it is now, or written into the sidecar since the scan. */
-async function heldNow(store: LocalArchiveStore, holds: HoldIndex, candidate: Candidate, now: DateTime, scanStartedAt: number): Promise<string | undefined> {
-  const changed = candidate.sidecarKey !== undefined && changedSince(store.localPath(candidate.sidecarKey), scanStartedAt)
+/**
+ * Deletes a batch through the store's eraser: the recordings' files first, then the sidecars of those wholly deleted
+ * (a recording that Object Lock keeps keeps its sidecar too). Returns why each kept file was kept.
+ */
+async function eraseAll(eraser: Eraser, ready: {files: {key: string}[]; sidecar?: string}[]): Promise<Map<string, string>> {
+  const kept = await eraser.removeMany(ready.flatMap(({files}) => files as StoreFileFact[]))
+  const sidecars = ready.filter(({files, sidecar}) => sidecar && !files.some((file) => kept.has(file.key))).map(({sidecar}) => ({key: sidecar!}))
+  for (const [key, why] of await eraser.removeMany(sidecars)) kept.set(key, why)
+  return kept
+}
+
+/** An active hold now: from the holds file as it is now, or written into the sidecar since the scan (re-read where there is no cheap mtime). */
+async function heldNow(store: Store, holds: HoldIndex, candidate: Candidate, now: DateTime, scanStartedAt: number): Promise<string | undefined> {
+  const changed = candidate.sidecarKey !== undefined && (!store.localPath || changedSince(store.localPath(candidate.sidecarKey), scanStartedAt))
   const sidecar = changed ? (await readSidecar(store, candidate.sidecarKey!)).fields.legalHold : undefined
   const fields: SourcedFields = sidecar ? {legalHold: {value: sidecar, source: 'sidecar', ref: candidate.sidecarKey!}} : {}
   const legalHold = holds.legalHold({key: candidate.id, callId: candidate.callId, caller: candidate.caller, callee: candidate.callee}, fields) ?? fields.legalHold

@@ -39,8 +39,8 @@ export interface Candidate {
 
 export interface Selection {
   candidates: Map<string, Candidate>
-  /** Would be selected, but under an active legal hold. */
-  held: {key: string; why: string}[]
+  /** Would be selected, but under an active legal hold; `objectLock` when S3 Object Lock is what holds it (S3 would refuse the deletion). */
+  held: {key: string; why: string; objectLock?: boolean}[]
   /** `--caller`: kept, and why (GDPR art. 17(3)). */
   refused: {key: string; why: string}[]
   /** retention-expired: recordings it cannot judge (no retention), by reason; purge leaves them, the plan says so. */
@@ -76,7 +76,7 @@ export const bareKey = (key: string) => key.replace(/\.age$/i, '')
  * of one number), minus every recording under an active legal hold. One scan, streaming; only candidates
  * are kept in memory.
  */
-export async function selectForPurge(archive: Archive, now: DateTime, by: SelectBy): Promise<Selection> {
+export async function selectForPurge(archive: Archive, now: DateTime, by: SelectBy, options: {allowEmpty?: boolean} = {}): Promise<Selection> {
   const selection: Selection = {candidates: new Map(), held: [], refused: [], unjudged: {}, datedFromMtime: 0, failed: [], sidecarUsers: new Map(), scanStartedAt: 0, summary: undefined as unknown as AuditSummary}
   const heldIds = new Set<string>()
   let current: Recording | undefined
@@ -92,14 +92,14 @@ export async function selectForPurge(archive: Archive, now: DateTime, by: Select
     const {value, source, ref} = recording.fields.legalHold!
     heldIds.add(bareKey(recording.key))
     if (selection.held.at(-1)?.key === recording.key) return
-    selection.held.push({key: recording.key, why: `legal hold "${value.reason}"${value.until ? ` until ${value.until}` : ''} (${source}: ${ref})`})
+    selection.held.push({key: recording.key, why: `legal hold "${value.reason}"${value.until ? ` until ${value.until}` : ''} (${source}: ${ref})`, ...(source === 'object-lock' ? {objectLock: true} : {})})
   }
 
   const expiring = 'rules' in by && by.rules.includes('retention-expired')
   selection.scanStartedAt = Date.now()
   selection.summary = await runAudit(
     archive,
-    {now, rules: 'rules' in by ? by.rules : []},
+    {now, rules: 'rules' in by ? by.rules : [], allowEmpty: options.allowEmpty},
     {
       recording(recording) {
         current = recording

@@ -12,6 +12,8 @@ interface StorageFact {
   region?: string
   /** Undefined when the region is not one callrec knows. */
   inEea?: boolean
+  /** An S3-compatible server that is not AWS and a policy without `storage.country`: the register cannot tell. */
+  needsCountry?: boolean
 }
 
 /** The audit's counts the register reports, with the facts an audit cannot tell. */
@@ -57,8 +59,17 @@ export interface RegisterEntry {
 const EEA_REGIONS = new Set(['eu-west-1', 'eu-west-3', 'eu-central-1', 'eu-north-1', 'eu-south-1', 'eu-south-2'])
 const NON_EEA_REGION = /^(us|ca|sa|ap|me|af|il|mx|cn)-|^eu-west-2$|^eu-central-2$/
 
-export function storageFact(location: string, region?: string): StorageFact {
-  if (!region) return {location}
+// The EU's 27 and Iceland, Liechtenstein, Norway.
+const EEA_COUNTRIES = new Set('AT BE BG CY CZ DE DK EE ES FI FR GR HR HU IE IT LT LU LV MT NL PL PT RO SE SI SK IS LI NO'.split(' '))
+
+/**
+ * Where the recordings are: an AWS region says it; a server that is not AWS reports whatever region it is set to
+ * (MinIO and s3rver say us-east-1 in Paris), so the policy's `storage.country` says it, or the register asks for it.
+ */
+export function storageFact(location: string, where?: {region: string; endpoint?: string}, country?: string): StorageFact {
+  if (!where) return {location}
+  if (where.endpoint) return country ? {location, region: `${country}, ${where.endpoint}`, inEea: EEA_COUNTRIES.has(country)} : {location, region: where.endpoint, needsCountry: true}
+  const {region} = where
   return {location, region, inEea: EEA_REGIONS.has(region) ? true : NON_EEA_REGION.test(region) ? false : undefined}
 }
 
@@ -177,7 +188,7 @@ export function buildRegister({policy, policyFile, archive, facts, lang, tool}: 
     generatedAt: facts.asOf,
     archive,
     policy: policyFile,
-    missing: missingFields(policy, t),
+    missing: [...missingFields(policy, t), ...(facts.storage.needsCountry ? [{field: 'storage.country', label: t.items.storage}] : [])],
     // Every heading of the template shows, filled or "not given": the reader sees what is left to do.
     sections: sections.map(([id, items]) => ({id, title: t.sections[id], items: items.map((entry) => (entry.lines.length > 0 ? entry : {...entry, lines: [t.values.notGiven]}))})),
     facts,

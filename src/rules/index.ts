@@ -18,6 +18,10 @@ import retentionHeld from './retention-held.js'
 import systematicRecording from './systematic-recording.js'
 import type {Rule} from './types.js'
 import unreadable from './unreadable.js'
+// S3: versions, Object Lock, archive storage classes.
+import archivedNotRead from './archived-not-read.js'
+import lockOutlastsRetention from './lock-outlasts-retention.js'
+import noncurrentVersion from './noncurrent-version.js'
 
 export const RULES: readonly Rule[] = [
   retentionExpired,
@@ -38,6 +42,9 @@ export const RULES: readonly Rule[] = [
   legalHoldExpired,
   notARecording,
   nestedArchive,
+  noncurrentVersion,
+  lockOutlastsRetention,
+  archivedNotRead,
 ]
 
 export function ruleById(id: string): Rule | undefined {

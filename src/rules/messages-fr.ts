@@ -90,4 +90,23 @@ export const FR: Record<string, RuleText> = {
     description: 'Un dossier avec son propre callrec.yml : une autre archive, ignorée (auditer, purger et chiffrer à part)',
     messages: {nested: 'une autre archive (son propre callrec.yml) : ignorée ; lancer callrec dessus'},
   },
+  'archived-not-read': {
+    description: "Dans une classe de stockage d'archive S3 : son en-tête audio n'a pas été lu",
+    messages: {archived: "dans la classe de stockage {{storageClass}} : en-tête audio non lu (aucune restauration demandée) ; verdicts tirés de son nom, de son sidecar, du CDR et des métadonnées"},
+  },
+  'noncurrent-version': {
+    description: "Anciennes versions S3, ou données derrière un marqueur de suppression, encore stockées au-delà de la durée de conservation",
+    messages: {
+      deleteMarked: 'supprimé par un marqueur de suppression, mais ses données sont encore stockées : enregistré le {{date}} ({{origin}}), durée de conservation de {{duration}} échue le {{end}} (purge supprime toutes les versions)',
+      noncurrent: '{{versions}} ancienne(s) version(s) encore stockée(s) : enregistré le {{date}} ({{origin}}), durée de conservation de {{duration}} échue le {{end}} (purge supprime toutes les versions)',
+      both: 'supprimé par un marqueur de suppression, mais ses données sont encore stockées ; {{versions}} ancienne(s) version(s) encore stockée(s) : enregistré le {{date}} ({{origin}}), durée de conservation de {{duration}} échue le {{end}} (purge supprime toutes les versions)',
+    },
+  },
+  'lock-outlasts-retention': {
+    description: 'Le verrouillage objet S3 (Object Lock) garde un enregistrement dont la durée de conservation est échue : S3 refuserait sa suppression',
+    messages: {
+      legalHold: 'enregistré le {{date}} ({{origin}}) : durée de conservation de {{duration}} échue le {{end}}, mais un gel juridique Object Lock le garde : S3 refuserait sa suppression',
+      retention: "enregistré le {{date}} ({{origin}}) : durée de conservation de {{duration}} échue le {{end}}, mais une rétention Object Lock {{mode}} jusqu'au {{until}} le garde : S3 refuserait sa suppression",
+    },
+  },
 }

@@ -7,5 +7,5 @@ export default recordingRule(
     description: 'Stored in clear while the policy requires encryption at rest (age)',
     messages: {clear: 'stored in clear: run `callrec encrypt`'},
   },
-  (recording, {policy}) => policy.encryption.required && !recording.encrypted && {messageId: 'clear'},
+  (recording, {policy}) => policy.encryption.required && !recording.encrypted && !recording.stored?.archived && {messageId: 'clear'},
 )

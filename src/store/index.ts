@@ -13,6 +13,12 @@ export function isStoreUrl(location: string): boolean {
   return /^[a-z][a-z0-9+.-]*:\/\//i.test(location)
 }
 
+/** An archive whose listing found no recording: a wrong prefix or an unmounted folder until told otherwise (exit 2). */
+export function emptyArchiveError(store: Store): CallrecError {
+  const what = isStoreUrl(store.location) ? `nothing under ${store.location}: wrong prefix?` : `${store.location}: empty folder: not mounted?`
+  return new CallrecError(`${what} (no recording found; --allow-empty if that is expected)`)
+}
+
 /** The store at `location`: a URL of a registered scheme, or else a local folder given by its real path. */
 export async function openStore(location: string): Promise<Store> {
   if (!isStoreUrl(location)) return new LocalStore(location)

@@ -1,4 +1,7 @@
 import type {Readable} from 'node:stream'
+import type {StoredObject} from '../model.js'
+
+export type {StoredObject} from '../model.js'
 
 /** One folder of the archive as listed: sidecar pairing needs no more than a folder in memory. */
 export interface StoreFolder {
@@ -21,12 +24,18 @@ export interface WriteOptions {
   modifiedAt?: Date
   /** Called once the data is durable, right before it appears under `key` (to journal it first); a throw cancels the write. */
   beforeCommit?: () => Promise<void>
+  /** What a copy keeps of its original where the store cannot set a date (S3): see Carried. */
+  carry?: Carried
 }
 
 /** An entry opened for reading at any offset; close it when done. */
 export interface OpenEntry {
   size: number
   modifiedAt: Date
+  stored?: StoredObject
+  /** User metadata (S3 x-amz-meta-*, names without the prefix), from the same response as the first bytes. */
+  metadata?: Record<string, string>
+  contentType?: string
   /** What the file is, beyond its name (a local file's device and inode), where the store can tell. */
   identity?: string
   /** Up to `length` bytes from `position`; fewer at the end of the entry. */
@@ -72,4 +81,47 @@ export interface Store {
   fingerprint?(key: string): string | undefined
   /** Where the data sits, for stores that are not a local folder (S3: bucket, prefix, region). */
   describe?(): Promise<StoreDescription>
+  /** The object's tags (S3 GetObjectTagging), for stores that have them. */
+  tags?(key: string): Promise<Record<string, string>>
+  /** How purge deletes, for stores where a deletion is more than unlinking a path (S3: versions, Object Lock). */
+  eraser?(options: {versions: VersionScope}): Eraser
+}
+
+/**
+ * What a new object made from another (encrypt, decrypt) keeps of it beyond its bytes, where the store cannot set a
+ * date (S3 gives every write its own LastModified): the original's date, content type and user metadata.
+ */
+export interface Carried {
+  modifiedAt: Date
+  metadata?: Record<string, string>
+  contentType?: string
+}
+
+/** On a versioned bucket, which versions of a recording a purge deletes: every version and delete marker, or the current version. */
+export type VersionScope = 'all' | 'current'
+
+/** A file as a purge journals it just before deleting it. */
+export interface FileFact {
+  key: string
+  size: number
+  /** SHA-256 of the content; absent only for an S3 object in an archive storage class, which cannot be read (its ETag stands in). */
+  sha256?: string
+  /** S3: the object's ETag and storage class. */
+  etag?: string
+  storageClass?: string
+  /** S3, versioned bucket: the version ids deleted (versions and delete markers), exactly those that were listed. */
+  versions?: string[]
+}
+
+/** Purge's deletions on a store that is not a local folder: one flow in the executor, the store's own requests here. */
+export interface Eraser {
+  /** Refusals that can be known before any scan (the bucket's versioning cannot be read…): throws a CallrecError. */
+  check(): Promise<void>
+  /** The facts of a scanned file just before its deletion; 'gone' when it vanished; why it must be kept when it changed since the scan. */
+  fingerprint(form: {key: string; size: number; modifiedAt: string}): Promise<FileFact | 'gone' | {changed: string}>
+  /**
+   * Deletes the files, many a request: the versions a fact names, or for a bare key every version (or the current one)
+   * as listed now. Returns why each file that was not wholly deleted was kept (Object Lock, access denied…).
+   */
+  removeMany(files: {key: string; versions?: string[]}[]): Promise<Map<string, string>>
 }

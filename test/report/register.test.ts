@@ -49,10 +49,14 @@ test('lastPurge: the last purge run, its deletions counted (less those undone) a
 
 test('storageFact: a region says whether it is in the EU/EEA', () => {
   assert.deepEqual(storageFact('/srv/rec'), {location: '/srv/rec'})
-  assert.equal(storageFact('s3://b', 'eu-west-3').inEea, true)
-  assert.equal(storageFact('s3://b', 'eu-west-2').inEea, false)
-  assert.equal(storageFact('s3://b', 'us-east-1').inEea, false)
-  assert.equal(storageFact('s3://b', 'fr-par').inEea, undefined)
+  assert.equal(storageFact('s3://b', {region: 'eu-west-3'}).inEea, true)
+  assert.equal(storageFact('s3://b', {region: 'eu-west-2'}).inEea, false)
+  assert.equal(storageFact('s3://b', {region: 'us-east-1'}).inEea, false)
+  assert.equal(storageFact('s3://b', {region: 'fr-par'}).inEea, undefined)
+  // A server that is not AWS: its region is its own setting; the policy's storage.country decides, or is asked for.
+  assert.deepEqual(storageFact('s3://b', {region: 'us-east-1', endpoint: 'https://s3.example.fr'}), {location: 's3://b', region: 'https://s3.example.fr', needsCountry: true})
+  assert.equal(storageFact('s3://b', {region: 'us-east-1', endpoint: 'https://s3.example.fr'}, 'FR').inEea, true)
+  assert.equal(storageFact('s3://b', {region: 'eu-west-3', endpoint: 'https://s3.example.ch'}, 'CH').inEea, false)
 })
 
 test('a full policy misses nothing; the default policy misses the mandatory facts by field', () => {

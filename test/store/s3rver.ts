@@ -3,9 +3,9 @@ import {spawn} from 'node:child_process'
 import {mkdtempSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import path from 'node:path'
-import {CreateBucketCommand, PutObjectCommand, S3Client} from '@aws-sdk/client-s3'
-import pMap from 'p-map'
+import {CreateBucketCommand, type S3Client} from '@aws-sdk/client-s3'
 import {ROOT, type ArchiveFiles} from '../helpers.ts'
+import {putFiles, testClient} from './s3-client.ts'
 
 export interface S3rver {
   endpoint: string
@@ -53,14 +53,7 @@ process.stdin.on('end', () => process.exit()).resume()`
     AWS_CONFIG_FILE: path.join(dir, 'no-config'),
     AWS_SHARED_CREDENTIALS_FILE: path.join(dir, 'no-credentials'),
   }
-  const client = new S3Client({
-    endpoint,
-    forcePathStyle: true,
-    region: env.AWS_REGION,
-    credentials: {accessKeyId: env.AWS_ACCESS_KEY_ID, secretAccessKey: env.AWS_SECRET_ACCESS_KEY},
-    requestChecksumCalculation: 'WHEN_REQUIRED',
-    responseChecksumValidation: 'WHEN_REQUIRED',
-  })
+  const client = testClient(endpoint, env)
   return {
     endpoint,
     env,
@@ -69,16 +62,7 @@ process.stdin.on('end', () => process.exit()).resume()`
     createBucket: async (bucket) => {
       await client.send(new CreateBucketCommand({Bucket: bucket}))
     },
-    put: async (bucket, files, prefix = '') => {
-      await pMap(
-        Object.entries(files),
-        ([key, content]) => {
-          const body = typeof content === 'string' || Buffer.isBuffer(content) ? content : JSON.stringify(content, null, 2)
-          return client.send(new PutObjectCommand({Bucket: bucket, Key: prefix + key, Body: body}))
-        },
-        {concurrency: 16},
-      )
-    },
+    put: (bucket, files, prefix = '') => putFiles(client, bucket, files, prefix),
     stop: async () => {
       client.destroy()
       if (child.exitCode === null) {

@@ -1,7 +1,7 @@
 import {Flags} from '@oclif/core'
 import {runAudit, type AuditSummary} from '../../audit.js'
 import {CallrecCommand, exitCodesHelp} from '../../cli/base.js'
-import {archiveArg, archiveFlag, langFlag, nowFlag, outputFlag, parseNow, policyFlag} from '../../cli/flags.js'
+import {allowEmptyFlag, archiveArg, archiveFlag, langFlag, nowFlag, outputFlag, parseNow, policyFlag} from '../../cli/flags.js'
 import type {Write} from '../../output/types.js'
 import {rowJoiner, verdictOf, type ComplianceRow, type Verdict} from '../../report/compliance.js'
 import {COMPLIANCE_FORMATS} from '../../report/compliance-formats.js'
@@ -43,6 +43,7 @@ ${exitCodesHelp({})}`
     archive: archiveFlag,
     policy: policyFlag,
     now: nowFlag,
+    'allow-empty': allowEmptyFlag,
     format: Flags.string({char: 'f', options: COMPLIANCE_FORMATS.map((format) => format.id), default: 'html', description: 'html (one self-contained page), csv (one row per recording, streamed) or json (the same rows).'}),
     output: outputFlag,
     lang: langFlag,
@@ -73,7 +74,7 @@ ${exitCodesHelp({})}`
       let days: AgentDay[] | undefined
       let scanned = 0
       const spinner = progress(!json, `Auditing ${archive.root}`)
-      const summary = await runAudit(archive, {now}, {
+      const summary = await runAudit(archive, {now, allowEmpty: flags['allow-empty']}, {
         recording: (recording) => {
           spinner.update(`Auditing ${archive.root}: ${++scanned} recordings`)
           return joiner.recording(recording)

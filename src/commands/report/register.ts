@@ -1,7 +1,7 @@
 import {Flags} from '@oclif/core'
 import {runAudit} from '../../audit.js'
 import {CallrecCommand, exitCodesHelp} from '../../cli/base.js'
-import {archiveArg, archiveFlag, langFlag, nowFlag, outputFlag, parseNow, policyFlag} from '../../cli/flags.js'
+import {allowEmptyFlag, archiveArg, archiveFlag, langFlag, nowFlag, outputFlag, parseNow, policyFlag} from '../../cli/flags.js'
 import {EXIT} from '../../errors.js'
 import {readJournal} from '../../journal/index.js'
 import {CNIL_PURPOSES, DEFAULT_WORDS} from '../../policy/defaults.js'
@@ -35,6 +35,7 @@ ${exitCodesHelp({findings: 'mandatory register fields missing from the policy'})
     archive: archiveFlag,
     policy: policyFlag,
     now: nowFlag,
+    'allow-empty': allowEmptyFlag,
     format: Flags.string({char: 'f', options: Object.keys(REGISTER_FORMATS), default: 'md', description: 'md (Markdown), html (one self-contained page, A4 print stylesheet) or json.'}),
     output: outputFlag,
     lang: langFlag,
@@ -47,8 +48,8 @@ ${exitCodesHelp({findings: 'mandatory register fields missing from the policy'})
     const sink = this.jsonEnabled() ? undefined : await openSink(flags.output)
     const work = async (write?: Write): Promise<RegisterEntry> => {
       const spinner = progress(!this.jsonEnabled(), `Auditing ${archive.root}`)
-      const summary = await runAudit(archive, {now: parseNow(flags.now)}).finally(() => spinner.stop())
-      const facts = measuredFacts(summary, storageFact(archive.store.location, (await archive.store.describe?.())?.region), await lastPurge(readJournal(archive)))
+      const summary = await runAudit(archive, {now: parseNow(flags.now), allowEmpty: flags['allow-empty']}).finally(() => spinner.stop())
+      const facts = measuredFacts(summary, storageFact(archive.store.location, await archive.store.describe?.(), archive.policy.storage?.country), await lastPurge(readJournal(archive)))
       const lang = flags.lang as Lang
       // Without a callrec.yml the purposes are callrec's own defaults: their words in the register's language.
       const policy = summary.policyFile ? archive.policy : {...archive.policy, purposes: defaultPurposes(lang)}
