@@ -125,6 +125,8 @@ export async function executePurge(archive: Archive, selection: Selection, optio
     await options.journal.append({action: 'purge', command: options.command, keys: [], outcome: 'failed', details: {run: options.run, why}})
     throw new CallrecError(why, EXIT.partial)
   }
+  // What the journal and the certificate say of a file: a local file's hash and links; an S3 object's ETag, storage class and the version ids deleted.
+  const factsOf = (files: Hashed[]): FileFact[] => (eraser ? (files as FileFact[]) : files.map(({key, size, sha256, links}) => ({key, size, sha256, links})))
   // Folders emptied by this run's deletions, with their device/inode: removed at the end if still empty.
   const emptied = new Map<string, string>()
 
@@ -205,7 +207,7 @@ export async function executePurge(archive: Archive, selection: Selection, optio
       // The entries of this batch, fsynced, before any of its files is unlinked.
       const fresh = ready.filter(({item}) => !item.entry)
       const first = events.length
-      events.push(...fresh.map(({item, files, sidecar}) => purgeEvent(item.candidate, files.map(({key, size, sha256, links}) => ({key, size, sha256, links})), sidecar, options)))
+      events.push(...fresh.map(({item, files, sidecar}) => purgeEvent(item.candidate, factsOf(files), sidecar, options)))
       const entries = events.length > 0 ? await options.journal.appendAll(events) : []
       appended.push(...entries)
       const entryOf = new Map(fresh.map(({item}, index) => [item, entries[first + index]]))
@@ -231,7 +233,7 @@ export async function executePurge(archive: Archive, selection: Selection, optio
             }
             if (!eraser) for (const file of files) emptied.set(splitKey(file.key).folder, file.folderIdentity)
             // Finishing an interrupted run: its entry names every file, some of which that run had deleted.
-            const facts = item.entry ? (item.entry.details!.files as FileFact[]) : eraser ? (files as FileFact[]) : files.map(({key, size, sha256, links}) => ({key, size, sha256, links}))
+            const facts = item.entry ? (item.entry.details!.files as FileFact[]) : factsOf(files)
             result.deleted.push(deletedOf(item.candidate, entry, facts, sidecar, Boolean(item.entry)))
           },
           {concurrency: 16},

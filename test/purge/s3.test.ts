@@ -64,6 +64,11 @@ describe('purge on Ceph RGW', () => {
     assert.deepEqual([...first.files[0].versions].sort(), expectedIds, 'both versions of the recording, by id')
     assert.equal(first.files[0].sha256, sha(current), 'the current version hashed')
     assert.equal(first.sidecar, 'calls/0000.json')
+    // The journal entry written before the deletion names the same versions and the ETag (a resumed run checks it).
+    const log = await callrecJson(['access-log', 'export', 's3://versioned/pbx'], {env: ceph.env})
+    const entry = log.json.entries.find((e: {action: string; keys: string[]}) => e.action === 'purge' && e.keys.includes('calls/0000.wav'))
+    assert.deepEqual([...entry.details.files[0].versions].sort(), expectedIds)
+    assert.match(entry.details.files[0].etag, /^"[0-9a-f]{32}"$/)
   })
 
   test('Object Lock: a legal hold, GOVERNANCE and COMPLIANCE retention keep their versions (never bypassed), the rest goes, exit 3', async () => {
