@@ -20,6 +20,7 @@ import {booleanSelector, loadConfig, SelectorType} from '@smithy/core/config'
 import pMap from 'p-map'
 import {CallrecError, errorMessage} from '../errors.js'
 import {checkKey} from './keys.js'
+import {LightGet} from './s3-get.js'
 import type {Carried, Eraser, FileFact, OpenEntry, Store, StoreDescription, StoreFolder, StoredObject, VersionScope} from './types.js'
 
 /** Reads in flight at once, bodies included: enough to hide S3's latency, few enough for a small server. */
@@ -48,9 +49,13 @@ export interface ObjectVersion {
   storageClass?: string
 }
 
+/** Kept-alive connections, shared by the SDK and the store's own GETs (s3-get.ts). */
+type Agents = {http: HttpAgent; https: HttpsAgent}
+/** A request silent this long fails (a server that stops answering must not hang the run). */
+const SOCKET_TIMEOUT_MS = 60_000
+
 /** A client from the standard AWS chain (environment, profiles, SSO, instance roles), plus an S3-compatible endpoint. */
-function s3Client(endpoint: string | undefined, region?: string): S3Client {
-  const agent = {keepAlive: true, maxSockets: CONCURRENCY * 2}
+function s3Client(endpoint: string | undefined, agents: Agents, region?: string): S3Client {
   return new S3Client({
     region,
     // Servers other than AWS are addressed by path (http://host/bucket/key): their DNS knows no bucket names.
@@ -61,7 +66,7 @@ function s3Client(endpoint: string | undefined, region?: string): S3Client {
     requestChecksumCalculation: 'WHEN_REQUIRED',
     responseChecksumValidation: 'WHEN_REQUIRED',
     // A server that stops answering fails the request after a minute of silence instead of hanging the run.
-    requestHandler: {httpAgent: new HttpAgent(agent), httpsAgent: new HttpsAgent(agent), connectionTimeout: 10_000, socketTimeout: 60_000},
+    requestHandler: {httpAgent: agents.http, httpsAgent: agents.https, connectionTimeout: 10_000, socketTimeout: SOCKET_TIMEOUT_MS},
   })
 }
 
@@ -98,16 +103,18 @@ export async function openS3Store(location: string): Promise<S3Store> {
     throw new CallrecError(`${location}: not a usable prefix (no empty, "." or ".." part)`)
   }
   const endpoint = await s3Endpoint()
-  let client = s3Client(endpoint)
+  const options = {keepAlive: true, maxSockets: CONCURRENCY * 2}
+  const agents = {http: new HttpAgent(options), https: new HttpsAgent(options)}
+  let client = s3Client(endpoint, agents)
   // Any region reaches the bucket (followRegionRedirects): us-east-1, as the AWS CLI does, when none is configured.
-  if (!(await client.config.region().catch(() => undefined))) client = s3Client(endpoint, 'us-east-1')
+  if (!(await client.config.region().catch(() => undefined))) client = s3Client(endpoint, agents, 'us-east-1')
   const head = await client.send(new HeadBucketCommand({Bucket: bucket})).catch((error) => {
     const status = (error as S3ServiceException).$metadata?.httpStatusCode
     const why = status === 404 ? 'no such bucket' : status === 403 ? 'access denied (check the credentials and the bucket policy)' : errorMessage(error)
     throw new CallrecError(`s3://${bucket}${endpoint ? ` (endpoint ${endpoint})` : ''}: ${why}`)
   })
   const shown = endpoint && !isAwsEndpoint(endpoint) ? endpoint : undefined
-  return new S3Store({bucket, prefix: prefix ? prefix + '/' : '', client, region: head.BucketRegion, endpoint: shown})
+  return new S3Store({bucket, prefix: prefix ? prefix + '/' : '', client, region: head.BucketRegion, endpoint: shown, get: new LightGet(client, bucket, agents, head.BucketRegion, SOCKET_TIMEOUT_MS)})
 }
 
 export interface S3StoreOptions {
@@ -118,6 +125,8 @@ export interface S3StoreOptions {
   /** The region HeadBucket reported, when it did (AWS does); otherwise describe() asks GetBucketLocation. */
   region?: string
   endpoint?: string
+  /** Ranged GETs without the SDK's middleware (s3-get.ts); through the SDK without it. */
+  get?: LightGet
 }
 
 /** An S3 bucket, or a prefix of one, as an archive. Keys are object keys relative to the prefix. */
@@ -269,10 +278,10 @@ export class S3Store implements Store {
    */
   private getRange(key: string, position: number, length: number, pin: {etag?: string; versionId?: string} = {}): Promise<Ranged> {
     const Key = this.objectKey(key)
+    const input = {Key, Range: `bytes=${position}-${position + length - 1}`, IfMatch: pin.etag, ...(pin.versionId ? {VersionId: pin.versionId} : {})}
+    const {get, bucket} = this.options
     return this.request(key, async (client) => {
-      const out = await client.send(
-        new GetObjectCommand({Bucket: this.options.bucket, Key, Range: `bytes=${position}-${position + length - 1}`, IfMatch: pin.etag, ...(pin.versionId ? {VersionId: pin.versionId} : {})}),
-      )
+      const out = get ? await get.send(input) : await client.send(new GetObjectCommand({Bucket: bucket, ...input}))
       const total = out.ContentRange?.split('/')[1]
       return {
         bytes: await readBody(out.Body as Readable, length),
