@@ -1,6 +1,7 @@
 import {parseFromTokenizer, type IAudioMetadata} from 'music-metadata'
 import {AbstractTokenizer, BufferSizeError, EndOfStreamError, type IFileInfo, type IReadChunkOptions} from 'strtok3'
 import type {AudioInfo} from '../model.js'
+import {oggDuration} from './ogg-tail.js'
 import {wavHasNoFrames} from './wav-data.js'
 
 /** How many bytes the scan reads up front: enough for the header of every container PBXs write. */
@@ -15,6 +16,11 @@ export const HEAD_BYTES = 8192
 export const PARSE_BUDGET = 4 * 1024 * 1024
 /** Reads beyond the head a parse may make: a real header takes a handful; a forged chain of empty chunks, millions. */
 const PARSE_READS = 2048
+/**
+ * What one read beyond the head fetches at least: parsers ask for a few bytes at a time (an Ogg page header, then
+ * its body), and over S3 each read is a request. Later reads within the window cost nothing.
+ */
+const READ_WINDOW = 65_536
 
 export type ReadAt = (position: number, length: number) => Promise<Buffer>
 
@@ -28,6 +34,8 @@ class HeadTokenizer extends AbstractTokenizer {
   /** Bytes read from the store so far, beyond the head. */
   private spent = 0
   private reads = 0
+  /** The last read beyond the head, and where it starts. */
+  private window: {position: number; bytes: Uint8Array} = {position: 0, bytes: new Uint8Array(0)}
 
   constructor(
     private readonly head: Uint8Array,
@@ -70,12 +78,16 @@ class HeadTokenizer extends AbstractTokenizer {
     let bytes: Uint8Array
     if (position + length <= this.head.length) bytes = this.head.subarray(position, position + length)
     else if (position >= (this.fileInfo.size ?? 0)) bytes = new Uint8Array(0)
-    else {
+    else if (position >= this.window.position && position + length <= this.window.position + this.window.bytes.length) {
+      bytes = this.window.bytes.subarray(position - this.window.position, position - this.window.position + length)
+    } else {
       // Parsers also allocate buffers of declared sizes themselves and then read into them: stop before the read.
-      this.spent += length
+      const fetched = Math.min(Math.max(length, READ_WINDOW), (this.fileInfo.size ?? 0) - position)
+      this.spent += Math.max(length, fetched)
       if (this.spent > PARSE_BUDGET) throw new BufferSizeError(this.spent, PARSE_BUDGET)
       if (++this.reads > PARSE_READS) throw new TooManyReadsError()
-      bytes = await this.readAt(position, length)
+      this.window = {position, bytes: await this.readAt(position, Math.max(length, fetched))}
+      bytes = this.window.bytes.subarray(0, length)
     }
     target.set(bytes)
     if (bytes.length < length && !mayBeLess) throw new EndOfStreamError()
@@ -102,13 +114,15 @@ export async function probeAudio(head: Buffer, size: number, readAt: ReadAt, tim
     const metadata = await Promise.race([parsing, timeout])
     const {format} = metadata
     if (!format.codec) return {error: format.container ? `cut short or damaged: no audio stream in the ${format.container} container` : 'not a recognised audio format'}
+    // music-metadata stops after a dozen pages of a long Ogg file, without its duration: its last page says it.
+    const duration = format.duration ?? (format.container === 'Ogg' && size > head.length ? await oggDuration(head, size, readAt, format.codec, format.sampleRate) : undefined)
     return {
       metadata,
       audio: {
         container: format.container,
         codec: format.codec,
         // A header-only WAV has no duration in music-metadata's eyes; it has none in ours: zero.
-        durationSec: wavHasNoFrames(head, size) ? 0 : format.duration === undefined ? undefined : Math.round(format.duration * 1000) / 1000,
+        durationSec: wavHasNoFrames(head, size) ? 0 : duration === undefined ? undefined : Math.round(duration * 1000) / 1000,
         sampleRate: format.sampleRate,
         channels: format.numberOfChannels,
       },
