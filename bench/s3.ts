@@ -1,18 +1,21 @@
-// Benchmark: `callrec audit s3://…` against s3rver on loopback, the floor (one 8 KiB ranged GET per recording), and
-// `rclone lsjson -R` listing the same bucket (a listing only: the least any tool can do).
-//   node --import tsx bench/s3.ts [N=2000]
+// Benchmark: `callrec audit s3://…` against s3rver on loopback, `rclone lsjson -R` listing the same bucket (a
+// listing only: the least any tool can do), the floor (one 8 KiB ranged GET per recording), and callrec's own CPU
+// per ranged GET, the store's signed GET (s3-get.ts) against the same GET through the AWS SDK's command stack.
+//   node --import tsx bench/s3.ts [N=10000]
 // Puts N recordings (WAV, 8 kHz 16-bit, ~97 KB, as bench/audit.ts) with sidecars, 100 a day folder, then times
-// the audit (through a proxy that counts its requests) and the bare reads. s3rver shares the machine's cores.
+// the audit (through a proxy that counts its requests, under GNU time for its CPU) and the bare reads. s3rver
+// shares the machine's cores.
 import {execFile} from 'node:child_process'
 import {createServer, request} from 'node:http'
 import path from 'node:path'
 import {promisify} from 'node:util'
 import pMap from 'p-map'
-import {openS3Store} from '../src/store/s3.ts'
+import {openS3Store, S3Store} from '../src/store/s3.ts'
+import {testClient} from '../test/store/s3-client.ts'
 import {wav} from '../test/helpers.ts'
 import {startS3rver} from '../test/store/s3rver.ts'
 
-const N = Number(process.argv.find((arg) => /^\d+$/.test(arg)) ?? 2000)
+const N = Number(process.argv.find((arg) => /^\d+$/.test(arg)) ?? 10_000)
 const ROOT = path.resolve(import.meta.dirname, '..')
 
 const server = await startS3rver()
@@ -47,14 +50,19 @@ try {
   const proxied = `http://127.0.0.1:${(proxy.address() as {port: number}).port}`
 
   start = performance.now()
-  const {stdout} = await promisify(execFile)(process.execPath, [path.join(ROOT, 'bin/run.js'), 'audit', 's3://bench', '--json', '--fail-on', 'never'], {
+  // GNU time reports the audit's own CPU (user + system), apart from s3rver's and the proxy's.
+  const {stdout, stderr} = await promisify(execFile)('/usr/bin/time', ['-f', 'cpu %U %S', process.execPath, path.join(ROOT, 'bin/run.js'), 'audit', 's3://bench', '--json', '--fail-on', 'never'], {
     env: {...process.env, ...server.env, CALLREC_S3_ENDPOINT: proxied},
     maxBuffer: 1 << 30,
   })
   const seconds = (performance.now() - start) / 1000
   proxy.close()
   const {recordings} = JSON.parse(stdout).summary
-  console.log(`callrec audit s3://bench --json: ${recordings} recordings in ${seconds.toFixed(1)} s, ${Math.round(recordings / seconds)} recordings/s, ${(requests / recordings).toFixed(2)} requests per recording`)
+  const [, user, system] = /cpu ([\d.]+) ([\d.]+)/.exec(stderr)!.map(Number)
+  console.log(
+    `callrec audit s3://bench --json: ${recordings} recordings in ${seconds.toFixed(1)} s, ${Math.round(recordings / seconds)} recordings/s, ${(requests / recordings).toFixed(2)} requests per recording, ` +
+      `CPU ${(user + system).toFixed(1)} s (${(((user + system) * 1000) / requests).toFixed(2)} ms per request, start-up, rules and output included)`,
+  )
 
   // rclone configured from the environment: an S3 remote named "bench" on the same server.
   const remote = {RCLONE_CONFIG_BENCH_TYPE: 's3', RCLONE_CONFIG_BENCH_PROVIDER: 'Other', RCLONE_CONFIG_BENCH_ENDPOINT: server.endpoint, RCLONE_CONFIG_BENCH_ACCESS_KEY_ID: server.env.AWS_ACCESS_KEY_ID, RCLONE_CONFIG_BENCH_SECRET_ACCESS_KEY: server.env.AWS_SECRET_ACCESS_KEY, RCLONE_CONFIG_BENCH_FORCE_PATH_STYLE: 'true'}
@@ -76,6 +84,17 @@ try {
   }, {concurrency: 32})
   const floor = (performance.now() - start) / 1000
   console.log(`floor, open + first 8 KiB (one GET) per recording, 32 at a time: ${Math.round(N / floor)} recordings/s`)
+
+  // callrec's CPU per ranged GET: the store as callrec opens it (signed GETs) against one whose GETs go through the SDK.
+  const sdkStore = new S3Store({bucket: 'bench', prefix: '', client: testClient(server.endpoint, server.env)})
+  const sample = keys.slice(0, Math.min(keys.length, 4000))
+  for (const [name, each] of [['signed GET (s3-get.ts)', store], ['AWS SDK GetObjectCommand', sdkStore], ['signed GET (s3-get.ts)', store], ['AWS SDK GetObjectCommand', sdkStore]] as const) {
+    const cpu = process.cpuUsage()
+    const wall = performance.now()
+    await pMap(sample, async (key) => (await each.open(key))!.close(), {concurrency: 32})
+    const used = process.cpuUsage(cpu)
+    console.log(`${name}: ${((used.user + used.system) / 1000 / sample.length).toFixed(3)} ms CPU per GET (${sample.length} GETs, ${Math.round(sample.length / ((performance.now() - wall) / 1000))}/s)`)
+  }
 } finally {
   await server.stop()
 }
