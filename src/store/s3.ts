@@ -19,6 +19,7 @@ import {Upload} from '@aws-sdk/lib-storage'
 import {booleanSelector, loadConfig, SelectorType} from '@smithy/core/config'
 import pMap from 'p-map'
 import {CallrecError, errorMessage} from '../errors.js'
+import {POLICY_FILE} from '../policy/load.js'
 import {checkKey} from './keys.js'
 import {LightGet} from './s3-get.js'
 import type {Carried, Eraser, FileFact, OpenEntry, Store, StoreDescription, StoreFolder, StoredObject, VersionScope} from './types.js'
@@ -163,10 +164,21 @@ export class S3Store implements Store {
     // subfolders' keys are contiguous in that order, so the folders still open always form a chain of
     // ancestors, and each is complete (and yielded) once the listing leaves it.
     const open: {folder: string; listed: StoreFolder}[] = []
+    const nested = await this.nestedArchives()
+    const reported = new Set<string>()
     for await (const object of this.listObjects()) {
       const key = object.key.slice(this.options.prefix.length)
       const kind = kindOf(key)
       if (kind === 'hidden') continue
+      const other = nested.length > 0 ? nested.find((folder) => key.startsWith(folder + '/')) : undefined
+      if (other) {
+        // Another archive below this one (its own callrec.yml): not listed, said once, as on disk.
+        if (!reported.has(other)) {
+          reported.add(other)
+          yield {keys: [], refused: [], nested: [other]}
+        }
+        continue
+      }
       if (object.stored) this.stored.set(key, object.stored)
       const folder = key.slice(0, key.lastIndexOf('/') + 1)
       while (open.length > 0 && !folder.startsWith(open.at(-1)!.folder)) yield open.pop()!.listed
@@ -176,6 +188,23 @@ export class S3Store implements Store {
       else listed.refused.push({key, reason: 'object key with an empty, "." or ".." part: not a key inside the archive, not read'})
     }
     while (open.length > 0) yield open.pop()!.listed
+  }
+
+  /**
+   * Folders below the root that hold their own callrec.yml (any case), outermost only. A flat listing meets a
+   * folder's policy after some of its keys (`sub/a.wav` sorts before `sub/callrec.yml`): a listing of names first,
+   * one request per 1,000 keys, says which folders are other archives before anything is read.
+   */
+  private async nestedArchives(): Promise<string[]> {
+    const found: string[] = []
+    for await (const {key: objectKey} of this.listObjects()) {
+      const key = objectKey.slice(this.options.prefix.length)
+      const slash = key.lastIndexOf('/')
+      if (slash <= 0 || key.slice(slash + 1).toLowerCase() !== POLICY_FILE || kindOf(key) !== 'key') continue
+      const folder = key.slice(0, slash)
+      if (!found.some((outer) => folder.startsWith(outer + '/'))) found.push(folder)
+    }
+    return found.filter((folder) => !found.some((outer) => folder.startsWith(outer + '/')))
   }
 
   /**

@@ -18,7 +18,7 @@ import {
 import {callrec, callrecJson, wav} from '../helpers.ts'
 import {startCeph, type Ceph} from '../store/ceph.ts'
 import {startS3rver, type S3rver} from '../store/s3rver.ts'
-import {NOW, recordings} from './fixtures.ts'
+import {NOW, OLD, recordings} from './fixtures.ts'
 
 const out = mkdtempSync(path.join(tmpdir(), 'callrec-purge-s3-'))
 const sha = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex')
@@ -166,5 +166,20 @@ describe('purge on s3rver (no versioning)', () => {
     const again = await callrecJson(['purge', 's3://plain/site', '--now', NOW, '--yes'], {env: server.env})
     assert.equal(again.code, 0, again.stderr)
     assert.equal(again.json.plan.recordings, 0)
+  })
+
+  test('a prefix with its own callrec.yml is another archive: said by the audit, left alone by purge, though its keys sort before its policy', async () => {
+    await server.createBucket('outer')
+    // pbx2/a/0000.wav and pbx2/0000.wav sort before pbx2/callrec.yml: the listing meets them first.
+    await server.put('outer', {...recordings(1, () => true), 'pbx2/callrec.yml': 'timezone: Europe/Paris\n', 'pbx2/0000.wav': wav(0.05), 'pbx2/0000.json': {recordedAt: OLD, purpose: 'quality', noticePlayed: true}})
+    await server.put('outer', recordings(1, () => true), 'pbx2/a/')
+    const audit = await callrecJson(['audit', 's3://outer', '--now', NOW], {env: server.env})
+    assert.deepEqual(audit.json.findings.filter((f: {rule: string}) => f.rule === 'nested-archive').map((f: {key: string}) => f.key), ['pbx2'])
+    assert.deepEqual(audit.json.recordings.map((r: {key: string}) => r.key), ['calls/0000.wav'])
+    const {code, json, stderr} = await callrecJson(['purge', 's3://outer', '--now', NOW, '--yes'], {env: server.env})
+    assert.equal(code, 0, stderr)
+    assert.deepEqual(json.result.deleted.map((d: {key: string}) => d.key), ['calls/0000.wav'])
+    const left = ((await server.client.send(new ListObjectsV2Command({Bucket: 'outer'}))).Contents ?? []).map((o) => o.Key!).sort()
+    assert.deepEqual(left, ['pbx2/0000.json', 'pbx2/0000.wav', 'pbx2/a/calls/0000.json', 'pbx2/a/calls/0000.wav', 'pbx2/callrec.yml'])
   })
 })
