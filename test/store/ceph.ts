@@ -8,7 +8,7 @@ import path from 'node:path'
 import {fileURLToPath} from 'node:url'
 import {CreateBucketCommand, DeleteBucketCommand, DeleteObjectCommand, PutBucketVersioningCommand, PutObjectCommand, type S3Client} from '@aws-sdk/client-s3'
 import type {ArchiveFiles} from '../helpers.ts'
-import {putFiles, testClient} from './s3-client.ts'
+import {endChild, putFiles, testClient} from './s3-client.ts'
 
 export interface Ceph {
   endpoint: string
@@ -75,11 +75,7 @@ export async function startCeph(): Promise<Ceph> {
     put: (bucket, files, prefix = '') => putFiles(client, bucket, files, prefix, 8),
     stop: async () => {
       client.destroy()
-      if (child.exitCode === null) {
-        const exited = new Promise((resolve) => child.once('exit', resolve))
-        child.stdin.end()
-        await exited
-      }
+      await endChild(child)
     },
   }
 }

@@ -1,5 +1,6 @@
-// What the S3 test servers (s3rver, Ceph RGW) share: an SDK client set up as PLATFORM-NOTES says, and a way to
-// put an archive's files into a bucket.
+// What the S3 test servers (s3rver, Ceph RGW) share: an SDK client set up as PLATFORM-NOTES says, a way to
+// put an archive's files into a bucket, and a way to stop the server.
+import type {ChildProcess} from 'node:child_process'
 import {PutObjectCommand, S3Client} from '@aws-sdk/client-s3'
 import pMap from 'p-map'
 import type {ArchiveFiles} from '../helpers.ts'
@@ -26,4 +27,12 @@ export async function putFiles(client: S3Client, bucket: string, files: ArchiveF
     },
     {concurrency},
   )
+}
+
+/** Ends a server child whose stdin closing makes it exit (s3rver, the Ceph supervisor), and waits for it. */
+export async function endChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return
+  const exited = new Promise((resolve) => child.once('exit', resolve))
+  child.stdin!.end()
+  await exited
 }

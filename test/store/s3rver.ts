@@ -5,7 +5,7 @@ import {tmpdir} from 'node:os'
 import path from 'node:path'
 import {CreateBucketCommand, type S3Client} from '@aws-sdk/client-s3'
 import {ROOT, type ArchiveFiles} from '../helpers.ts'
-import {putFiles, testClient} from './s3-client.ts'
+import {endChild, putFiles, testClient} from './s3-client.ts'
 
 export interface S3rver {
   endpoint: string
@@ -65,11 +65,7 @@ process.stdin.on('end', () => process.exit()).resume()`
     put: (bucket, files, prefix = '') => putFiles(client, bucket, files, prefix),
     stop: async () => {
       client.destroy()
-      if (child.exitCode === null) {
-        const exited = new Promise((resolve) => child.once('exit', resolve))
-        child.stdin.end()
-        await exited
-      }
+      await endChild(child)
       rmSync(dir, {recursive: true, force: true})
     },
   }
