@@ -9,7 +9,7 @@ export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '
 export const BIN = path.join(ROOT, 'bin', 'run.js')
 
 /** Where archives that are not local folders (S3) keep their journal during tests: never the tester's home. */
-const STATE_HOME = mkdtempSync(path.join(tmpdir(), 'callrec-state-'))
+export const STATE_HOME = mkdtempSync(path.join(tmpdir(), 'callrec-state-'))
 
 export interface CliResult {
   code: number

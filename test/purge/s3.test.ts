@@ -1,6 +1,7 @@
 // purge on S3, against real servers on loopback: Ceph RGW (versioning, delete markers, Object Lock legal hold,
 // GOVERNANCE and COMPLIANCE retention) and s3rver (an unversioned bucket).
 import assert from 'node:assert/strict'
+import {spawn} from 'node:child_process'
 import {createHash} from 'node:crypto'
 import {mkdtempSync, readFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
@@ -15,7 +16,7 @@ import {
   PutObjectRetentionCommand,
   type S3Client,
 } from '@aws-sdk/client-s3'
-import {callrec, callrecJson, wav} from '../helpers.ts'
+import {BIN, callrec, callrecJson, STATE_HOME, wav} from '../helpers.ts'
 import {startCeph, type Ceph} from '../store/ceph.ts'
 import {startS3rver, type S3rver} from '../store/s3rver.ts'
 import {NOW, OLD, recordings} from './fixtures.ts'
@@ -166,6 +167,45 @@ describe('purge on s3rver (no versioning)', () => {
     const again = await callrecJson(['purge', 's3://plain/site', '--now', NOW, '--yes'], {env: server.env})
     assert.equal(again.code, 0, again.stderr)
     assert.equal(again.json.plan.recordings, 0)
+  })
+
+  test('SIGKILL in the middle of the deletions, then a rerun: no object gone without its journal entry, nothing held or recent touched', async () => {
+    await server.createBucket('crash')
+    const count = 60
+    const expired = (i: number) => i % 3 !== 0
+    await server.put('crash', recordings(count, expired, (i) => (i === 4 ? {legalHold: {reason: 'court order'}} : {})))
+    const wavs = async () => new Set(((await server.client.send(new ListObjectsV2Command({Bucket: 'crash'}))).Contents ?? []).map((o) => o.Key!).filter((k) => k.endsWith('.wav')))
+    const all = await wavs()
+    // Killed once some recordings are gone (batches of 5: the entries of a batch are written before its deletions).
+    const child = spawn(process.execPath, [BIN, 'purge', 's3://crash', '--now', NOW, '--yes', '--batch', '5'], {stdio: 'ignore', env: {...process.env, XDG_STATE_HOME: STATE_HOME, ...server.env}})
+    const exited = new Promise((resolve) => child.once('exit', resolve))
+    // One listing at a time: a flood of them would slow the purge it watches.
+    while (child.exitCode === null && child.signalCode === null) {
+      if ((await wavs()).size <= all.size - 12) child.kill('SIGKILL')
+      await new Promise((resolve) => setTimeout(resolve, 10))
+    }
+    await exited
+    const journaled = async () => {
+      const log = await callrecJson(['access-log', 'export', 's3://crash'], {env: server.env})
+      const entries: {action: string; outcome: string; seq: number; keys: string[]; details: {undoes?: number}}[] = log.json.entries
+      const undone = new Set(entries.filter((e) => e.outcome === 'failed').map((e) => e.details.undoes))
+      return new Set(entries.filter((e) => e.action === 'purge' && e.outcome === 'ok' && !undone.has(e.seq)).flatMap((e) => e.keys))
+    }
+    const check = async () => {
+      const left = await wavs()
+      const entries = await journaled()
+      for (let i = 0; i < count; i++) {
+        const key = `calls/${String(i).padStart(4, '0')}.wav`
+        if (!expired(i) || i === 4) assert.ok(left.has(key), `${key} is recent or held, yet gone`)
+        else if (!left.has(key)) assert.ok(entries.has(key), `${key} is gone without a journal entry`)
+      }
+      return left
+    }
+    const killed = await check()
+    assert.ok(killed.size < all.size && killed.size > count / 3 + 1, `killed mid-run (${killed.size} of ${all.size} left)`)
+    const rerun = await callrecJson(['purge', 's3://crash', '--now', NOW, '--yes'], {env: server.env})
+    assert.equal(rerun.code, 0, rerun.stderr)
+    assert.equal((await check()).size, count / 3 + 1, 'every expired recording gone but the held one')
   })
 
   test('a prefix with its own callrec.yml is another archive: said by the audit, left alone by purge, though its keys sort before its policy', async () => {
