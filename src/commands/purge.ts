@@ -33,7 +33,9 @@ Safe in cron: a second run on the same archive exits 4 at once; a run killed at 
 
 --caller erases every recording of one number (GDPR art. 17), except those under hold or kept for a legal obligation, each refusal journaled with its reason.
 
-${exitCodesHelp({partial: 'some recordings could not be deleted (I/O, permissions) while the rest were; each failure is journaled', locked: true})}`
+On S3 (s3://bucket/prefix) the same protocol deletes with DeleteObjects, up to 1,000 object versions a request. In a versioned bucket every version and delete marker of the recording and its sidecar goes (--versions all, the default), each by id, the ids in the journal and the certificate. S3 Object Lock (legal hold, GOVERNANCE or COMPLIANCE retention) is never bypassed: a locked recording is kept and named, and the run exits 3. A bucket whose versioning cannot be read is refused (exit 2) before the scan. See docs/s3.md.
+
+${exitCodesHelp({partial: 'some recordings could not be deleted (I/O, permissions, S3 Object Lock) while the rest were; each failure is journaled', locked: true})}`
 
   static examples = [
     {description: 'See what would go:', command: '<%= config.bin %> <%= command.id %> ./archive --dry-run'},
