@@ -1,7 +1,7 @@
 // Phone numbers (and 3CX party names) that PBXs write into file names are masked in every output, one form
 // everywhere, unless --show-personal.
 import assert from 'node:assert/strict'
-import {mkdtempSync, readFileSync, rmSync} from 'node:fs'
+import {mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import path from 'node:path'
 import {after, describe, test} from 'node:test'
@@ -47,6 +47,11 @@ describe('every output masks the numbers in keys', () => {
     outputs['find'] = (await callrec(['find', made.dir, '--caller', '0612345678'])).stdout
     const hold = await callrec(['hold', 'add', KEPT, '--archive', made.dir, '--reason', 'dispute of 06 98 76 54 32'])
     assert.equal(hold.code, 0, hold.stderr)
+    outputs['hold list'] = (await callrec(['hold', 'list', '--archive', made.dir])).stdout
+    outputs['hold list --json'] = (await callrec(['hold', 'list', '--archive', made.dir, '--json'])).stdout
+    writeFileSync(path.join(work, 'passphrase'), 'correct horse battery staple\n', {mode: 0o600})
+    outputs['encrypt plan'] = (await callrec(['encrypt', made.dir, '--dry-run', '--passphrase-file', path.join(work, 'passphrase')])).stdout
+    outputs['encrypt plan --json'] = (await callrec(['encrypt', made.dir, '--dry-run', '--json', '--passphrase-file', path.join(work, 'passphrase')])).stdout
     const purge = await callrec(['purge', made.dir, '--now', NOW, '--yes', '--json', '--certificate', path.join(work, 'cert.csv')])
     assert.equal(purge.code, 0, purge.stderr)
     outputs['purge --json'] = purge.stdout
@@ -57,6 +62,8 @@ describe('every output masks the numbers in keys', () => {
       assert.doesNotMatch(text, CLEAR, name)
     }
     assert.match(outputs['audit table'], /in-0612••••78-1001/)
+    assert.match(outputs['hold list'], /in-0698••••32-1002/)
+    assert.match(outputs['encrypt plan --json'], /\[J••• D••\]_1001-0639••••40/)
     assert.match(outputs['certificate'], /\[J••• D••\]_1001-0639••••40/)
 
     // The journal itself: keys masked beside their HMAC, a number typed in a reason masked too (journal/entry-keys.ts).
