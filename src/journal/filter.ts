@@ -9,7 +9,7 @@ export interface EntryFilter {
   actor?: string
   actions?: string[]
   key?: string
-  /** The key's HMAC (hmac.ts keyHasher): access entries store keys masked beside it. */
+  /** The key's HMAC (hmac.ts keyHasher): entries store keys masked beside it (entry-keys.ts). */
   keyHmac?: string
 }
 
