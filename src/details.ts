@@ -47,6 +47,9 @@ export const DETAILS = {
   wrongType: {en: '{{field}}: expected {{expected}}, got {{got}}', fr: '{{field}} : {{expected}} attendu, {{got}} trouvé'},
   notIsoDateTime: {en: '{{field}}: not an ISO 8601 date-time with an offset (e.g. 2026-05-14T10:32:00+02:00)', fr: '{{field}} : pas une date-heure ISO 8601 avec décalage (par ex. 2026-05-14T10:32:00+02:00)'},
   notIsoDate: {en: '{{field}}: not an ISO 8601 date', fr: '{{field}} : pas une date ISO 8601'},
+  emptyValue: {en: '{{field}}: empty', fr: '{{field}} : vide'},
+  notOneOf: {en: '{{field}}: not one of {{options}}', fr: "{{field}} : n'est pas l'une des valeurs {{options}}"},
+  unknownKeys: {en: '{{field}}: unknown field {{keys}}', fr: '{{field}} : champ inconnu {{keys}}'},
   badValue: {en: '{{field}}: invalid value ({{issue}})', fr: '{{field}} : valeur invalide ({{issue}})'},
   // CDR rows (src/probe/cdr/)
   notCsvRow: {en: 'not a CSV row ({{error}})', fr: 'pas une ligne CSV ({{error}})'},

@@ -79,5 +79,10 @@ function describe(name: string, error: z.ZodError, value: unknown): string {
   const field = [name, ...issue.path].join('.')
   if (issue.code === 'invalid_type') return detail('wrongType', {field, expected: issue.expected, got: shown?.length > 40 ? typeof value : shown})
   if (issue.message === 'notIsoDateTime' || issue.message === 'notIsoDate') return detail(issue.message, {field})
+  if (issue.code === 'too_small' && issue.origin === 'string') return detail('emptyValue', {field})
+  if (issue.code === 'invalid_value') return detail('notOneOf', {field, options: issue.values.map((option) => JSON.stringify(option)).join(', ')})
+  if (issue.code === 'unrecognized_keys') return detail('unknownKeys', {field, keys: issue.keys.join(', ')})
+  // A union (`callId`: a string or a number) names only its last branch's problem: the value is of neither type.
+  if (issue.code === 'invalid_union') return detail('wrongType', {field, expected: 'string|number', got: shown?.length > 40 ? typeof value : shown})
   return detail('badValue', {field, issue: issue.message})
 }
