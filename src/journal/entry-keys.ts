@@ -13,6 +13,7 @@
 // verify, and still resolve.
 import type {Store} from '../store/types.js'
 import {maskKey, maskText} from '../output/personal.js'
+import {keyForms} from './filter.js'
 import type {JournalEntry, JournalEvent} from './types.js'
 
 export type KeyHmac = (key: string) => string
@@ -121,7 +122,7 @@ export function resolveEntry(entry: JournalEntry, lookup: ReadonlyMap<string, st
  */
 export function keyLookup(keys: Iterable<string>, hmac: KeyHmac, into = new Map<string, string>()): Map<string, string> {
   for (const key of keys) {
-    for (const name of [key, /\.age$/i.test(key) ? key.slice(0, -4) : `${key}.age`]) {
+    for (const name of keyForms(key)) {
       const hash = hmac(name)
       if (!into.has(hash)) into.set(hash, name)
     }

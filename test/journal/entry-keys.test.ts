@@ -99,5 +99,10 @@ describe('a purge killed after journaling is finished from masked entries, and f
     // The auditor's way back: the held recording is still there, so --show-personal names it in clear.
     const shown = (await callrec(['access-log', 'export', made.dir, '--show-personal', '--format', 'ndjson'])).stdout.trim().split('\n').map((line) => JSON.parse(line))
     assert.deepEqual(shown.filter((entry) => entry.keys[0] === CALL(4)).map((entry) => entry.action), ['hold', 'purge', 'purge'])
+    // --key finds a recording's entries by their HMAC, in either form (`x.wav` now, `x.wav.age` once encrypted), deleted or not.
+    const actions = async (key: string) => (await callrec(['access-log', 'export', made.dir, '--key', key, '--format', 'ndjson'])).stdout.trim().split('\n').map((line) => JSON.parse(line).action)
+    assert.deepEqual(await actions(`${CALL(4)}.age`), ['hold', 'purge', 'purge'])
+    assert.deepEqual(await actions(CALL(1)), ['purge'])
+    assert.deepEqual(await actions(CALL(3)), ['purge'], 'an entry with its key in clear, too')
   })
 })

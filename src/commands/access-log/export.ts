@@ -4,7 +4,7 @@ import {openArchive} from '../../archive.js'
 import {CallrecCommand, exitCodesHelp} from '../../cli/base.js'
 import {archiveArg, policyFlag} from '../../cli/flags.js'
 import {EXPORT_FORMATS, entryWriter, type ExportFormat} from '../../journal/export.js'
-import {matches, parseInstant} from '../../journal/filter.js'
+import {keyForms, matches, parseInstant} from '../../journal/filter.js'
 import {archiveKeyLookup, resolveEntry} from '../../journal/entry-keys.js'
 import {keyHasher} from '../../journal/hmac.js'
 import {readJournal, type JournalEntry} from '../../journal/index.js'
@@ -33,7 +33,7 @@ ${exitCodesHelp({})}`
     until: Flags.string({description: 'Entries at or before this instant: ISO 8601, or a duration before now.', helpValue: 'WHEN'}),
     actor: Flags.string({description: 'Entries of this OS user or --actor name.', helpValue: 'NAME'}),
     action: Flags.string({multiple: true, options: [...JOURNAL_ACTIONS], description: 'Entries of this action (repeatable).'}),
-    key: Flags.string({description: 'Entries about this recording (key relative to the archive root).', helpValue: 'KEY'}),
+    key: Flags.string({description: 'Entries about this recording (key relative to the archive root), in clear or encrypted (x.wav and x.wav.age alike), deleted or not.', helpValue: 'KEY'}),
     'show-personal': Flags.boolean({description: 'Show keys in full where the archive still holds their file (resolved through their HMAC).'}),
   }
 
@@ -49,7 +49,7 @@ ${exitCodesHelp({})}`
       key: flags.key,
     }
     const hmac = await keyHasher(archive, {create: false})
-    const filter = {...wanted, keyHmac: flags.key === undefined ? undefined : hmac?.(flags.key)}
+    const filter = {...wanted, keyHmacs: flags.key === undefined || !hmac ? undefined : keyForms(flags.key).map(hmac)}
     // --show-personal: keys in clear where a file of the archive has them now (entry-keys.ts).
     const lookup = flags['show-personal'] && hmac ? await archiveKeyLookup(archive.store, hmac) : undefined
     const shown = (entry: JournalEntry) => (lookup ? resolveEntry(entry, lookup) : maskDeep(entry, masker(false)))
