@@ -47,8 +47,17 @@ function maskFileName(key: string): string {
 
 /** A key with the phone numbers (and 3CX party names) in it masked. */
 export function maskKey(key: string): string {
-  return maskFileName(key).replace(PHONE_IN_TEXT, maskNumber)
+  // A recording's findings come one after the other and each masks its key twice (key, message): remember the last few.
+  let masked = maskedKeys.get(key)
+  if (masked === undefined) {
+    if (maskedKeys.size >= 64) maskedKeys.clear()
+    masked = maskFileName(key).replace(PHONE_IN_TEXT, maskNumber)
+    maskedKeys.set(key, masked)
+  }
+  return masked
 }
+
+const maskedKeys = new Map<string, string>()
 
 /** Free text (a finding's message, a reason why) with the numbers in it masked, and `keys` masked where they appear. */
 export function maskText(text: string, keys: readonly (string | undefined)[] = []): string {
