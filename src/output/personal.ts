@@ -47,8 +47,17 @@ function maskFileName(key: string): string {
 
 /** A key with the phone numbers (and 3CX party names) in it masked. */
 export function maskKey(key: string): string {
-  return maskFileName(key).replace(PHONE_IN_TEXT, maskNumber)
+  // A recording's findings come one after the other and each masks its key twice (key, message): remember the last few.
+  let masked = maskedKeys.get(key)
+  if (masked === undefined) {
+    if (maskedKeys.size >= 64) maskedKeys.clear()
+    masked = maskFileName(key).replace(PHONE_IN_TEXT, maskNumber)
+    maskedKeys.set(key, masked)
+  }
+  return masked
 }
+
+const maskedKeys = new Map<string, string>()
 
 // In free text people also write numbers in groups (`06 12 34 56 78`, `+33 6 12 34 56 78`, `06.12.34.56.78`); not in
 // keys, where `-` and `.` join a number to the next field (`in-0612345678-1001-…`).

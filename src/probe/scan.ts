@@ -91,6 +91,7 @@ export async function* scanArchive(archive: Archive, options: ScanOptions): Asyn
 
   const probe = async (batch: Task[]): Promise<ScanItem[]> => {
     const wanted = batch.filter((task): task is Extract<Task, {kind: 'recording'}> => task.kind === 'recording')
+    cache?.prefetch(wanted.flatMap((task) => (task.sidecarKey ? [task.key, task.sidecarKey] : [task.key])))
     const facts = await pMap(wanted, (task) => (cache ? cache.facts(task, timeoutMs) : readFacts(store, task, timeoutMs)), {concurrency: 16})
     cache?.flush()
     let next = 0
