@@ -106,7 +106,8 @@ async function throughput(): Promise<void> {
     for (let round = 0; round < ROUNDS; round++) {
       if (!CACHE_ONLY) {
         add('bare read of 4 KiB per file (floor)', await inProcess(() => bareRead(files)))
-        if (BEFORE) add(`callrec audit, before (${path.basename(BEFORE)})`, await audit(BEFORE, dir))
+        // --no-cache: a checkout of other code has another cache version, and would empty this one's cache.
+        if (BEFORE) add(`callrec audit, before (${path.basename(BEFORE)})`, await audit(BEFORE, dir, '--no-cache'))
         add('callrec audit --no-cache (cold)', await audit(ROOT, dir, '--no-cache'))
         if (round === 0) add('exiftool -fast -json (audio only)', await timed('exiftool', ['-fast', '-json', '-r', '-ext', 'wav', dir]))
       }

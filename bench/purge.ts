@@ -78,6 +78,7 @@ function round(base: string, work: string, findFirst: boolean): {find: Timing; c
   if (verify.status !== 0) throw new Error(`journal does not verify: ${verify.stdout}`)
   rmSync(forCallrec, {recursive: true, force: true})
   rmSync(forFind, {recursive: true, force: true})
+  rmSync(certificate) // the next round's purge would refuse it: a certificate is never overwritten
   return times
 }
 

@@ -80,14 +80,18 @@ async function auditWith(archive: Archive, cdr: CdrIndex, options: AuditOptions,
     }
   }
 
+  const joinsCdr = archive.policy.cdr.length > 0
   for await (const item of scanArchive(archive, {...options, cdr, holds})) {
     if (item.kind === 'recording') {
       const {recording} = item
       count(summary, recording)
-      const callId = recording.fields.callId?.value
-      if (callId) context.seenCallIds.add(bareUniqueId(callId))
-      // joined by the file name the CDR gives, the row's own uniqueid is seen too
-      if (recording.cdr?.uniqueId) context.seenCallIds.add(bareUniqueId(recording.cdr.uniqueId))
+      // Only a CDR's rules ask which calls were recorded: without one, a million call ids need not be kept.
+      if (joinsCdr) {
+        const callId = recording.fields.callId?.value
+        if (callId) context.seenCallIds.add(bareUniqueId(callId))
+        // joined by the file name the CDR gives, the row's own uniqueid is seen too
+        if (recording.cdr?.uniqueId) context.seenCallIds.add(bareUniqueId(recording.cdr.uniqueId))
+      }
       await handlers.recording?.(recording)
     } else if (item.kind === 'refused' && item.failed) await handlers.failed?.(item)
     for (const run of runs) await report(run.observe(item))

@@ -8,13 +8,15 @@
 // found beside NAME is taken for an interrupted run's only when the journal names that very pair (both hashed)
 // or it decrypts to NAME; anything else is a conflict: both stay, the run fails on that item (docs/safety.md).
 import type {Decrypter} from 'age-encryption'
-import {createHash, type Hash} from 'node:crypto'
+import {createHash} from 'node:crypto'
 import pMap from 'p-map'
 import {errorMessage} from '../errors.js'
 import type {FileJournal} from '../journal/file.js'
+import {keyHmacOf} from '../journal/entry-keys.js'
 import {readEntries} from '../journal/file.js'
 import type {Carried, OpenEntry, Store} from '../store/types.js'
 import {ageFileSize, openAge, type AgeSealer} from './age.js'
+import {sha256For, type Sha256} from './hash-thread.js'
 
 export const AGE_SUFFIX = '.age'
 
@@ -58,13 +60,14 @@ export async function encryptKey(store: Store, key: string, sealer: AgeSealer, l
       await checkTwin(store, key, plaintext, ledger)
       action = 'completed'
     } else {
-      const plainHash = createHash('sha256')
-      const ageHash = createHash('sha256')
+      const plainHash = sha256For(size)
+      const ageHash = sha256For(size)
       const {ciphertext, header} = await sealer.encrypt(tap(contents(plaintext), plainHash))
       let recorded = false
       const record = async () => {
         await unchanged(store, key, plaintext)
-        await ledger.record({key, size, sha256: plainHash.digest('hex'), ageSha256: ageHash.digest('hex')})
+        const [sha256, ageSha256] = await Promise.all([plainHash.digest(), ageHash.digest()])
+        await ledger.record({key, size, sha256, ageSha256})
         recorded = true
       }
       // The journal entry comes before the .age appears (stores that can say when; after the write otherwise).
@@ -119,9 +122,9 @@ async function hashOf(bytes: AsyncIterable<Uint8Array>): Promise<string> {
 }
 
 /** Passes `bytes` through, hashing them on the way. */
-async function* tap<T extends Uint8Array>(bytes: AsyncIterable<T>, hash: Hash): AsyncGenerator<T> {
+async function* tap<T extends Uint8Array>(bytes: AsyncIterable<T>, hash: Sha256): AsyncGenerator<T> {
   for await (const chunk of bytes) {
-    hash.update(chunk)
+    await hash.update(chunk)
     yield chunk
   }
 }
@@ -132,7 +135,7 @@ async function* tap<T extends Uint8Array>(bytes: AsyncIterable<T>, hash: Hash): 
  */
 export function journalLedger(journal: FileJournal, details: Record<string, unknown>, decrypter?: Decrypter): EncryptLedger {
   let seen: Promise<Set<string>> | undefined
-  const id = (fact: EncryptedFact) => `${fact.key}\n${fact.sha256}\n${fact.ageSha256}`
+  const id = (keyHmac: string, fact: Omit<EncryptedFact, 'key'>) => `${keyHmac}\n${fact.sha256}\n${fact.ageSha256}`
   const append = groupCommit<EncryptedFact>(async (facts) => {
     await journal.appendAll(facts.map((fact) => ({action: 'encrypt', command: 'encrypt', keys: [fact.key], outcome: 'ok', details: {...details, size: fact.size, sha256: fact.sha256, ageSha256: fact.ageSha256}})))
   })
@@ -140,15 +143,17 @@ export function journalLedger(journal: FileJournal, details: Record<string, unkn
     decrypter,
     record: append,
     known: async (fact) => {
+      // Entries name keys by their HMAC (journal/entry-keys.ts); older entries and plain journals by the key itself.
+      const hmac = (await journal.keyHmac()) ?? ((key: string) => key)
       seen ??= (async () => {
         const ids = new Set<string>()
         for await (const entry of readEntries(journal.file)) {
           const {sha256, ageSha256, size} = entry.details ?? {}
-          if (entry.action === 'encrypt' && entry.outcome === 'ok' && typeof ageSha256 === 'string') ids.add(id({key: entry.keys[0], size: size as number, sha256: sha256 as string, ageSha256}))
+          if (entry.action === 'encrypt' && entry.outcome === 'ok' && typeof ageSha256 === 'string') ids.add(id(keyHmacOf(entry, 0, hmac), {size: size as number, sha256: sha256 as string, ageSha256}))
         }
         return ids
       })()
-      return (await seen).has(id(fact))
+      return (await seen).has(id(hmac(fact.key), fact))
     },
   }
 }

@@ -32,30 +32,25 @@ function chunkNonce(counter: number, last: boolean): Buffer {
 /**
  * Plaintext in, `prefix || nonce || sealed chunks` out (the prefix is the age header). A full chunk is sealed only
  * once more input shows it is not the last, so a plaintext of exactly n × 64 KiB ends with a full final chunk
- * (never an empty one), as age does. Output goes in pieces of at least 512 KiB, or one for a smaller file: writes
- * cost more than copies.
+ * (never an empty one), as age does. Output goes as the cipher makes it (a sealed chunk, then its tag), uncopied:
+ * the local store gathers pieces into large writev calls, and concatenating them here cost a copy of every byte.
  */
 export async function* sealPayload(fileKey: Uint8Array, plaintext: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, prefix: Uint8Array): AsyncGenerator<Buffer> {
   const nonce = randomBytes(NONCE_SIZE)
   const key = payloadKey(fileKey, nonce)
-  let out: Uint8Array[] = [prefix, nonce]
-  let outSize = prefix.length + NONCE_SIZE
-  const emit = (sealed: Buffer[]) => {
-    out.push(...sealed)
-    outSize += sealed[0].length + TAG_SIZE
-  }
+  yield Buffer.concat([prefix, nonce])
   const chunk = Buffer.allocUnsafe(CHUNK_SIZE)
   let filled = 0
   let counter = 0
   for await (const data of plaintext) {
     for (let offset = 0; offset < data.length; ) {
       if (filled === CHUNK_SIZE) {
-        emit(seal(key, counter++, false, chunk))
+        yield* seal(key, counter++, false, chunk)
         filled = 0
       }
       if (filled === 0 && data.length - offset > CHUNK_SIZE) {
         // A whole chunk with more input after it (so not the last): sealed straight from the input.
-        emit(seal(key, counter++, false, data.subarray(offset, offset + CHUNK_SIZE)))
+        yield* seal(key, counter++, false, data.subarray(offset, offset + CHUNK_SIZE))
         offset += CHUNK_SIZE
         continue
       }
@@ -64,14 +59,8 @@ export async function* sealPayload(fileKey: Uint8Array, plaintext: AsyncIterable
       filled += piece.length
       offset += piece.length
     }
-    if (outSize >= 512 * 1024) {
-      yield Buffer.concat(out)
-      out = []
-      outSize = 0
-    }
   }
-  emit(seal(key, counter, true, chunk.subarray(0, filled)))
-  yield Buffer.concat(out)
+  yield* seal(key, counter, true, chunk.subarray(0, filled))
 }
 
 function seal(key: Buffer, counter: number, last: boolean, plain: Uint8Array): Buffer[] {

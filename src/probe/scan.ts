@@ -16,6 +16,7 @@ import {matchFilename} from './filenames/index.js'
 import {policyTemplates} from './filenames/template.js'
 import {recordingByName} from './recording.js'
 import {wallClockToUtc} from './time.js'
+import {detail} from '../details.js'
 
 export type ScanItem =
   | {kind: 'recording'; recording: Recording}
@@ -85,7 +86,7 @@ export async function* scanArchive(archive: Archive, options: ScanOptions): Asyn
         if (sidecars.has(key)) continue
         const byName = recordingByName(key)
         if (byName === 'not') {
-          batch.push({kind: 'not-a-recording', key, reason: 'encrypted, and its inner name is not that of a recording'})
+          batch.push({kind: 'not-a-recording', key, reason: detail('encryptedNotRecording')})
           continue
         }
         const sidecarKey = sidecarKeyOf(key)
@@ -106,6 +107,7 @@ export async function* scanArchive(archive: Archive, options: ScanOptions): Asyn
 
   const probe = async (batch: Task[]): Promise<ScanItem[]> => {
     const wanted = batch.filter((task): task is Extract<Task, {kind: 'recording'}> => task.kind === 'recording')
+    cache?.prefetch(wanted.flatMap((task) => (task.sidecarKey ? [task.key, task.sidecarKey] : [task.key])))
     const facts = await pMap(wanted, (task) => (cache ? cache.facts(task, timeoutMs) : readFacts(store, task, timeoutMs, {objectTags})), {concurrency: 16})
     cache?.flush()
     let next = 0

@@ -5,15 +5,20 @@ const two = (value: number) => String(value).padStart(2, '0')
 
 /**
  * Validates a date and time written as digits (`20260315`, `143012`) and returns it as `YYYY-MM-DDTHH:MM:SS`,
- * no offset; undefined for impossible ones (2026-02-30, 24:00:00), which luxon would otherwise roll over.
- * Runs once per recording, so it checks ranges with luxon's constructor rather than a format parser.
+ * no offset; undefined for impossible ones (2026-02-30, 24:00:00, 23:59:60). Runs for every file name (and every
+ * masked key), so it checks ranges by arithmetic: the proleptic Gregorian calendar, as luxon and Date use.
  */
 export function wallClock(date: string, time: string): string | undefined {
   if (!/^\d{8}$/.test(date) || !/^\d{6}$/.test(time)) return undefined
-  const parts = [date.slice(0, 4), date.slice(4, 6), date.slice(6, 8), time.slice(0, 2), time.slice(2, 4), time.slice(4, 6)].map(Number)
-  // luxon reads 24:00 as the next midnight.
-  if (parts[3] > 23 || !DateTime.utc(parts[0], parts[1], parts[2], parts[3], parts[4], parts[5]).isValid) return undefined
-  return `${date.slice(0, 4)}-${two(parts[1])}-${two(parts[2])}T${two(parts[3])}:${two(parts[4])}:${two(parts[5])}`
+  const [year, month, day] = [Number(date.slice(0, 4)), Number(date.slice(4, 6)), Number(date.slice(6, 8))]
+  const [hour, minute, second] = [Number(time.slice(0, 2)), Number(time.slice(2, 4)), Number(time.slice(4, 6))]
+  if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month) || hour > 23 || minute > 59 || second > 59) return undefined
+  return `${date.slice(0, 4)}-${two(month)}-${two(day)}T${two(hour)}:${two(minute)}:${two(second)}`
+}
+
+function daysInMonth(year: number, month: number): number {
+  if (month !== 2) return [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1]
+  return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0 ? 29 : 28
 }
 
 /** An epoch in seconds as the wall clock in UTC (`YYYY-MM-DDTHH:MM:SS`). */

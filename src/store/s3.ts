@@ -23,6 +23,7 @@ import {POLICY_FILE} from '../policy/load.js'
 import {checkKey} from './keys.js'
 import {LightGet} from './s3-get.js'
 import type {Carried, Eraser, FileFact, OpenEntry, Store, StoreDescription, StoreFolder, StoredObject, VersionScope} from './types.js'
+import {detail} from '../details.js'
 
 /** Reads in flight at once, bodies included: enough to hide S3's latency, few enough for a small server. */
 const CONCURRENCY = 32
@@ -185,7 +186,7 @@ export class S3Store implements Store {
       if (open.at(-1)?.folder !== folder) open.push({folder, listed: {keys: [], refused: []}})
       const {listed} = open.at(-1)!
       if (kind === 'key') listed.keys.push(key)
-      else listed.refused.push({key, reason: 'object key with an empty, "." or ".." part: not a key inside the archive, not read'})
+      else listed.refused.push({key, reason: detail('badObjectKey')})
     }
     while (open.length > 0) yield open.pop()!.listed
   }

@@ -49,6 +49,18 @@ describe('encryptKey: NAME.EXT → NAME.EXT.age in place', () => {
     assert.deepEqual(ledger.facts, [{key: 'call.wav', size: 200_000, sha256: sha256(pattern(200_000)), ageSha256: sha256(await readFile(path.join(folder, 'call.wav.age')))}])
   })
 
+  test('a big file (hashed on the hashing thread): the journal still names the SHA-256 of the plaintext read and of the ciphertext written', async () => {
+    const folder = await tempFolder()
+    const store = new LocalStore(folder)
+    const size = 9 * 1024 * 1024 + 12_345 // past OFF_THREAD_MIN_BYTES, not a whole number of 64 KiB chunks or 1 MiB blocks
+    await writeFile(path.join(folder, 'big.wav'), pattern(size))
+    const ledger = memoryLedger()
+    assert.deepEqual(await encryptKey(store, 'big.wav', sealer, ledger), {key: 'big.wav', action: 'encrypted', size})
+    const written = await readFile(path.join(folder, 'big.wav.age'))
+    assert.deepEqual(await decryptFile(path.join(folder, 'big.wav.age')), pattern(size))
+    assert.deepEqual(ledger.facts, [{key: 'big.wav', size, sha256: sha256(pattern(size)), ageSha256: sha256(written)}])
+  })
+
   test('finishes a run that stopped after writing the ciphertext, when the journal names that very pair', async () => {
     const folder = await tempFolder()
     const store = new LocalStore(folder)

@@ -36,6 +36,22 @@ test('wallClock validates calendar dates and times', () => {
   assert.equal(wallClock('20260514', '106000'), undefined)
 })
 
+test('wallClock agrees with the calendar on every day of 1899–2101, leap centuries included', () => {
+  const two = (value: number) => String(value).padStart(2, '0')
+  for (let year = 1899; year <= 2101; year++) {
+    for (let month = 0; month <= 13; month++) {
+      for (let day = 0; day <= 32; day++) {
+        const date = `${year}${two(month)}${two(day)}`
+        const real = new Date(Date.UTC(year, month - 1, day))
+        const valid = month >= 1 && month <= 12 && day >= 1 && real.getUTCMonth() === month - 1 && real.getUTCDate() === day
+        assert.equal(wallClock(date, '235959'), valid ? `${year}-${two(month)}-${two(day)}T23:59:59` : undefined, date)
+      }
+    }
+  }
+  assert.equal(wallClock('20260514', '235960'), undefined)
+  assert.equal(wallClock('2026051', '1015000'), undefined)
+})
+
 test('freepbx: an inbound call to a DID, local time, callee and caller from the name', () => {
   assert.deepEqual(facts(`monitor/2026/05/14/in-0140000000-0612345678-20260514-101500-${EPOCH}.12.wav`, 'freepbx'), {
     localTime: '2026-05-14T10:15:00',
