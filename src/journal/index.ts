@@ -6,6 +6,7 @@ import {errorMessage} from '../errors.js'
 import {readHoldsFile} from '../holds/index.js'
 import {currentActor} from './actor.js'
 import {FileJournal, readEntries, readLines, type Head} from './file.js'
+import {keyHasher} from './hmac.js'
 import {journalPaths} from './paths.js'
 import type {SigningPublicKey} from './sshsig.js'
 import type {JournalEntry} from './types.js'
@@ -18,7 +19,10 @@ export {FileJournal, formatHead, type Head} from './file.js'
 
 /** The archive's journal, ready to append; `actor` is the person named with --actor. */
 export async function openJournal(archive: Archive, options: {actor?: string} = {}): Promise<FileJournal> {
-  return new FileJournal(journalPaths(archive).journal, currentActor(options.actor))
+  const journal = new FileJournal(journalPaths(archive).journal, currentActor(options.actor))
+  // Keys stored masked beside their HMAC (entry-keys.ts), with the archive's HMAC key, made on first use.
+  journal.keyHmacSource = async () => (await keyHasher(archive, {create: true}))!
+  return journal
 }
 
 /** Every entry of the archive's journal, oldest first; nothing when it has none yet. */
