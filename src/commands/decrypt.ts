@@ -11,9 +11,10 @@ import {AGE_SUFFIX} from '../crypto/encrypt-file.js'
 import {readIdentities, readPassphrase} from '../crypto/identity.js'
 import {CallrecError, EXIT, errorMessage} from '../errors.js'
 import {accessKeys} from '../journal/access-keys.js'
-import {journalPaths, openJournal} from '../journal/index.js'
+import {openJournal} from '../journal/index.js'
+import {stateOf} from '../state/index.js'
 import type {FileJournal} from '../journal/file.js'
-import {tryLock, type Lock} from '../journal/lock.js'
+import type {Lock} from '../journal/lock.js'
 import {maskKey} from '../output/personal.js'
 import {printable} from '../output/printable.js'
 import {LocalStore} from '../store/local.js'
@@ -144,7 +145,7 @@ async function archiveOf(file: string, location: string | undefined, policy: str
         const archive = await openArchive({location: root, policy})
         const journal = await openJournal(archive, {actor: options.actor})
         // In place changes the archive: not while an encrypt or a purge runs on it.
-        const lock = options.inPlace ? await tryLock(journalPaths(archive).archiveLock, archive.root) : undefined
+        const lock = options.inPlace ? await (await stateOf(archive)).tryRunLock(archive.root) : undefined
         return {archive, journal, lock}
       })(),
     )

@@ -3,11 +3,12 @@ import type {DateTime} from 'luxon'
 import pMap from 'p-map'
 import type {Archive} from '../archive.js'
 import {CallrecError, errorMessage, EXIT} from '../errors.js'
-import {holdsVersion, loadHolds, type HoldIndex} from '../holds/index.js'
+import {loadHolds, type HoldIndex} from '../holds/index.js'
 import {formatHead, JournalDamagedError, JournalWriteError, readEntries, type FileJournal} from '../journal/file.js'
 import type {Lock} from '../journal/lock.js'
-import {withLock} from '../journal/lock.js'
-import {journalPaths, stateFolder} from '../journal/paths.js'
+import {stateFolder} from '../journal/paths.js'
+import type {StateFile} from '../journal/state-file.js'
+import {stateOf} from '../state/index.js'
 import type {JournalEntry, JournalEvent} from '../journal/types.js'
 import type {SourcedFields} from '../model.js'
 import {activeHold} from '../rules/types.js'
@@ -92,7 +93,7 @@ export async function executePurge(archive: Archive, selection: Selection, optio
   if (!isLocal(store)) throw new CallrecError(`${store.location}: purge works on local archives only for now`)
   const result: PurgeResult = {run: options.run, deleted: [], held: [], changed: [], vanished: [], failed: [], undone: [], journal: {file: options.journal.file}, removedFolders: []}
   const state = new LocalStore(stateFolder(archive))
-  const {runs, entries} = await pendingEntries(state, options.journal.file)
+  const {runs, entries} = await pendingEntries(state, options.journal.state)
   await state.writeAtomic(PENDING, Buffer.from(JSON.stringify({runs: [...runs, options.run]}) + '\n'))
 
   const items: Item[] = []
@@ -105,7 +106,7 @@ export async function executePurge(archive: Archive, selection: Selection, optio
   }
   for (const candidate of selection.candidates.values()) items.push({candidate})
 
-  const holdsFile = journalPaths(archive).holds
+  const archiveState = await stateOf(archive)
   let holds: HoldIndex | undefined
   let version = ''
   const batchSize = options.batchSize ?? 500
@@ -126,9 +127,9 @@ export async function executePurge(archive: Archive, selection: Selection, optio
 
   const batch = async (batch: Item[], orphans: JournalEntry[]) => {
     await stopIfLockLost([options.lock])
-    await withLock(holdsFile, async (holdsLock) => {
+    await archiveState.withLock('holds', async (holdsLock) => {
       // A hold added since the last batch is seen now: `hold add` takes this same lock.
-      const current = await holdsVersion(holdsFile)
+      const current = await archiveState.holdsVersion()
       if (current !== version) [holds, version] = [await loadHolds(archive), current]
       const events: JournalEvent[] = []
       const undo = (entry: JournalEntry, key: string, why: string) => {
@@ -270,7 +271,7 @@ export function hasPendingRun(archive: Archive): Promise<boolean> {
 }
 
 /** The entries of interrupted runs named by the pending marker, less those already undone. */
-async function pendingEntries(state: LocalStore, journal: string): Promise<{runs: string[]; entries: JournalEntry[]}> {
+async function pendingEntries(state: LocalStore, journal: StateFile): Promise<{runs: string[]; entries: JournalEntry[]}> {
   const marker = await state.readFile(PENDING).catch(() => undefined)
   if (!marker) return {runs: [], entries: []}
   const runs = (JSON.parse(marker.toString('utf8')) as {runs: string[]}).runs

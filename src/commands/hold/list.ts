@@ -3,8 +3,8 @@ import {CallrecCommand, exitCodesHelp} from '../../cli/base.js'
 import {archiveFlag} from '../../cli/archive-flag.js'
 import {nowFlag, parseNow, policyFlag} from '../../cli/flags.js'
 import {describeMatch} from '../../cli/hold-flags.js'
-import {readHoldsFile, type Hold} from '../../holds/index.js'
-import {journalPaths} from '../../journal/index.js'
+import {readHolds, type Hold} from '../../holds/index.js'
+import {stateOf} from '../../state/index.js'
 
 export default class HoldList extends CallrecCommand {
   static summary = 'List the legal holds: what each covers, why, since and until when, who set it.'
@@ -19,9 +19,10 @@ ${exitCodesHelp({})}`
   async run(): Promise<{file: string; holds: (Hold & {ended: boolean})[]}> {
     const {flags} = await this.parse(HoldList)
     const archive = await openArchive({location: flags.archive, policy: flags.policy})
-    const file = journalPaths(archive).holds
+    const state = await stateOf(archive)
+    const file = state.holdsName
     const today = parseNow(flags.now).toISODate()!
-    const holds = (await readHoldsFile(file)).holds.map((hold) => ({...hold, ended: hold.until !== undefined && hold.until < today}))
+    const holds = (await readHolds(state)).holds.map((hold) => ({...hold, ended: hold.until !== undefined && hold.until < today}))
     if (!this.jsonEnabled()) {
       if (holds.length === 0) this.log(`no legal holds (${file})`)
       for (const hold of holds) {
