@@ -36,7 +36,7 @@ interface Listed {
 
 /** This process's contender id: when, where, which process, and a random part. Sorts by time first. */
 export function writerId(): string {
-  const host = hostName().replace(/[^A-Za-z0-9.]+/g, '_').slice(0, 64) || 'host'
+  const host = hostName().replace(/[^A-Za-z0-9.-]+/g, '_').slice(0, 64) || 'host'
   return `${new Date().toISOString().replaceAll(/[-:]/g, '').replace('.', '')}-${host}-${process.pid}-${randomBytes(4).toString('hex')}`
 }
 
@@ -155,7 +155,7 @@ async function live(store: S3Store, folder: string, self: string): Promise<Liste
 
 /** A contender of this host (by its id) whose process is gone holds nothing: no need to wait STALE_MS for it. */
 async function deadHere(store: S3Store, key: string, name: string): Promise<boolean> {
-  const host = hostName().replace(/[^A-Za-z0-9.]+/g, '_').slice(0, 64)
+  const host = hostName().replace(/[^A-Za-z0-9.-]+/g, '_').slice(0, 64)
   if (!name.includes(`-${host}-`)) return false
   const owner = await readOwner(store, key)
   return owner !== undefined && goneHere(owner)
