@@ -247,3 +247,52 @@ test('access-log repair on S3: a chunk that is no entry is moved aside, and appe
   const verify = await callrecJson(['access-log', 'verify', 's3://calls/i'], {env})
   assert.equal(verify.code, 0, JSON.stringify(verify.json.problems))
 })
+
+test('appends that raced (a lock the server did not keep) are both kept as chunks at one offset, and verify reports the fork', async () => {
+  Object.assign(process.env, server.env)
+  const {openS3Store} = await import('../../src/store/s3.ts')
+  const {S3State} = await import('../../src/state/s3.ts')
+  const {FileJournal, readLines} = await import('../../src/journal/file.ts')
+  const {verifyLines} = await import('../../src/journal/verify.ts')
+  const state = new S3State((await openS3Store('s3://calls/j')).within('.callrec'))
+  const files = state.journalFiles()
+  const noLock = <T>(fn: () => Promise<T>) => fn()
+  const writers = ['host-a', 'host-b'].map((name) => new FileJournal(state.journalName, {user: 'u', host: name}, {...files, lock: noLock}))
+  const event = {action: 'hold' as const, command: 'hold add', keys: [], outcome: 'ok' as const}
+  await writers[0].append(event)
+  // Both read the same tail, then both write: what two hosts do when nothing keeps them apart.
+  await Promise.all(writers.map((writer) => writer.append(event)))
+  const chunks = (await keys('calls', 'j/.callrec/journal/g000000/')).map((key) => key.slice(0, 15))
+  assert.equal(chunks.length, 3)
+  assert.equal(chunks[1], chunks[2], 'two chunks at one offset')
+  const lines = []
+  for await (const line of readLines(files.journal)) lines.push(JSON.parse(line.text))
+  assert.deepEqual(lines.map((entry) => [entry.seq, entry.actor.host]).slice(1).sort(), [[2, 'host-a'], [2, 'host-b']], 'nothing lost')
+  const result = await verifyLines(readLines(files.journal), {now: new Date()})
+  const layout = await files.journal.layoutProblems!()
+  assert.equal(layout.length, 1)
+  assert.match(layout[0], /two appends at once/)
+  assert.ok(result.problems.length > 0, 'the chain shows the fork too')
+})
+
+test('prune on S3 writes a new generation whole, then removes the old one; appends go on in it', async () => {
+  Object.assign(process.env, server.env)
+  const {openS3Store} = await import('../../src/store/s3.ts')
+  const {S3State} = await import('../../src/state/s3.ts')
+  const {journalIn} = await import('../../src/journal/index.ts')
+  const {readEntries} = await import('../../src/journal/file.ts')
+  const state = new S3State((await openS3Store('s3://calls/p')).within('.callrec'))
+  const journal = journalIn(state, {user: 'u', host: 'host-a'})
+  const event = {action: 'hold' as const, command: 'hold add', keys: [], outcome: 'ok' as const}
+  for (let i = 0; i < 3; i++) await journal.append(event)
+  const {pruned, checkpoint} = await journal.prune(new Date(Date.now() + 60_000), {command: 'access-log prune'})
+  assert.equal(pruned, 3)
+  assert.deepEqual((await keys('calls', 'p/.callrec/journal/')).map((key) => key.replace(/-.*/, '')), ['g000001/000000000000000', 'g000001/COMPLETE'])
+  await journal.append(event)
+  const entries = []
+  for await (const entry of readEntries(state.journalFiles().journal)) entries.push(entry)
+  assert.deepEqual(entries.map((entry) => [entry.seq, entry.action]), [[4, 'prune'], [5, 'hold']])
+  assert.equal(entries[0].details!.lastPrunedHash, checkpoint!.details!.lastPrunedHash)
+  assert.equal(entries[1].prev, entries[0].hash)
+  assert.equal((await journal.recordedHead())!.seq, 5)
+})
