@@ -2,23 +2,14 @@
 // loopback): a real S3 implementation with versioning and Object Lock, where conditional PUT is honoured on
 // unversioned buckets only. The shared state must stay right on both kinds.
 import assert from 'node:assert/strict'
-import {mkdtempSync} from 'node:fs'
-import {tmpdir} from 'node:os'
-import path from 'node:path'
 import {after, before, test} from 'node:test'
 import {PutObjectCommand, S3ServiceException} from '@aws-sdk/client-s3'
-import {callrec, callrecJson, wav} from '../helpers.ts'
+import {callrec, callrecJson} from '../helpers.ts'
 import {startCeph, type Ceph} from '../store/ceph.ts'
+import {host as hostOf, lockHolder, recordings} from './hosts.ts'
 
 let ceph: Ceph
-
-function host(name: string): Record<string, string> {
-  const home = mkdtempSync(path.join(tmpdir(), `callrec-${name}-`))
-  return {...ceph.env, HOME: home, XDG_STATE_HOME: path.join(home, 'state'), CALLREC_HOST: name}
-}
-
-const recordings = (count: number) =>
-  Object.fromEntries(Array.from({length: count}, (_, i) => [[`r${i}.wav`, wav(0.2)], [`r${i}.json`, {recordedAt: '2026-11-02T08:30:00Z', purpose: 'quality', noticePlayed: true}]]).flat())
+const host = (name: string) => hostOf(name, ceph.env)
 
 before(async () => {
   ceph = await startCeph()
@@ -68,17 +59,7 @@ for (const bucket of ['versioned', 'plain']) {
 test('the run lock on an Object Lock bucket: of two hosts asking at once one holds it, the other exits 4', {timeout: 120_000}, async () => {
   await ceph.put('locked', recordings(1), 'site/')
   const [hostA, hostB] = [host('host-a'), host('host-b')]
-  const {spawn} = await import('node:child_process')
-  const {fileURLToPath} = await import('node:url')
-  const child = path.join(path.dirname(fileURLToPath(import.meta.url)), 'state-child.ts')
-  const run = (env: Record<string, string>) =>
-    new Promise<{code: number | null; output: string}>((resolve) => {
-      const process_ = spawn(process.execPath, ['--import', 'tsx', child, 's3://locked/site', '3000'], {env: {...process.env, ...env}, stdio: ['ignore', 'pipe', 'inherit']})
-      let output = ''
-      process_.stdout.on('data', (chunk) => (output += chunk))
-      process_.once('exit', (code) => resolve({code, output}))
-    })
-  const results = await Promise.all([run(hostA), run(hostB)])
+  const results = await Promise.all([lockHolder(hostA, 's3://locked/site', 3000).done, lockHolder(hostB, 's3://locked/site', 3000).done])
   assert.deepEqual(results.map((result) => result.code).sort(), [0, 4], results.map((result) => result.output).join(' | '))
   // Free again: a purge (nothing due) runs.
   const purge = await callrec(['purge', 's3://locked/site', '--yes'], {env: hostB})

@@ -1,27 +1,16 @@
 // Shared state of an S3 archive (journal, holds, HMAC key, run lock in the bucket), against a real s3rver on
 // loopback, with two "hosts": two processes with their own HOME, XDG state folder and host name.
 import assert from 'node:assert/strict'
-import {spawn} from 'node:child_process'
-import {cpSync, existsSync, mkdtempSync, readFileSync} from 'node:fs'
-import {tmpdir} from 'node:os'
+import {cpSync, existsSync, readFileSync} from 'node:fs'
 import path from 'node:path'
 import {after, before, test} from 'node:test'
-import {fileURLToPath} from 'node:url'
 import {ListObjectsV2Command, PutObjectCommand} from '@aws-sdk/client-s3'
-import {callrec, callrecJson, makeArchive, wav} from '../helpers.ts'
+import {callrec, callrecJson, makeArchive} from '../helpers.ts'
 import {startS3rver, type S3rver} from '../store/s3rver.ts'
+import {host as hostOf, lockHolder, recordings} from './hosts.ts'
 
 let server: S3rver
-const CHILD = path.join(path.dirname(fileURLToPath(import.meta.url)), 'state-child.ts')
-
-/** A host of its own: HOME, XDG state folder and host name; the server's credentials and endpoint. */
-function host(name: string): Record<string, string> {
-  const home = mkdtempSync(path.join(tmpdir(), `callrec-${name}-`))
-  return {...server.env, HOME: home, XDG_STATE_HOME: path.join(home, 'state'), CALLREC_HOST: name}
-}
-
-const recordings = (count: number) =>
-  Object.fromEntries(Array.from({length: count}, (_, i) => [[`r${i}.wav`, wav(0.2)], [`r${i}.json`, {recordedAt: '2026-11-02T08:30:00Z', purpose: 'quality', noticePlayed: true, caller: `+3361234567${i}`}]]).flat())
+const host = (name: string) => hostOf(name, server.env)
 
 async function keys(bucket: string, prefix: string): Promise<string[]> {
   const out = await server.client.send(new ListObjectsV2Command({Bucket: bucket, Prefix: prefix}))
@@ -81,16 +70,6 @@ test('two hosts adding holds at the same time: every hold kept with its own id, 
   const purge = await callrecJson(['purge', 's3://calls/b', '--rule', 'retention-expired', '--yes', '--now', '2036-01-01T00:00:00Z', '--dry-run'], {env: hostA})
   assert.equal(purge.json.plan.recordings, 0, JSON.stringify(purge.json.plan))
 })
-
-/** Starts the lock holder of state-child.ts; resolves once it printed its first line. */
-function lockHolder(env: Record<string, string>, location: string, holdMs: number) {
-  const child = spawn(process.execPath, ['--import', 'tsx', CHILD, location, String(holdMs)], {env: {...process.env, ...env}, stdio: ['ignore', 'pipe', 'inherit']})
-  let output = ''
-  child.stdout.on('data', (chunk) => (output += chunk))
-  const first = new Promise<string>((resolve) => child.stdout.on('data', () => output.includes('\n') && resolve(output.split('\n')[0])))
-  const done = new Promise<{code: number | null; output: string}>((resolve) => child.once('exit', (code) => resolve({code, output})))
-  return {first, done}
-}
 
 test('the run lock: of two hosts asking at once exactly one holds it; a purge meanwhile exits 4; free again once released', {timeout: 120_000}, async () => {
   await server.put('calls', recordings(1), 'c/')
