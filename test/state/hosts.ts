@@ -26,5 +26,5 @@ export function lockHolder(env: Record<string, string>, location: string, holdMs
   child.stdout.on('data', (chunk) => (output += chunk))
   const first = new Promise<string>((resolve) => child.stdout.on('data', () => output.includes('\n') && resolve(output.split('\n')[0])))
   const done = new Promise<{code: number | null; output: string}>((resolve) => child.once('exit', (code) => resolve({code, output})))
-  return {first, done}
+  return {child, first, done}
 }

@@ -48,7 +48,7 @@ test('a hold added on one host is seen by another; the state lives under .callre
 })
 
 test('two hosts adding holds at the same time: every hold kept with its own id, every entry journaled, verify passes', {timeout: 240_000}, async () => {
-  await server.put('calls', recordings(8), 'b/')
+  await server.put('calls', recordings(9), 'b/')
   const [hostA, hostB] = [host('host-a'), host('host-b')]
   const add = async (env: Record<string, string>, indexes: number[]) => {
     for (const i of indexes) {
@@ -66,9 +66,11 @@ test('two hosts adding holds at the same time: every hold kept with its own id, 
   const entries = exported.json.entries ?? exported.json
   assert.equal(entries.length, 8)
   assert.deepEqual(new Set(entries.map((entry: {actor: {host: string}}) => entry.actor.host)), new Set(['host-a', 'host-b']))
-  // The holds of both are honoured by a purge from either host: nothing is due, and nothing held is selected.
-  const purge = await callrecJson(['purge', 's3://calls/b', '--rule', 'retention-expired', '--yes', '--now', '2036-01-01T00:00:00Z', '--dry-run'], {env: hostA})
-  assert.equal(purge.json.plan.recordings, 0, JSON.stringify(purge.json.plan))
+  // The holds of both are honoured by a purge from either host: of the nine recordings, past retention in 2036, only
+  // r8 (held by nobody) is selected.
+  const purge = await callrecJson(['purge', 's3://calls/b', '--rule', 'retention-expired', '--now', '2036-01-01T00:00:00Z', '--dry-run'], {env: hostA})
+  assert.equal(purge.json.plan.recordings, 1, JSON.stringify(purge.json.plan))
+  assert.equal(purge.json.plan.held.count, 8)
 })
 
 test('the run lock: of two hosts asking at once exactly one holds it; a purge meanwhile exits 4; free again once released', {timeout: 120_000}, async () => {
@@ -106,6 +108,16 @@ test('a lock left by a killed run on another host is taken over once stale; on t
   const later = lockHolder(host('host-a'), 's3://calls/d', 0)
   assert.equal(await later.first, 'locked')
   await later.done
+  // A holder of this host killed with SIGKILL: the next run here sees its pid gone and takes the lock at once.
+  const killed = lockHolder(host('host-a'), 's3://calls/d', 60_000)
+  assert.equal(await killed.first, 'locked')
+  killed.child.kill('SIGKILL')
+  await killed.done
+  const killedAt = Date.now()
+  const next = lockHolder(host('host-a'), 's3://calls/d', 0)
+  assert.equal(await next.first, 'locked')
+  assert.ok(Date.now() - killedAt < 20_000, 'without waiting for the ticket to go stale')
+  await next.done
   // The same host (same boot and pid namespace) knows its pid is gone: no wait.
   const own = {pid: 999_999_999, host: 'host-a', since: '2026-01-01T00:00:00Z', boot: readFileSync('/proc/sys/kernel/random/boot_id', 'latin1').trim(), pidNamespace: undefined as string | undefined}
   const {readlinkSync} = await import('node:fs')
