@@ -287,3 +287,18 @@ test('prune on S3 writes a new generation whole, then removes the old one; appen
   assert.equal(entries[1].prev, entries[0].hash)
   assert.equal((await journal.recordedHead())!.seq, 5)
 })
+
+test('access-log checkpoint on S3: signed on one host, verified with the public key on another', async () => {
+  await server.put('calls', recordings(1), 'k/')
+  const [hostA, hostB] = [host('host-a'), host('host-b')]
+  const {execFileSync} = await import('node:child_process')
+  const key = path.join(hostA.HOME, 'checkpoint')
+  execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'dpo', '-f', key])
+  assert.equal((await callrec(['hold', 'add', 'r0.wav', '--archive', 's3://calls/k', '--reason', 'x'], {env: hostA})).code, 0)
+  const signed = await callrecJson(['access-log', 'checkpoint', 's3://calls/k', '--sign', key], {env: hostA})
+  assert.equal(signed.code, 0, JSON.stringify(signed.json))
+  assert.equal(signed.json.seq, 2)
+  const verify = await callrec(['access-log', 'verify', 's3://calls/k', '--pubkey', `${key}.pub`], {env: hostB})
+  assert.equal(verify.code, 0, verify.stdout + verify.stderr)
+  assert.match(verify.stdout, /1 signed checkpoint verified, the last covering #1:/)
+})
