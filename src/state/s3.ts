@@ -47,6 +47,13 @@ const absent = (error: NodeJS.ErrnoException): undefined => {
   throw error
 }
 
+interface Layout {
+  generation: number
+  chunks: Chunk[]
+  /** Keys of older generations, left by a prune that was cut short. */
+  older: string[]
+}
+
 interface Chunk {
   key: string
   offset: number
@@ -58,14 +65,26 @@ interface Chunk {
 /** The journal as chunk objects (see above). */
 export class S3JournalFile implements StateFile {
   private readonly cache = new Map<string, Buffer>()
+  /** The layout as listed while this process held the journal lock (epoch): nobody else changes it meanwhile. */
+  private listed?: {epoch: number; layout: Layout}
 
   constructor(
     private readonly store: S3Store,
     readonly name: string,
+    /** Which hold of the journal lock this process is in; undefined when it does not hold it. */
+    private readonly lockEpoch: () => number | undefined = () => undefined,
   ) {}
 
-  /** The newest complete generation and its chunks in order. */
-  private async layout(): Promise<{generation: number; chunks: Chunk[]; older: string[]}> {
+  /** The newest complete generation and its chunks in order; listed once per hold of the journal lock. */
+  private async layout(): Promise<Layout> {
+    const epoch = this.lockEpoch()
+    if (epoch !== undefined && this.listed?.epoch === epoch) return this.listed.layout
+    const layout = await this.list()
+    if (epoch !== undefined) this.listed = {epoch, layout}
+    return layout
+  }
+
+  private async list(): Promise<Layout> {
     const byGeneration = new Map<number, {chunks: Chunk[]; complete: boolean; keys: string[]}>()
     for await (const object of this.store.objects('journal/')) {
       const match = /^journal\/g(\d{6})\/(.+)$/.exec(object.key)
@@ -137,11 +156,13 @@ export class S3JournalFile implements StateFile {
     const key = `journal/${generationName(generation)}/${String(expectedSize).padStart(15, '0')}-${writerId()}.jsonl`
     await putState(this.store, key, bytes, true)
     this.cache.set(key, bytes)
+    if (this.listed?.epoch === this.lockEpoch()) this.listed?.layout.chunks.push({key, offset: expectedSize, size: bytes.length, start: expectedSize})
   }
 
   /** Chunks after `size` deleted; the one it falls in rewritten shorter (under the journal lock: `access-log repair`). */
   async truncate(size: number): Promise<void> {
     const {chunks} = await this.layout()
+    this.listed = undefined
     for (const chunk of chunks) {
       if (chunk.start >= size) await this.store.removeCurrent(chunk.key)
       else if (chunk.start + chunk.size > size) {
@@ -158,6 +179,7 @@ export class S3JournalFile implements StateFile {
    */
   async replace(content: Uint8Array | AsyncIterable<Uint8Array>): Promise<void> {
     const {generation, older, chunks} = await this.layout()
+    this.listed = undefined
     const next = generationName(generation + 1)
     await putState(this.store, `journal/${next}/${'0'.padStart(15, '0')}-${writerId()}.jsonl`, content instanceof Uint8Array ? Buffer.from(content) : content)
     await putState(this.store, `journal/${next}/COMPLETE`, Buffer.from(new Date().toISOString() + '\n'))
@@ -259,8 +281,13 @@ export class S3State implements ArchiveState {
     this.hmacKeyName = `${location}/hmac.key`
   }
 
+  /** Counts the holds of the journal lock by this process; undefined while it is not held. */
+  private journalEpoch = 0
+  private journalHeld = false
+
   journalFiles(): {journal: StateFile; head: StateFile} {
-    return {journal: new S3JournalFile(this.store, this.journalName), head: new S3ObjectFile(this.store, 'journal.head', `${this.location}/journal.head`)}
+    const epoch = () => (this.journalHeld ? this.journalEpoch : undefined)
+    return {journal: new S3JournalFile(this.store, this.journalName, epoch), head: new S3ObjectFile(this.store, 'journal.head', `${this.location}/journal.head`)}
   }
 
   async hasJournal(): Promise<boolean> {
@@ -270,9 +297,12 @@ export class S3State implements ArchiveState {
 
   async withLock<T>(piece: StatePiece, fn: (lock: Lock) => Promise<T>): Promise<T> {
     const lock = await bakeryLock(this.store, `locks/${piece}`, {wait: true})
+    const journal = piece === 'journal'
+    if (journal) [this.journalEpoch, this.journalHeld] = [this.journalEpoch + 1, true]
     try {
       return await fn(lock)
     } finally {
+      if (journal) this.journalHeld = false
       await lock.release()
     }
   }
