@@ -103,13 +103,14 @@ export async function bakeryLock(store: S3Store, folder: string, options: {wait:
   const choosing = `${folder}/c-${id}`
   await store.writeAtomic(choosing, owner, {exclusive: true})
   let ticketKey: string | undefined
+  let lock: BakeryLock | undefined
   try {
     const before = await live(store, folder, choosing)
     const highest = Math.max(0, ...before.filter((entry) => entry.name.startsWith('t-')).map((entry) => Number(entry.name.split('-')[1])))
     ticketKey = `${folder}/t-${String(highest + 1).padStart(12, '0')}-${id}`
     await store.writeAtomic(ticketKey, owner, {exclusive: true})
     await store.removeCurrent(choosing)
-    const lock = new BakeryLock(store, ticketKey, owner)
+    lock = new BakeryLock(store, ticketKey, owner)
     lock.startHeartbeat()
     const mine = ticketKey.slice(folder.length + 1)
     const deadline = Date.now() + (options.wait ? WAIT_MS : STALE_MS)
@@ -117,10 +118,10 @@ export async function bakeryLock(store: S3Store, folder: string, options: {wait:
       const others = (await live(store, folder, ticketKey)).filter((entry) => entry.name !== mine)
       const choosers = others.filter((entry) => entry.name.startsWith('c-'))
       const ahead = others.filter((entry) => entry.name.startsWith('t-') && entry.name < mine)
-      if (choosers.length === 0 && ahead.length === 0) return lock
+      if (choosers.length === 0 && ahead.length === 0) return lock!
       // A contender still choosing is a matter of milliseconds; a holder ahead is one for `wait` only.
       if ((choosers.length === 0 && !options.wait) || Date.now() > deadline) {
-        await lock.release()
+        await lock!.release()
         const holder = ahead[0] && (await readOwner(store, `${folder}/${ahead[0].name}`))
         throw new LockedError(`${store.location}/${folder}`, holder)
       }
@@ -128,7 +129,8 @@ export async function bakeryLock(store: S3Store, folder: string, options: {wait:
     }
   } catch (error) {
     await store.removeCurrent(choosing).catch(() => undefined)
-    if (ticketKey && !(error instanceof LockedError)) await store.removeCurrent(ticketKey).catch(() => undefined)
+    if (lock) await lock.release()
+    else if (ticketKey) await store.removeCurrent(ticketKey).catch(() => undefined)
     throw error
   }
 }

@@ -45,6 +45,11 @@ test('a hold added on one host is seen by another; the state lives under .callre
   assert.equal(verify.code, 0, JSON.stringify(verify.json.problems))
   assert.equal(verify.json.journal, 's3://calls/a/.callrec/journal')
   assert.ok(verify.json.entries >= 2, 'the hold entry and the audit entry')
+  // Released on host B: gone for host A too, and the journal still verifies.
+  const released = await callrec(['hold', 'release', '--id', String(added.json.hold.id), '--archive', 's3://calls/a', '--reason', 'case closed'], {env: hostB})
+  assert.equal(released.code, 0, released.stderr)
+  assert.deepEqual((await callrecJson(['hold', 'list', '--archive', 's3://calls/a'], {env: hostA})).json.holds, [])
+  assert.equal((await callrec(['access-log', 'verify', 's3://calls/a'], {env: hostA})).code, 0)
 })
 
 test('two hosts adding holds at the same time: every hold kept with its own id, every entry journaled, verify passes', {timeout: 240_000}, async () => {
