@@ -59,7 +59,11 @@ for (const bucket of ['versioned', 'plain']) {
 test('the run lock on an Object Lock bucket: of two hosts asking at once one holds it, the other exits 4', {timeout: 120_000}, async () => {
   await ceph.put('locked', recordings(1), 'site/')
   const [hostA, hostB] = [host('host-a'), host('host-b')]
-  const results = await Promise.all([lockHolder(hostA, 's3://locked/site', 3000).done, lockHolder(hostB, 's3://locked/site', 3000).done])
+  const holders = [lockHolder(hostA, 's3://locked/site', 'stdin'), lockHolder(hostB, 's3://locked/site', 'stdin')]
+  const firsts = await Promise.all(holders.map((holder) => holder.first))
+  assert.equal(firsts.filter((line) => line === 'locked').length, 1, firsts.join(' | '))
+  for (const holder of holders) holder.release()
+  const results = await Promise.all(holders.map((holder) => holder.done))
   assert.deepEqual(results.map((result) => result.code).sort(), [0, 4], results.map((result) => result.output).join(' | '))
   // Free again: a purge (nothing due) runs.
   const purge = await callrec(['purge', 's3://locked/site', '--yes'], {env: hostB})

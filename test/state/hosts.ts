@@ -19,12 +19,17 @@ export const recordings = (count: number): ArchiveFiles =>
 
 const CHILD = path.join(path.dirname(fileURLToPath(import.meta.url)), 'state-child.ts')
 
-/** Takes the run lock of `location` in another process for `holdMs`: its first line (locked / refused …), and its end. */
-export function lockHolder(env: Record<string, string>, location: string, holdMs: number) {
-  const child = spawn(process.execPath, ['--import', 'tsx', CHILD, location, String(holdMs)], {env: {...process.env, ...env}, stdio: ['ignore', 'pipe', 'inherit']})
+/**
+ * Takes the run lock of `location` in another process for `holdMs` (or until release() when 'stdin'): its first line
+ * (locked / refused …), and its end.
+ */
+export function lockHolder(env: Record<string, string>, location: string, holdMs: number | 'stdin') {
+  const child = spawn(process.execPath, ['--import', 'tsx', CHILD, location, String(holdMs)], {env: {...process.env, ...env}, stdio: ['pipe', 'pipe', 'inherit']})
+  child.stdin.on('error', () => {}) // released after it exited (it was refused): nothing to tell it
+  if (holdMs !== 'stdin') child.stdin.end()
   let output = ''
   child.stdout.on('data', (chunk) => (output += chunk))
   const first = new Promise<string>((resolve) => child.stdout.on('data', () => output.includes('\n') && resolve(output.split('\n')[0])))
   const done = new Promise<{code: number | null; output: string}>((resolve) => child.once('exit', (code) => resolve({code, output})))
-  return {child, first, done}
+  return {child, first, done, release: () => child.stdin.end()}
 }

@@ -82,7 +82,7 @@ test('the run lock: of two hosts asking at once exactly one holds it; a purge me
   await server.put('calls', recordings(1), 'c/')
   const [hostA, hostB] = [host('host-a'), host('host-b')]
   for (let round = 0; round < 3; round++) {
-    const holders = [lockHolder(hostA, 's3://calls/c', 4000), lockHolder(hostB, 's3://calls/c', 4000)]
+    const holders = [lockHolder(hostA, 's3://calls/c', 'stdin'), lockHolder(hostB, 's3://calls/c', 'stdin')]
     const firsts = await Promise.all(holders.map((holder) => holder.first))
     assert.equal(firsts.filter((line) => line === 'locked').length, 1, firsts.join(' | '))
     const refused = firsts.find((line) => line !== 'locked')!
@@ -90,6 +90,7 @@ test('the run lock: of two hosts asking at once exactly one holds it; a purge me
     const purge = await callrec(['purge', 's3://calls/c', '--yes'], {env: hostB})
     assert.equal(purge.code, 4, purge.stderr)
     assert.match(purge.stderr, /is locked by another callrec run/)
+    for (const holder of holders) holder.release()
     const results = await Promise.all(holders.map((holder) => holder.done))
     assert.deepEqual(results.map((result) => result.code).sort(), [0, 4])
     assert.ok(results.some((result) => result.output.includes('released')))

@@ -1,5 +1,5 @@
 // A second "host" for the shared-state tests: takes an archive's run lock through src/state/ and holds it a while.
-// Usage: node --import tsx state-child.ts ARCHIVE HOLD_MS. Prints "locked" once it holds the lock, "released" at the
+// Usage: node --import tsx state-child.ts ARCHIVE HOLD_MS, or HOLD_MS `stdin`: until its stdin ends. Prints "locked" once it holds the lock, "released" at the
 // end; "refused" and exit 4 when another run holds it.
 import {setTimeout as sleep} from 'node:timers/promises'
 import {openArchive} from '../../src/archive.ts'
@@ -11,7 +11,8 @@ const state = await stateOf(await openArchive({location}))
 try {
   const lock = await state.tryRunLock(location)
   console.log('locked')
-  await sleep(Number(holdMs))
+  if (holdMs === 'stdin') await new Promise((resolve) => process.stdin.on('end', resolve).resume())
+  else await sleep(Number(holdMs))
   const lost = lock.compromised
   await lock.release()
   console.log(lost ? `lost ${lost.message}` : 'released')
