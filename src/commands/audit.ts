@@ -10,7 +10,7 @@ import {SEVERITIES, type Finding, type Recording, type Severity} from '../model.
 import {AUDIT_FORMAT_IDS, auditFormat} from '../output/index.js'
 import {collectResult, type AuditResult} from '../output/json.js'
 import {explainRecording} from '../output/explain.js'
-import {findingForDisplay, forDisplay, maskKey} from '../output/personal.js'
+import {findingForDisplay, forDisplay} from '../output/personal.js'
 import {printable} from '../output/printable.js'
 import {ruleById} from '../rules/index.js'
 import {progress, useColor, writerTo} from '../ui/terminal.js'
@@ -76,7 +76,7 @@ ${exitCodesHelp({findings: 'findings at or above --fail-on (default: error)'})}`
         finding: collected.finding,
       }).finally(() => spinner.stop())
       const found = explain && collected.result.recordings.find((candidate) => explain.includes(candidate.key))
-      await journalAudit(archive, summary, found ? [maskKey(found.key)] : [])
+      await journalAudit(archive, summary, found ? [found.key] : [])
       this.setExitCode(failsAt(summary, flags['fail-on'] as Severity))
       if (explain) return this.explain(flags.explain!, collected.result, showPersonal, this.jsonEnabled() ? 'return' : flags.format === 'json' ? 'print' : 'text')
       return {summary, ...collected.result}

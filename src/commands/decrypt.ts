@@ -10,12 +10,10 @@ import {decryptKey, type DecryptOutput} from '../crypto/decrypt-file.js'
 import {AGE_SUFFIX} from '../crypto/encrypt-file.js'
 import {readIdentities, readPassphrase} from '../crypto/identity.js'
 import {CallrecError, EXIT, errorMessage} from '../errors.js'
-import {accessKeys} from '../journal/access-keys.js'
 import {openJournal} from '../journal/index.js'
-import {stateOf} from '../state/index.js'
 import type {FileJournal} from '../journal/file.js'
 import type {Lock} from '../journal/lock.js'
-import {maskKey} from '../output/personal.js'
+import {stateOf} from '../state/index.js'
 import {printable} from '../output/printable.js'
 import {LocalStore} from '../store/local.js'
 import type {Store} from '../store/types.js'
@@ -85,16 +83,8 @@ ${exitCodesHelp({partial: 'some files could not be decrypted (wrong identity, da
         try {
           const source = await sourceOf(archive, file)
           if ('inPlace' in output && source.store instanceof LocalStore) await sweep(source.store, source.key.split('/').slice(0, -1).join('/'))
-          // Keys masked in the journal beside their HMAC (journal/access-keys.ts), as every access entry.
-          const access = await accessKeys(archive, [source.journalKey])
-          const target = await decryptKey(source.store, source.key, output, {
-            decrypter,
-            journal,
-            reason: flags.reason,
-            journalKey: access.keys[0],
-            journalOutput: 'folder' in output ? maskKey(path.join(output.folder, path.basename(source.key).replace(/\.age$/i, ''))) : undefined,
-            journalDetails: {keyHmacs: access.keyHmacs},
-          })
+          // The journal stores the key masked beside its HMAC (journal/entry-keys.ts), as every entry.
+          const target = await decryptKey(source.store, source.key, output, {decrypter, journal, reason: flags.reason, journalKey: source.journalKey})
           decrypted.push({key: source.journalKey, output: target})
           if (!('stream' in output)) this.log(printable(`${source.journalKey} → ${target}`))
         } catch (error) {

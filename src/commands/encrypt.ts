@@ -11,6 +11,8 @@ import {planEncryption, type EncryptionPlan} from '../crypto/select.js'
 import {CallrecError, errorMessage, EXIT} from '../errors.js'
 import {JournalWriteError} from '../journal/file.js'
 import {openJournal} from '../journal/index.js'
+import {masker, type Masker} from '../output/personal.js'
+import {printable} from '../output/printable.js'
 import {stateOf} from '../state/index.js'
 import {stopGently} from '../store/temp.js'
 import {canAsk, confirm} from '../ui/confirm.js'
@@ -44,6 +46,7 @@ ${exitCodesHelp({partial: 'some recordings could not be encrypted (I/O, permissi
     'dry-run': Flags.boolean({description: 'Print the plan and stop: nothing is changed.'}),
     yes: Flags.boolean({char: 'y', description: 'Encrypt without asking (cron). Without a terminal and without --yes, encrypt refuses (exit 2).'}),
     concurrency: Flags.integer({min: 1, max: 64, default: 8, description: 'Recordings encrypted at once.'}),
+    'show-personal': Flags.boolean({description: 'Show the phone numbers in keys in full, in the plan and the output.'}),
   }
 
   async run(): Promise<{plan: EncryptionPlan; result?: EncryptBatch; interrupted?: boolean; swept?: string[]}> {
@@ -56,7 +59,15 @@ ${exitCodesHelp({partial: 'some recordings could not be encrypted (I/O, permissi
     // One run at a time on an archive (cron overlapping itself, a purge): the second exits 4 at once.
     const lock = flags['dry-run'] ? undefined : await (await stateOf(archive)).tryRunLock(archive.root)
     try {
-      return await this.encrypt(archive, sealer, decrypter, flags)
+      const mask = masker(flags['show-personal'])
+      const {plan, result, ...rest} = await this.encrypt(archive, sealer, decrypter, flags, mask)
+      const pair = ({key, error}: {key: string; error: string}) => ({key: mask.key(key), error: mask.text(error, [key])})
+      return {
+        plan: {...plan, keys: plan.keys.map(mask.key), held: plan.held.map(mask.key), unnamed: plan.unnamed.map(mask.key), failed: plan.failed.map(pair)},
+        ...(result ? {result: {results: result.results.map((item) => ({...item, key: mask.key(item.key)})), failures: result.failures.map(pair), skipped: result.skipped.map(mask.key)}} : {}),
+        ...rest,
+        ...(rest.swept ? {swept: rest.swept.map(mask.key)} : {}),
+      }
     } finally {
       await lock?.release()
     }
@@ -67,16 +78,17 @@ ${exitCodesHelp({partial: 'some recordings could not be encrypted (I/O, permissi
     sealer: AgeSealer,
     decrypter: Decrypter | undefined,
     flags: {key?: string[]; 'dry-run': boolean; yes: boolean; concurrency: number},
+    mask: Masker,
   ): Promise<{plan: EncryptionPlan; result?: EncryptBatch; interrupted?: boolean; swept?: string[]}> {
     const swept = flags['dry-run'] ? [] : await sweepTemps(archive)
-    for (const key of swept) this.log(`removed ${key}, a temp file left by a killed run`)
+    for (const key of swept) this.log(printable(`removed ${mask.key(key)}, a temp file left by a killed run`))
     const spinner = progress(!this.jsonEnabled(), `Looking for recordings in clear in ${archive.root}`)
     const plan = await planEncryption(archive, {only: flags.key, today: new Date().toISOString().slice(0, 10)}).finally(() => spinner.stop())
     const to = 'recipients' in sealer.target ? `${sealer.target.recipients.length} recipient(s)` : 'a passphrase'
     this.log(`${plural(plan.keys.length, 'recording')} in clear (${MB(plan.bytes)}) to encrypt to ${to}; ${plan.encrypted} already encrypted`)
-    for (const key of plan.held) this.log(`kept in clear, under legal hold: ${key}`)
-    for (const key of plan.unnamed) this.log(`kept in clear: ${key}: audio without an audio extension; as ${key}.age it could not be told to be a recording (give it its extension: .wav, .mp3…)`)
-    if (flags['dry-run'] || plan.keys.length === 0) for (const {key, error} of plan.failed) this.logToStderr(`FAILED ${key}: ${error}`)
+    for (const key of plan.held) this.log(printable(`kept in clear, under legal hold: ${mask.key(key)}`))
+    for (const key of plan.unnamed.map(mask.key)) this.log(printable(`kept in clear: ${key}: audio without an audio extension; as ${key}.age it could not be told to be a recording (give it its extension: .wav, .mp3…)`))
+    if (flags['dry-run'] || plan.keys.length === 0) for (const {key, error} of plan.failed) this.logToStderr(printable(`FAILED ${mask.key(key)}: ${mask.text(error, [key])}`))
     if (flags['dry-run']) {
       if (plan.failed.length > 0) process.exitCode = EXIT.partial
       return {plan}
@@ -138,7 +150,7 @@ ${exitCodesHelp({partial: 'some recordings could not be encrypted (I/O, permissi
 
     const completed = result.results.filter((item) => item.action === 'completed').length
     this.log(`encrypted ${plural(done.length, 'recording')}${completed > 0 ? `, ${completed} of them left by an interrupted run` : ''}`)
-    for (const {key, error} of result.failures) this.logToStderr(`FAILED ${key}: ${error}`)
+    for (const {key, error} of result.failures) this.logToStderr(printable(`FAILED ${mask.key(key)}: ${mask.text(error, [key])}`))
     if (result.skipped.length > 0 && !journalFailure) this.logToStderr(`interrupted: ${result.skipped.length} recordings not started, still in clear`)
     if (journalFailure) process.exitCode = EXIT.partial
     else if (result.skipped.length > 0) process.exitCode = EXIT.interrupted

@@ -15,8 +15,7 @@ import type {Recording} from '../model.js'
 import {decrypterFor} from '../crypto/age.js'
 import {decryptKey} from '../crypto/decrypt-file.js'
 import {readIdentities, readPassphrase} from '../crypto/identity.js'
-import {accessKeys} from '../journal/access-keys.js'
-import {forDisplay, maskKey, masker, maskText} from '../output/personal.js'
+import {forDisplay, masker} from '../output/personal.js'
 import {printable} from '../output/printable.js'
 import {toE164} from '../probe/phone.js'
 import {isParty} from '../purge/select.js'
@@ -86,8 +85,8 @@ ${exitCodesHelp({partial: 'some recordings could not be exported (encrypted with
 
     const journal = await openJournal(archive, {actor: flags.actor})
     const callerHmac = (await numberHasher(archive, {create: true}))!(number)
-    const access = await accessKeys(archive, found.map((recording) => recording.key))
-    await journal.append({action: 'find', command: 'find', keys: access.keys, reason: flags.reason, outcome: 'ok', details: {callerHmac, matches: matches.length, keyHmacs: access.keyHmacs}})
+    // Keys go to the journal masked beside their HMAC (journal/entry-keys.ts), as in every entry.
+    await journal.append({action: 'find', command: 'find', keys: found.map((recording) => recording.key), reason: flags.reason, outcome: 'ok', details: {callerHmac, matches: matches.length}})
     if (!this.jsonEnabled()) {
       if (matches.length === 0) this.log(`no recording of ${flags['show-personal'] ? number : 'this number'} in ${printable(archive.root)}`)
       for (const match of matches) {
@@ -103,6 +102,7 @@ ${exitCodesHelp({partial: 'some recordings could not be exported (encrypted with
     const exported: string[] = []
     const copies: string[] = []
     const refused: {key: string; why: string}[] = []
+    const notCopied: {key: string; why: string}[] = []
     const target = new LocalStore(destination)
     for (const recording of found) {
       const shown = mask.key(recording.key)
@@ -110,15 +110,13 @@ ${exitCodesHelp({partial: 'some recordings could not be exported (encrypted with
         await mkdir(path.join(destination, path.dirname(recording.key)), {recursive: true, mode: 0o700})
         if (recording.encrypted) {
           if (!decrypter) throw new Error('encrypted: give an identity (-i FILE) or --passphrase-file to decrypt it into the export')
-          const {keys, keyHmacs} = await accessKeys(archive, [recording.key])
           await decryptKey(archive.store, recording.key, {folder: path.join(destination, path.dirname(recording.key))}, {
             decrypter,
             journal,
             reason: flags.reason!,
             command: 'find',
-            journalKey: keys[0],
-            journalOutput: path.join(destination, maskKey(recording.key).replace(/\.age$/i, '')),
-            journalDetails: {keyHmacs, callerHmac},
+            journalOutput: path.join(destination, recording.key.replace(/\.age$/i, '')),
+            journalDetails: {callerHmac},
           })
         } else {
           await target.writeAtomic(recording.key, archive.store.createReadStream(recording.key), {exclusive: true, mode: 0o600})
@@ -127,17 +125,17 @@ ${exitCodesHelp({partial: 'some recordings could not be exported (encrypted with
         exported.push(shown)
         copies.push(recording.key)
       } catch (error) {
+        notCopied.push({key: recording.key, why: errorMessage(error)})
         refused.push({key: shown, why: mask.text(errorMessage(error), [recording.key, destination])})
       }
     }
-    const copied = await accessKeys(archive, copies)
     await journal.append({
       action: 'export',
       command: 'find',
-      keys: copied.keys,
+      keys: copies,
       reason: flags.reason,
       outcome: refused.length === 0 ? 'ok' : 'failed',
-      details: {callerHmac, destination, keyHmacs: copied.keyHmacs, refused: refused.map(({key, why}) => ({key: maskKey(key), why: maskText(why)}))},
+      details: {callerHmac, destination, refused: notCopied},
     })
     if (!this.jsonEnabled()) {
       this.log(`exported ${plural(exported.length, 'recording')} to ${printable(destination)}`)

@@ -19,11 +19,11 @@ export interface DecryptOptions {
   journal: Journal
   /** Why the recording is accessed: mandatory, it goes to the journal. */
   reason: string
-  /** The key as the journal names it: relative to another folder than the archive root, or masked (journal/access-keys.ts). */
+  /** The key as the journal names it, relative to the archive root (the journal masks it beside its HMAC). */
   journalKey?: string
-  /** Where the plaintext went, as the journal says it (masked like the key); the real path by default. */
+  /** Where the plaintext went, as the journal says it; the real path by default. */
   journalOutput?: string
-  /** More facts for the journal entries (the key's HMAC). */
+  /** More facts for the journal entries (the caller's HMAC). */
   journalDetails?: Record<string, unknown>
   /** The command the entries name: `decrypt`, or `find` for a DSAR export. */
   command?: string

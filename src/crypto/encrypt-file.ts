@@ -12,6 +12,7 @@ import {createHash, type Hash} from 'node:crypto'
 import pMap from 'p-map'
 import {errorMessage} from '../errors.js'
 import type {FileJournal} from '../journal/file.js'
+import {keyHmacOf} from '../journal/entry-keys.js'
 import {readEntries} from '../journal/file.js'
 import type {OpenEntry, Store} from '../store/types.js'
 import {ageFileSize, openAge, type AgeSealer} from './age.js'
@@ -132,7 +133,7 @@ async function* tap<T extends Uint8Array>(bytes: AsyncIterable<T>, hash: Hash): 
  */
 export function journalLedger(journal: FileJournal, details: Record<string, unknown>, decrypter?: Decrypter): EncryptLedger {
   let seen: Promise<Set<string>> | undefined
-  const id = (fact: EncryptedFact) => `${fact.key}\n${fact.sha256}\n${fact.ageSha256}`
+  const id = (keyHmac: string, fact: Omit<EncryptedFact, 'key'>) => `${keyHmac}\n${fact.sha256}\n${fact.ageSha256}`
   const append = groupCommit<EncryptedFact>(async (facts) => {
     await journal.appendAll(facts.map((fact) => ({action: 'encrypt', command: 'encrypt', keys: [fact.key], outcome: 'ok', details: {...details, size: fact.size, sha256: fact.sha256, ageSha256: fact.ageSha256}})))
   })
@@ -140,15 +141,17 @@ export function journalLedger(journal: FileJournal, details: Record<string, unkn
     decrypter,
     record: append,
     known: async (fact) => {
+      // Entries name keys by their HMAC (journal/entry-keys.ts); older entries and plain journals by the key itself.
+      const hmac = (await journal.keyHmac()) ?? ((key: string) => key)
       seen ??= (async () => {
         const ids = new Set<string>()
         for await (const entry of readEntries(journal.file)) {
           const {sha256, ageSha256, size} = entry.details ?? {}
-          if (entry.action === 'encrypt' && entry.outcome === 'ok' && typeof ageSha256 === 'string') ids.add(id({key: entry.keys[0], size: size as number, sha256: sha256 as string, ageSha256}))
+          if (entry.action === 'encrypt' && entry.outcome === 'ok' && typeof ageSha256 === 'string') ids.add(id(keyHmacOf(entry, 0, hmac), {size: size as number, sha256: sha256 as string, ageSha256}))
         }
         return ids
       })()
-      return (await seen).has(id(fact))
+      return (await seen).has(id(hmac(fact.key), fact))
     },
   }
 }

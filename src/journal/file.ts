@@ -2,6 +2,7 @@ import {createHash} from 'node:crypto'
 import {CallrecError, errorMessage, EXIT} from '../errors.js'
 import type {Actor} from './actor.js'
 import {GENESIS, canonicalJson, hashEntry} from './canonical.js'
+import {namesRecordings, protectEvent, type KeyHmac} from './entry-keys.js'
 import {withLock} from './lock.js'
 import {LocalStateFile, type StateFile} from './state-file.js'
 import type {Journal, JournalEntry, JournalEvent} from './types.js'
@@ -69,6 +70,12 @@ export class FileJournal implements Journal {
   private failure?: Error
   /** Runs a critical section holding the journal's lock (a lock file beside a local journal; a lock object on S3). */
   private readonly lock: JournalLock
+  /**
+   * The archive's key HMAC (entry-keys.ts): set by openJournal, so entries store keys masked beside their HMAC;
+   * unset, events are stored as given. Asked for at the first append that has keys (it may create the HMAC key).
+   */
+  keyHmacSource?: () => Promise<KeyHmac>
+  private keyHmacs?: Promise<KeyHmac>
 
   constructor(
     readonly file: string,
@@ -98,6 +105,13 @@ export class FileJournal implements Journal {
     })
   }
 
+  /** The HMAC that entries store beside keys; undefined for a journal that stores keys as given. */
+  keyHmac(): Promise<KeyHmac | undefined> {
+    if (!this.keyHmacSource) return Promise.resolve(undefined)
+    this.keyHmacs ??= this.keyHmacSource()
+    return this.keyHmacs
+  }
+
   /** Group commit: what queued up while one write was on its way goes in the next. */
   private async flush(): Promise<void> {
     this.flushing = true
@@ -121,11 +135,14 @@ export class FileJournal implements Journal {
   private async write(builds: ((head: Head) => JournalEvent[])[]): Promise<JournalEntry[][]> {
     const tail = await this.checkedTail()
     let head = tail.last ?? EMPTY_HEAD
-    const made = builds.map((build) => {
-      const entries = chain(build(head), head, this.actor)
+    const made: JournalEntry[][] = []
+    for (const build of builds) {
+      const events = build(head)
+      const hmac = events.some(namesRecordings) ? await this.keyHmac() : undefined
+      const entries = chain(hmac ? events.map((event) => protectEvent(event, hmac)) : events, head, this.actor)
       head = entries.at(-1) ?? head
-      return entries
-    })
+      made.push(entries)
+    }
     const entries = made.flat()
     if (entries.length === 0) return made
     const last = entries.at(-1)!

@@ -8,9 +8,10 @@ export interface EntryFilter {
   until?: DateTime
   actor?: string
   actions?: string[]
+  /** A recording's key: its entries name it plain (`x.wav`) or encrypted (`x.wav.age`), whichever it was then. */
   key?: string
-  /** The key's HMAC (hmac.ts keyHasher): access entries store keys masked beside it. */
-  keyHmac?: string
+  /** The HMAC of each form of the key (hmac.ts keyHasher): entries store keys masked beside it (entry-keys.ts). */
+  keyHmacs?: string[]
 }
 
 /** An instant given as ISO 8601, or as a duration before `now` (`30d`, `12 months`). */
@@ -22,12 +23,15 @@ export function parseInstant(text: string, now: DateTime, flag: string): DateTim
   throw new CallrecError(`${flag} ${text}: not an ISO 8601 date or a duration such as "30d"`)
 }
 
+/** `x.wav` and `x.wav.age`: one recording, in clear or encrypted. */
+export const keyForms = (key: string): string[] => (/\.age$/i.test(key) ? [key, key.slice(0, -4)] : [key, `${key}.age`])
+
 export function matches(entry: JournalEntry, filter: EntryFilter): boolean {
   const time = DateTime.fromISO(entry.time, {zone: 'utc'})
   if (filter.since && time < filter.since) return false
   if (filter.until && time > filter.until) return false
   if (filter.actor && entry.actor.user !== filter.actor && entry.actor.name !== filter.actor) return false
   if (filter.actions && !filter.actions.includes(entry.action)) return false
-  if (filter.key && !entry.keys.includes(filter.key) && !(filter.keyHmac && (entry.details?.keyHmacs as string[] | undefined)?.includes(filter.keyHmac))) return false
+  if (filter.key && !keyForms(filter.key).some((key) => entry.keys.includes(key)) && !(entry.details?.keyHmacs as string[] | undefined)?.some((hmac) => filter.keyHmacs?.includes(hmac))) return false
   return true
 }

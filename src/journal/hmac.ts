@@ -28,7 +28,12 @@ export async function numberHasher(archive: Archive, options: {create: boolean})
  */
 export async function keyHasher(archive: Archive, options: {create: boolean}): Promise<((key: string) => string) | undefined> {
   const key = await hmacKey(archive, options)
-  return key && ((recordingKey) => createHmac('sha256', key).update(`key:${recordingKey}`).digest('hex'))
+  return key && keyHmacWith(key)
+}
+
+/** The keyed HMAC of recording keys with this secret. */
+export function keyHmacWith(key: Buffer): (recordingKey: string) => string {
+  return (recordingKey) => createHmac('sha256', key).update(`key:${recordingKey}`).digest('hex')
 }
 
 async function hmacKey(archive: Archive, options: {create: boolean}): Promise<Buffer | undefined> {

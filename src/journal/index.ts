@@ -6,6 +6,7 @@ import {readHolds} from '../holds/index.js'
 import {stateOf, type ArchiveState} from '../state/index.js'
 import {currentActor, type Actor} from './actor.js'
 import {FileJournal, readEntries, readLines, type Head} from './file.js'
+import {keyHmacWith} from './hmac.js'
 import type {SigningPublicKey} from './sshsig.js'
 import type {JournalEntry} from './types.js'
 import {verifyLines, type VerifyResult} from './verify.js'
@@ -22,7 +23,10 @@ export async function openJournal(archive: Archive, options: {actor?: string} = 
 
 /** The journal kept in `state`, locked with the state's journal lock. */
 export function journalIn(state: ArchiveState, actor: Actor): FileJournal {
-  return new FileJournal(state.journalName, actor, {...state.journalFiles(), lock: (fn) => state.withLock('journal', fn)})
+  const journal = new FileJournal(state.journalName, actor, {...state.journalFiles(), lock: (fn) => state.withLock('journal', fn)})
+  // Keys stored masked beside their HMAC (entry-keys.ts), with the archive's HMAC key, made on first use.
+  journal.keyHmacSource = async () => keyHmacWith((await state.readHmacKey()) ?? (await state.createHmacKey()))
+  return journal
 }
 
 /** Every entry of the archive's journal, oldest first; nothing when it has none yet. */

@@ -50,10 +50,15 @@ export function maskKey(key: string): string {
   return maskFileName(key).replace(PHONE_IN_TEXT, maskNumber)
 }
 
+// In free text people also write numbers in groups (`06 12 34 56 78`, `+33 6 12 34 56 78`, `06.12.34.56.78`); not in
+// keys, where `-` and `.` join a number to the next field (`in-0612345678-1001-…`).
+const GROUPED_PHONE_IN_TEXT = /(?<![\p{L}\p{N}.])(?:(?:\+|00)[1-9]\d{0,3}|0[1-9])(?:[ .]\d{1,4}){2,6}(?![\p{N}])/gu
+
 /** Free text (a finding's message, a reason why) with the numbers in it masked, and `keys` masked where they appear. */
 export function maskText(text: string, keys: readonly (string | undefined)[] = []): string {
   let masked = text
   for (const key of keys) if (key) masked = masked.split(key).join(maskKey(key))
+  masked = masked.replace(GROUPED_PHONE_IN_TEXT, (number) => (/^\+?\d{9,15}$/.test(number.replace(SEPARATORS, '')) ? maskNumber(number) : number))
   return masked.replace(PHONE_IN_TEXT, maskNumber)
 }
 
@@ -94,12 +99,15 @@ export function findingForDisplay(finding: Finding, showPersonal: boolean): Find
 }
 
 const KEY_FIELDS = new Set(['key', 'keys', 'sidecar', 'journalKey'])
+// A SHA-256 or an HMAC: hex that may begin like a phone number (`0612345678ab…`), never one.
+const HEX_DIGEST = /^[0-9a-f]{32,}$/
 
 /**
  * A journal entry (or any JSON) with the phone numbers in it masked: key fields as keys, other text as text.
  * What `access-log export` shows unless --show-personal; hashes and HMACs pass unchanged.
  */
 export function maskDeep<T>(value: T, mask: Masker, field = ''): T {
+  if (typeof value === 'string' && HEX_DIGEST.test(value)) return value
   if (typeof value === 'string') return (KEY_FIELDS.has(field) ? mask.key(value) : mask.text(value)) as T
   if (Array.isArray(value)) return value.map((item) => maskDeep(item, mask, field)) as T
   if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([name, item]) => [name, maskDeep(item, mask, name)])) as T

@@ -2,6 +2,7 @@ import {parseFromTokenizer, type IAudioMetadata} from 'music-metadata'
 import {AbstractTokenizer, BufferSizeError, EndOfStreamError, type IFileInfo, type IReadChunkOptions} from 'strtok3'
 import type {AudioInfo} from '../model.js'
 import {wavHasNoFrames} from './wav-data.js'
+import {detail} from '../details.js'
 
 /** How many bytes the scan reads up front: enough for the header of every container PBXs write. */
 export const HEAD_BYTES = 8192
@@ -90,7 +91,7 @@ export type AudioProbe = {audio: AudioInfo; metadata: IAudioMetadata} | {error: 
 
 /** Reads the audio header; a file that is not audio, is cut short, or takes longer than `timeoutMs` gets the reason. */
 export async function probeAudio(head: Buffer, size: number, readAt: ReadAt, timeoutMs: number): Promise<AudioProbe> {
-  if (size === 0) return {error: 'empty file (0 bytes)'}
+  if (size === 0) return {error: detail('emptyFile')}
   const cut = wavCutShort(head, size)
   if (cut) return {error: cut}
   const abort = new AbortController()
@@ -101,7 +102,7 @@ export async function probeAudio(head: Buffer, size: number, readAt: ReadAt, tim
     const timeout = new Promise<never>((_, reject) => abort.signal.addEventListener('abort', () => reject(new TimeoutError())))
     const metadata = await Promise.race([parsing, timeout])
     const {format} = metadata
-    if (!format.codec) return {error: format.container ? `cut short or damaged: no audio stream in the ${format.container} container` : 'not a recognised audio format'}
+    if (!format.codec) return {error: format.container ? detail('noAudioStream', {container: format.container}) : detail('unknownFormat')}
     return {
       metadata,
       audio: {
@@ -114,7 +115,7 @@ export async function probeAudio(head: Buffer, size: number, readAt: ReadAt, tim
       },
     }
   } catch (error) {
-    if (error instanceof TimeoutError) return {error: `gave up after ${timeoutMs} ms: hostile or damaged file`, timedOut: true}
+    if (error instanceof TimeoutError) return {error: detail('timedOut', {ms: timeoutMs}), timedOut: true}
     return {error: describeParseError(error)}
   } finally {
     clearTimeout(timer)
@@ -122,12 +123,12 @@ export async function probeAudio(head: Buffer, size: number, readAt: ReadAt, tim
 }
 
 function describeParseError(error: unknown): string {
-  if (error instanceof EndOfStreamError) return 'cut short: the file ends inside its header'
-  if (error instanceof TooManyReadsError) return `its header takes more than ${PARSE_READS} reads (a chain of empty or forged chunks): hostile or damaged file`
-  if (error instanceof BufferSizeError) return `its header asks for ${error.requestedSize} bytes, more than the ${PARSE_BUDGET / 1024 / 1024} MiB a recording's header may take: hostile or damaged file`
+  if (error instanceof EndOfStreamError) return detail('endsInHeader')
+  if (error instanceof TooManyReadsError) return detail('tooManyReads', {reads: PARSE_READS})
+  if (error instanceof BufferSizeError) return detail('headerTooLarge', {bytes: error.requestedSize, mib: PARSE_BUDGET / 1024 / 1024})
   const message = error instanceof Error ? error.message : String(error)
-  if (/MIME-type|unsupported|Guessed|determine audio format/i.test(message)) return 'not a recognised audio format'
-  return message.split('\n')[0]
+  if (/MIME-type|unsupported|Guessed|determine audio format/i.test(message)) return detail('unknownFormat')
+  return detail('parseError', {error: message.split('\n')[0]})
 }
 
 /**
@@ -138,5 +139,5 @@ function wavCutShort(head: Buffer, size: number): string | undefined {
   if (head.length < 12 || head.toString('latin1', 0, 4) !== 'RIFF' || head.toString('latin1', 8, 12) !== 'WAVE') return undefined
   const declared = head.readUInt32LE(4) + 8
   if (declared <= 8 || declared >= 0xffffffff || declared <= size) return undefined
-  return `cut short: the WAV header declares ${declared} bytes, the file has ${size}`
+  return detail('wavCutShort', {declared, size})
 }

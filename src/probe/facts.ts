@@ -5,6 +5,7 @@ import {validateFields} from './fields.js'
 import {isRecording} from './recording.js'
 import {isAgeEncrypted} from './sniff.js'
 import {readCallTags} from './tags.js'
+import {detail} from '../details.js'
 
 /**
  * What the files themselves say of one recording: the I/O half of the probe, with no policy and no CDR,
@@ -61,20 +62,20 @@ export async function readSidecarFacts(store: Store, key: string): Promise<Sidec
 export async function readFileFacts(store: Store, key: string, sniff: boolean, timeoutMs: number): Promise<RecordingFacts & {transient?: true}> {
   const facts: RecordingFacts & {transient?: true} = {key, size: 0, modifiedAt: new Date(0).toISOString(), encrypted: false, problems: []}
   const entry = await store.open(key).catch((error: NodeJS.ErrnoException) => {
-    facts.unreadable = `cannot open (${error.code ?? error.message})`
+    facts.unreadable = detail('cannotOpen', {code: error.code ?? error.message})
     return undefined
   })
   if (!entry) {
-    facts.unreadable ??= 'vanished during the scan'
+    facts.unreadable ??= detail('vanished')
     facts.transient = true
-    return sniff ? {...facts, notRecording: `no audio extension, and its content cannot be read (${facts.unreadable})`} : facts
+    return sniff ? {...facts, notRecording: detail('unreadableContent', {why: facts.unreadable})} : facts
   }
   let known = !sniff
   try {
     facts.size = entry.size
     facts.modifiedAt = entry.modifiedAt.toISOString()
     const head = await entry.read(0, HEAD_BYTES)
-    if (sniff && !isRecording(key, head)) return {...facts, notRecording: 'neither an audio extension nor audio content'}
+    if (sniff && !isRecording(key, head)) return {...facts, notRecording: detail('noAudio')}
     known = true
     facts.encrypted = isAgeEncrypted(head)
     if (!facts.encrypted) {
@@ -91,9 +92,9 @@ export async function readFileFacts(store: Store, key: string, sniff: boolean, t
       }
     }
   } catch (error) {
-    facts.unreadable = `cannot read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`
+    facts.unreadable = detail('cannotRead', {code: (error as NodeJS.ErrnoException).code ?? (error as Error).message})
     facts.transient = true
-    if (!known) return {...facts, notRecording: `no audio extension, and its content cannot be read (${facts.unreadable})`}
+    if (!known) return {...facts, notRecording: detail('unreadableContent', {why: facts.unreadable})}
   } finally {
     await entry.close()
   }
@@ -108,18 +109,18 @@ export async function readSidecar(store: Store, key: string): Promise<{fields: P
   let raw: unknown
   try {
     const entry = await store.open(key)
-    if (!entry) return problem('cannot read (ENOENT)')
+    if (!entry) return problem(detail('cannotRead', {code: 'ENOENT'}))
     let bytes: Buffer
     try {
-      if (entry.size > SIDECAR_MAX_BYTES) return problem(`${entry.size} bytes, more than the ${SIDECAR_MAX_BYTES / 1024 / 1024} MiB a sidecar may have: not read`)
+      if (entry.size > SIDECAR_MAX_BYTES) return problem(detail('sidecarTooLarge', {size: entry.size, mib: SIDECAR_MAX_BYTES / 1024 / 1024}))
       bytes = await entry.read(0, entry.size)
     } finally {
       await entry.close()
     }
     raw = JSON.parse(bytes.toString('utf8'))
   } catch (error) {
-    return problem(error instanceof SyntaxError ? `not valid JSON (${error.message})` : `cannot read (${(error as NodeJS.ErrnoException).code})`)
+    return problem(error instanceof SyntaxError ? detail('notJson', {error: error.message}) : detail('cannotRead', {code: String((error as NodeJS.ErrnoException).code)}))
   }
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return problem('not a JSON object')
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return problem(detail('notJsonObject'))
   return validateFields(raw as Record<string, unknown>, 'sidecar', key)
 }

@@ -1,13 +1,14 @@
 import {DateTime} from 'luxon'
 import {z} from 'zod'
 import type {CallFields, PartialFields, Problem} from '../model.js'
+import {detail} from '../details.js'
 
 // One validator for call facts wherever they come from (sidecar JSON, audio tags): each field is checked
 // on its own so that one bad field is named and the others are still used.
 const isoWithOffset = z.string().refine((text) => /(Z|[+-]\d\d:?\d\d)$/i.test(text) && DateTime.fromISO(text).isValid, {
-  message: 'not an ISO 8601 date-time with an offset (e.g. 2026-05-14T10:32:00+02:00)',
+  message: 'notIsoDateTime',
 })
-const isoDate = z.string().refine((text) => DateTime.fromISO(text).isValid, {message: 'not an ISO 8601 date'})
+const isoDate = z.string().refine((text) => DateTime.fromISO(text).isValid, {message: 'notIsoDate'})
 
 const FIELD_SCHEMAS: {[K in keyof CallFields]: z.ZodType<unknown>} = {
   callId: z.union([z.string().min(1), z.number()]),
@@ -43,7 +44,7 @@ export function validateFields(raw: Record<string, unknown>, origin: Problem['or
   const result: ValidatedFields = {fields: {}, problems: []}
   for (const [name, value] of Object.entries(raw)) {
     if (!(name in FIELD_SCHEMAS)) {
-      result.problems.push({origin, source, field: name, unknown: true, message: `${name}: not a field callrec knows; not used`})
+      result.problems.push({origin, source, field: name, unknown: true, message: detail('unknownField', {field: name})})
       continue
     }
     if (value === null || value === undefined) continue
@@ -51,7 +52,7 @@ export function validateFields(raw: Record<string, unknown>, origin: Problem['or
     const input = fromText && BOOLEAN_FIELDS.has(field) && typeof value === 'string' ? textToBoolean(value) : value
     const parsed = FIELD_SCHEMAS[field].safeParse(input)
     if (!parsed.success) {
-      result.problems.push({origin, source, field, message: `${field}: ${describe(parsed.error, value)}`})
+      result.problems.push({origin, source, field, message: describe(field, parsed.error, value)})
       continue
     }
     ;(result.fields as Record<string, unknown>)[field] = normalise(field, parsed.data)
@@ -71,10 +72,17 @@ function normalise(field: keyof CallFields, value: unknown): unknown {
   return value
 }
 
-function describe(error: z.ZodError, value: unknown): string {
+/** The first issue, as a detail (rules/details.ts); our refinements name their detail id as their message. */
+function describe(name: string, error: z.ZodError, value: unknown): string {
   const issue = error.issues[0]
   const shown = JSON.stringify(value)
-  const where = issue.path.length > 0 ? `${issue.path.join('.')}: ` : ''
-  if (issue.code === 'invalid_type') return `${where}expected ${issue.expected}, got ${shown?.length > 40 ? typeof value : shown}`
-  return `${where}${issue.message}`
+  const field = [name, ...issue.path].join('.')
+  if (issue.code === 'invalid_type') return detail('wrongType', {field, expected: issue.expected, got: shown?.length > 40 ? typeof value : shown})
+  if (issue.message === 'notIsoDateTime' || issue.message === 'notIsoDate') return detail(issue.message, {field})
+  if (issue.code === 'too_small' && issue.origin === 'string') return detail('emptyValue', {field})
+  if (issue.code === 'invalid_value') return detail('notOneOf', {field, options: issue.values.map((option) => JSON.stringify(option)).join(', ')})
+  if (issue.code === 'unrecognized_keys') return detail('unknownKeys', {field, keys: issue.keys.join(', ')})
+  // A union (`callId`: a string or a number) names only its last branch's problem: the value is of neither type.
+  if (issue.code === 'invalid_union') return detail('wrongType', {field, expected: 'string|number', got: shown?.length > 40 ? typeof value : shown})
+  return detail('badValue', {field, issue: issue.message})
 }

@@ -14,6 +14,7 @@ import {matchFilename} from './filenames/index.js'
 import {policyTemplates} from './filenames/template.js'
 import {recordingByName} from './recording.js'
 import {wallClockToUtc} from './time.js'
+import {detail} from '../details.js'
 
 export type ScanItem =
   | {kind: 'recording'; recording: Recording}
@@ -71,7 +72,7 @@ export async function* scanArchive(archive: Archive, options: ScanOptions): Asyn
         if (sidecars.has(key)) continue
         const byName = recordingByName(key)
         if (byName === 'not') {
-          batch.push({kind: 'not-a-recording', key, reason: 'encrypted, and its inner name is not that of a recording'})
+          batch.push({kind: 'not-a-recording', key, reason: detail('encryptedNotRecording')})
           continue
         }
         const sidecarKey = sidecarKeyOf(key)

@@ -4,6 +4,7 @@ import pMap from 'p-map'
 import type {Archive} from '../archive.js'
 import {CallrecError, errorMessage, EXIT} from '../errors.js'
 import {loadHolds, type HoldIndex} from '../holds/index.js'
+import {resolveEntries} from '../journal/entry-keys.js'
 import {formatHead, JournalDamagedError, JournalWriteError, readEntries, type FileJournal} from '../journal/file.js'
 import type {Lock} from '../journal/lock.js'
 import {stateFolder} from '../journal/paths.js'
@@ -93,7 +94,11 @@ export async function executePurge(archive: Archive, selection: Selection, optio
   if (!isLocal(store)) throw new CallrecError(`${store.location}: purge works on local archives only for now`)
   const result: PurgeResult = {run: options.run, deleted: [], held: [], changed: [], vanished: [], failed: [], undone: [], journal: {file: options.journal.file}, removedFolders: []}
   const state = new LocalStore(stateFolder(archive))
-  const {runs, entries} = await pendingEntries(state, options.journal.state)
+  const pending = await pendingEntries(state, options.journal.state)
+  const {runs} = pending
+  // Entries store keys masked beside their HMAC: put back in clear from the candidates' keys (or the archive's).
+  const known = [...selection.candidates.values()].flatMap((candidate) => [...candidate.forms.map((form) => form.key), ...(candidate.sidecarKey ? [candidate.sidecarKey] : [])])
+  const entries = await resolveEntries(pending.entries, store, await options.journal.keyHmac(), known)
   await state.writeAtomic(PENDING, Buffer.from(JSON.stringify({runs: [...runs, options.run]}) + '\n'))
 
   const items: Item[] = []
@@ -215,7 +220,7 @@ export async function executePurge(archive: Archive, selection: Selection, optio
             try {
               await removeHashed(deleting, files, sidecar)
             } catch (error) {
-              const left = (await pMap(entry.keys, async (key) => ((await store.exists(key)) ? [key] : []))).flat()
+              const left = (await pMap(item.entry?.keys ?? files.map(({key}) => key), async (key) => ((await store.exists(key)) ? [key] : []))).flat()
               result.failed.push({key: item.candidate.id, error: errorMessage(error)})
               failures.push({action: 'purge', command: options.command, keys: left, outcome: 'failed', details: {run: options.run, undoes: entry.seq, why: `not deleted: ${errorMessage(error)}`}})
               return

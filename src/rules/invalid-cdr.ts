@@ -5,6 +5,7 @@ const meta = {
   severity: 'warning',
   description: 'A CDR row that cannot be read; the audit uses the other rows',
   messages: {invalid: '{{problem}}'},
+  details: ['problem'],
 } as const
 
 export default {

@@ -5,6 +5,7 @@ const meta = {
   severity: 'error',
   description: 'A sidecar or tag value that is not valid (named field); unknown sidecar fields are listed, not kept',
   messages: {invalid: '{{source}}: {{problem}}', unknownField: '{{source}}: {{field}}: not a field callrec knows; not used'},
+  details: ['problem'],
 } as const
 
 export default {

@@ -5,6 +5,7 @@ import type {Finding, Severity} from '../model.js'
 import type {Lang} from '../report/register-labels.js'
 import {FR} from './messages-fr.js'
 import {ruleById} from './index.js'
+import {localizeDetail} from '../details.js'
 import {fillTemplate, type RuleMeta} from './types.js'
 
 export interface RuleText {
@@ -30,5 +31,8 @@ export function severityName(severity: Severity, lang: Lang): string {
 export function findingMessage(finding: Finding, lang: Lang): string {
   const meta = ruleById(finding.rule)?.meta
   const template = meta && finding.messageId ? ruleText(meta, lang).messages[finding.messageId] : undefined
-  return template === undefined ? finding.message : fillTemplate(template, finding.data)
+  if (template === undefined) return finding.message
+  const details = ['origin', ...(meta!.details ?? [])]
+  const data = finding.data && Object.fromEntries(Object.entries(finding.data).map(([name, value]) => [name, typeof value === 'string' && details.includes(name) ? localizeDetail(value, lang) : value]))
+  return fillTemplate(template, data)
 }

@@ -1,4 +1,5 @@
 import type {DateTime} from 'luxon'
+import {detail, fillTemplate} from '../details.js'
 import type {Finding, MessageData, Recording, Severity, Sourced} from '../model.js'
 import type {Policy} from '../policy/schema.js'
 import type {CdrIndex} from '../probe/cdr-index.js'
@@ -28,6 +29,8 @@ export interface RuleMeta {
   severity: Severity
   /** Message id → English template with {{placeholders}}. */
   messages: Record<string, string>
+  /** The placeholders whose values are the probe's details (src/details.ts), shown in the reader's language; `origin` always is. */
+  details?: readonly string[]
 }
 
 /** What a rule sees during one audit: every scanned item, then the end of the scan (for rules over the whole set). */
@@ -50,10 +53,6 @@ export interface Report {
   dueAt?: string
 }
 
-/** Fills a template's {{placeholders}} from `data`. */
-export function fillTemplate(template: string, data: MessageData = {}): string {
-  return template.replace(/\{\{\s*(\w+)\s*\}\}/g, (whole, name: string) => (name in data ? String(data[name]) : whole))
-}
 
 /** A finding of `meta`'s rule on `key`: its English message rendered now, its id and data kept for the reports. */
 export function finding(meta: RuleMeta, key: string, report: Report): Finding {
@@ -99,8 +98,20 @@ export function entryRule<K extends EntryKind>(meta: RuleMeta, kind: K, report: 
 }
 
 /** Where a field came from, short enough for a finding (the sidecar is the recording's own; `--explain` gives the rest). */
+export {fillTemplate}
+
+/** Where a value came from, as a finding's message says it: a detail (src/details.ts), so reports can translate it. */
 export function origin(field: Sourced<unknown>): string {
-  return field.source === 'sidecar' ? 'sidecar' : sourceLabel(field)
+  const ref = field.ref.startsWith(`${field.source}:`) ? field.ref.slice(field.source.length + 1) : field.ref
+  switch (field.source) {
+    case 'sidecar': return detail('fromSidecar')
+    case 'tag': return detail('fromTag', {ref})
+    case 'cdr': return detail('fromCdr', {ref})
+    case 'filename': return detail('fromFilename', {pattern: ref})
+    case 'mtime': return detail('fromMtime')
+    case 'holds': return detail('fromHolds', {ref})
+    case 'policy': return ref.startsWith('policy defaults.') ? detail('fromDefaults', {field: ref.slice('policy defaults.'.length)}) : detail('fromClassify', {rule: ref})
+  }
 }
 
 /** `cdr: Master.csv:12`; a ref that already names its source (`filename:freepbx`) is not prefixed twice. */

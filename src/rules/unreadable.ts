@@ -5,6 +5,7 @@ const meta = {
   severity: 'error',
   description: 'Not readable as audio (damaged, cut short, not audio, too slow to parse) or not followed (symlink out of the archive)',
   messages: {unreadable: '{{reason}}'},
+  details: ['reason'],
 } as const
 
 export default {

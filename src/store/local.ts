@@ -10,6 +10,7 @@ import {checkKey, keyPartToName, nameToKeyPart} from './keys.js'
 import {identityOf, PinnedFolder} from './pinned.js'
 import {isTempName, tempName, trackTemp, writerGone} from './temp.js'
 import type {OpenEntry, Store, StoreFolder, WriteOptions} from './types.js'
+import {detail} from '../details.js'
 
 const SEP = Buffer.from('/')
 
@@ -56,7 +57,7 @@ export class LocalStore implements Store {
       try {
         entries = await readdir(dir, {withFileTypes: true, encoding: 'buffer'})
       } catch (error) {
-        folder.refused.push({key: prefix || '.', reason: `cannot list folder (${(error as NodeJS.ErrnoException).code})`, failed: true})
+        folder.refused.push({key: prefix || '.', reason: detail('cannotList', {code: String((error as NodeJS.ErrnoException).code)}), failed: true})
         yield folder
         continue
       }
@@ -89,9 +90,9 @@ export class LocalStore implements Store {
   /** Symlinks are never followed; only those leading out of the root are worth reporting. */
   private async symlinkReason(full: Buffer): Promise<string | undefined> {
     const target = await realpath(full).catch(() => undefined)
-    if (target === undefined) return 'symlink to a missing target: not followed'
+    if (target === undefined) return detail('symlinkMissing')
     const inside = target === this.location || target.startsWith(this.location + path.sep)
-    return inside ? undefined : `symlink to ${target}, outside the archive root: not followed`
+    return inside ? undefined : detail('symlinkOutside', {target})
   }
 
   /**

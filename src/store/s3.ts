@@ -17,6 +17,7 @@ import {Upload} from '@aws-sdk/lib-storage'
 import {CallrecError, errorMessage} from '../errors.js'
 import {checkKey} from './keys.js'
 import type {OpenEntry, Store, StoreDescription, StoreFolder} from './types.js'
+import {detail} from '../details.js'
 
 /** Reads in flight at once, bodies included: enough to hide S3's latency, few enough for a small server. */
 const CONCURRENCY = 32
@@ -123,7 +124,7 @@ export class S3Store implements Store {
         if (open.at(-1)?.folder !== folder) open.push({folder, listed: {keys: [], refused: []}})
         const {listed} = open.at(-1)!
         if (kind === 'key') listed.keys.push(key)
-        else listed.refused.push({key, reason: 'object key with an empty, "." or ".." part: not a key inside the archive, not read'})
+        else listed.refused.push({key, reason: detail('badObjectKey')})
       }
       token = page.NextContinuationToken
     } while (token)

@@ -71,7 +71,7 @@ describe('legal holds', () => {
     assert.equal((await hold(dir, 'calls/0000.wav', '--reason', 'case 12', '--until', '2026-06-30')).code, 0)
     const audit = await callrecJson(['audit', dir, '--now', NOW, '--fail-on', 'never'])
     const rules = audit.json.findings.map((finding: {rule: string; message: string}) => `${finding.rule}: ${finding.message}`)
-    assert.ok(rules.includes('legal-hold-expired: legal hold "case 12" ended 2026-06-30 (holds: holds.json#1)'), rules.join('\n'))
+    assert.ok(rules.includes('legal-hold-expired: legal hold "case 12" ended 2026-06-30 (holds file holds.json#1)'), rules.join('\n'))
     assert.ok(rules.some((rule: string) => rule.startsWith('retention-expired')))
   })
 

@@ -46,6 +46,11 @@ describe('errors in one line, as callrec says them', () => {
     const typo = await callrec(['audti'])
     assert.equal(typo.code, 2)
     assert.equal(typo.stderr, 'callrec: audti: no such command; did you mean `callrec audit`?\n')
+    // With its arguments, as a user types it: oclif joins them to the id.
+    const withArgs = await callrec(['audti', EXAMPLE, '--now', '2026-11-23T00:00:00Z'])
+    assert.equal(withArgs.code, 2)
+    assert.match(withArgs.stderr, /^callrec: audti .*: no such command; did you mean `callrec audit`\?\n$/)
+    assert.match((await callrec(['hodl', 'ad', 'x.wav'])).stderr, /did you mean `callrec hold add`\?/)
     const far = await callrec(['frobnicate'])
     assert.equal(far.code, 2)
     assert.match(far.stderr, /^callrec: frobnicate: no such command \(`callrec --help` lists the commands\)\n$/)

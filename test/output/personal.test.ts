@@ -1,13 +1,13 @@
 // Phone numbers (and 3CX party names) that PBXs write into file names are masked in every output, one form
 // everywhere, unless --show-personal.
 import assert from 'node:assert/strict'
-import {mkdtempSync, readFileSync, rmSync} from 'node:fs'
+import {mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import path from 'node:path'
 import {after, describe, test} from 'node:test'
 import {maskKey, maskNumber} from '../../src/output/personal.js'
 import {callrec, makeArchive, NOW, wav} from '../helpers.ts'
-import {OLD} from '../purge/fixtures.ts'
+import {OLD, RECENT} from '../purge/fixtures.ts'
 
 test('the documented form: first four characters, a • per hidden digit, last two; extensions as they are', () => {
   assert.equal(maskNumber('+33612345678'), '+336••••••78')
@@ -24,10 +24,11 @@ test('the documented form: first four characters, a • per hidden digit, last t
 describe('every output masks the numbers in keys', () => {
   const FREEPBX = 'monitor/2025/01/10/in-0612345678-1001-20250110-093000-1736497800.17.wav'
   const THREECX = '3cx/1001/[Jane Doe]_1001-0639980040_20250110093000(42).wav'
+  const KEPT = 'monitor/2026/10/01/in-0698765432-1002-20261001-093000-1759303800.18.wav'
   const files: Record<string, Buffer | object> = {}
-  for (const key of [FREEPBX, THREECX]) {
+  for (const key of [FREEPBX, THREECX, KEPT]) {
     files[key] = wav(0.05)
-    files[key.replace(/\.wav$/, '.json')] = {recordedAt: OLD, purpose: 'quality', noticePlayed: true}
+    files[key.replace(/\.wav$/, '.json')] = {recordedAt: key === KEPT ? RECENT : OLD, purpose: 'quality', noticePlayed: true}
   }
   const made = makeArchive(files)
   const work = mkdtempSync(path.join(tmpdir(), 'callrec-personal-'))
@@ -35,7 +36,7 @@ describe('every output masks the numbers in keys', () => {
     made.cleanup()
     rmSync(work, {recursive: true, force: true})
   })
-  const CLEAR = /0612345678|0639980040|Jane Doe/
+  const CLEAR = /0612345678|0639980040|Jane Doe|0698765432/
 
   test('audit (table, csv, ndjson, json), reports, purge plan and result, certificates, journal export', async () => {
     const outputs: Record<string, string> = {}
@@ -44,6 +45,13 @@ describe('every output masks the numbers in keys', () => {
     for (const format of ['csv', 'json', 'html']) outputs[`compliance ${format}`] = (await callrec(['report', 'compliance', made.dir, '--now', NOW, '--format', format, '-o', path.join(work, `c.${format}`)]), readFileSync(path.join(work, `c.${format}`), 'utf8'))
     outputs['purge plan'] = (await callrec(['purge', made.dir, '--now', NOW, '--dry-run', '--json'])).stdout
     outputs['find'] = (await callrec(['find', made.dir, '--caller', '0612345678'])).stdout
+    const hold = await callrec(['hold', 'add', KEPT, '--archive', made.dir, '--reason', 'dispute of 06 98 76 54 32'])
+    assert.equal(hold.code, 0, hold.stderr)
+    outputs['hold list'] = (await callrec(['hold', 'list', '--archive', made.dir])).stdout
+    outputs['hold list --json'] = (await callrec(['hold', 'list', '--archive', made.dir, '--json'])).stdout
+    writeFileSync(path.join(work, 'passphrase'), 'correct horse battery staple\n', {mode: 0o600})
+    outputs['encrypt plan'] = (await callrec(['encrypt', made.dir, '--dry-run', '--passphrase-file', path.join(work, 'passphrase')])).stdout
+    outputs['encrypt plan --json'] = (await callrec(['encrypt', made.dir, '--dry-run', '--json', '--passphrase-file', path.join(work, 'passphrase')])).stdout
     const purge = await callrec(['purge', made.dir, '--now', NOW, '--yes', '--json', '--certificate', path.join(work, 'cert.csv')])
     assert.equal(purge.code, 0, purge.stderr)
     outputs['purge --json'] = purge.stdout
@@ -54,9 +62,24 @@ describe('every output masks the numbers in keys', () => {
       assert.doesNotMatch(text, CLEAR, name)
     }
     assert.match(outputs['audit table'], /in-0612••••78-1001/)
+    assert.match(outputs['hold list'], /in-0698••••32-1002/)
+    assert.match(outputs['encrypt plan --json'], /\[J••• D••\]_1001-0639••••40/)
     assert.match(outputs['certificate'], /\[J••• D••\]_1001-0639••••40/)
 
+    // The journal itself: keys masked beside their HMAC, a number typed in a reason masked too (journal/entry-keys.ts).
+    const journal = readFileSync(path.join(made.dir, '.callrec/journal.jsonl'), 'utf8')
+    assert.doesNotMatch(journal, CLEAR)
+    assert.match(journal, /"reason":"dispute of 0698••••32"/)
+    assert.equal((await callrec(['access-log', 'verify', made.dir])).code, 0)
+
+    // --show-personal puts back the keys of files the archive still holds; a purged file's entries are found by --key.
     const shown = (await callrec(['access-log', 'export', made.dir, '--format', 'ndjson', '--show-personal'])).stdout
-    assert.match(shown, /in-0612345678-1001/)
+    const entries = shown.trim().split('\n').map((line) => JSON.parse(line))
+    assert.deepEqual(entries.find((entry) => entry.action === 'hold').keys, [KEPT])
+    assert.deepEqual(entries.find((entry) => entry.action === 'hold').details.key, KEPT)
+    assert.doesNotMatch(shown, /0612345678/, 'purged: nothing left to map it back from')
+    const byKey = (await callrec(['access-log', 'export', made.dir, '--format', 'ndjson', '--key', FREEPBX])).stdout.trim().split('\n').map((line) => JSON.parse(line))
+    assert.deepEqual(byKey.map((entry) => entry.action), ['find', 'purge'])
+    assert.ok(outputs['certificate'].includes(byKey[1].details.files[0].sha256), 'the entry and the certificate name the same file by its SHA-256')
   })
 })

@@ -1,6 +1,7 @@
 import {parseUniqueId} from '../asterisk-id.js'
 import {readAsteriskCdr, type CdrColumn} from './asterisk.js'
 import type {CdrFormat} from './types.js'
+import {detail} from '../../details.js'
 
 // cdr_csv's Master.csv: no header row; build_csv_record() in cdr/cdr_csv.c writes these 16 columns, then uniqueid
 // when loguniqueid, userfield when loguserfield, and peeraccount, linkedid, sequence when newcdrcolumns (cdr.conf [csv]).
@@ -20,7 +21,7 @@ function layoutOf(fields: string[]): readonly CdrColumn[] | string {
     case 19: return [...BASE, ...NEW_COLUMNS]
     case 20: return [...BASE, one, ...NEW_COLUMNS]
     case 21: return [...BASE, 'uniqueid', 'userfield', ...NEW_COLUMNS]
-    default: return `${fields.length} columns; cdr_csv writes 16 to 21`
+    default: return detail('cdrColumns', {count: fields.length})
   }
 }
 

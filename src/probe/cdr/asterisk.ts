@@ -4,6 +4,7 @@ import {DateTime} from 'luxon'
 import {AUDIO_EXT} from '../filenames/parts.js'
 import {wallClockToUtc} from '../time.js'
 import type {CdrCall, CdrSink} from './types.js'
+import {detail} from '../../details.js'
 
 /** Asterisk's CDR variables, named as in cdr.conf and ${CDR(…)}; `recordingfile` is FreePBX's own column. */
 export type CdrColumn =
@@ -47,7 +48,7 @@ export async function readAsteriskCdr(input: Readable, file: string, timezone: s
       const line = Number(error?.lines)
       if (badLines.has(line)) return
       badLines.add(line)
-      sink.problem({line, ref: `${file}:${line}`, message: `not a CSV row (${error?.message.split(':')[0]})`})
+      sink.problem({line, ref: `${file}:${line}`, message: detail('notCsvRow', {error: String(error?.message.split(':')[0])})})
     },
   })
   input.on('error', (error) => parser.destroy(error))
@@ -109,7 +110,7 @@ function time(row: CdrRow, column: 'start' | 'answer' | 'end', timezone: string)
   const utc = withOffset
     ? DateTime.fromISO(`${withOffset[1]}T${withOffset[2]}${withOffset[3].length === 3 ? `${withOffset[3]}:00` : withOffset[3]}`).toUTC().toISO() ?? undefined
     : wallClockToUtc(text.replace(/\.\d+$/, ''), timezone)
-  if (!utc) throw new RowProblem(`${column}: "${text}" is not a date and time (YYYY-MM-DD HH:MM:SS)`)
+  if (!utc) throw new RowProblem(detail('cdrNotDate', {column, text}))
   return utc
 }
 
@@ -117,7 +118,7 @@ function time(row: CdrRow, column: 'start' | 'answer' | 'end', timezone: string)
 function seconds(row: CdrRow, column: 'duration' | 'billsec'): number {
   const text = row[column] ?? ''
   const value = Number(text)
-  if (text.trim() === '' || !Number.isFinite(value) || value < 0) throw new RowProblem(`${column}: "${text}" is not a number of seconds`)
+  if (text.trim() === '' || !Number.isFinite(value) || value < 0) throw new RowProblem(detail('cdrNotSeconds', {column, text}))
   return value
 }
 
