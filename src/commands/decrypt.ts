@@ -10,9 +10,10 @@ import {decryptKey, type DecryptOutput} from '../crypto/decrypt-file.js'
 import {AGE_SUFFIX} from '../crypto/encrypt-file.js'
 import {readIdentities, readPassphrase} from '../crypto/identity.js'
 import {CallrecError, EXIT, errorMessage} from '../errors.js'
-import {journalPaths, openJournal} from '../journal/index.js'
+import {openJournal} from '../journal/index.js'
 import type {FileJournal} from '../journal/file.js'
-import {tryLock, type Lock} from '../journal/lock.js'
+import type {Lock} from '../journal/lock.js'
+import {stateOf} from '../state/index.js'
 import {printable} from '../output/printable.js'
 import {LocalStore} from '../store/local.js'
 import type {Store} from '../store/types.js'
@@ -134,7 +135,7 @@ async function archiveOf(file: string, location: string | undefined, policy: str
         const archive = await openArchive({location: root, policy})
         const journal = await openJournal(archive, {actor: options.actor})
         // In place changes the archive: not while an encrypt or a purge runs on it.
-        const lock = options.inPlace ? await tryLock(journalPaths(archive).archiveLock, archive.root) : undefined
+        const lock = options.inPlace ? await (await stateOf(archive)).tryRunLock(archive.root) : undefined
         return {archive, journal, lock}
       })(),
     )

@@ -10,10 +10,10 @@ import {readIdentities, readPassphrase} from '../crypto/identity.js'
 import {planEncryption, type EncryptionPlan} from '../crypto/select.js'
 import {CallrecError, errorMessage, EXIT} from '../errors.js'
 import {JournalWriteError} from '../journal/file.js'
-import {journalPaths, openJournal} from '../journal/index.js'
-import {tryLock} from '../journal/lock.js'
+import {openJournal} from '../journal/index.js'
 import {masker, type Masker} from '../output/personal.js'
 import {printable} from '../output/printable.js'
+import {stateOf} from '../state/index.js'
 import {stopGently} from '../store/temp.js'
 import {canAsk, confirm} from '../ui/confirm.js'
 import {plural, progress} from '../ui/terminal.js'
@@ -58,7 +58,7 @@ ${exitCodesHelp({partial: 'some recordings could not be encrypted (I/O, permissi
     const passphrases = 'passphrase' in sealer.target ? [sealer.target.passphrase] : []
     const decrypter = identities.length + passphrases.length > 0 ? decrypterFor(identities, passphrases) : undefined
     // One run at a time on an archive (cron overlapping itself, a purge): the second exits 4 at once.
-    const lock = flags['dry-run'] ? undefined : await tryLock(journalPaths(archive).archiveLock, archive.root)
+    const lock = flags['dry-run'] ? undefined : await (await stateOf(archive)).tryRunLock(archive.root)
     try {
       const mask = masker(flags['show-personal'])
       const {plan, result, ...rest} = await this.encrypt(archive, sealer, decrypter, flags, mask)

@@ -8,8 +8,8 @@ import {sweepTemps} from '../cli/sweep.js'
 import {actorFlag, reasonFlag} from '../cli/journal-flags.js'
 import {CallrecError, EXIT} from '../errors.js'
 import {numberHasher} from '../journal/hmac.js'
-import {currentActor, formatHead, journalPaths, openJournal} from '../journal/index.js'
-import {tryLock} from '../journal/lock.js'
+import {currentActor, formatHead, openJournal} from '../journal/index.js'
+import {stateOf} from '../state/index.js'
 import {toE164} from '../probe/phone.js'
 import {byDestruction, certificatePath, maskPurgeFacts, writeCertificate} from '../purge/certificate.js'
 import {executePurge, hasPendingRun, type PurgeResult} from '../purge/execute.js'
@@ -82,7 +82,7 @@ ${exitCodesHelp({partial: 'some recordings could not be deleted (I/O, permission
     const versions = flags.versions as VersionScope
     // What the store already refuses (S3: versioning unreadable) is said now, before any scan or prompt.
     await archive.store.eraser?.({versions}).check()
-    const lock = flags['dry-run'] ? undefined : await tryLock(journalPaths(archive).archiveLock, archive.root)
+    const lock = flags['dry-run'] ? undefined : await (await stateOf(archive)).tryRunLock(archive.root)
     try {
       const swept = flags['dry-run'] ? [] : await sweepTemps(archive)
       for (const key of swept) if (!this.jsonEnabled()) this.log(`removed ${key}, a temp file left by a killed run`)

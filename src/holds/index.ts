@@ -1,4 +1,3 @@
-import {readFile, stat} from 'node:fs/promises'
 import path from 'node:path'
 import picomatch from 'picomatch'
 import {z} from 'zod'
@@ -7,12 +6,10 @@ import {CallrecError, errorMessage} from '../errors.js'
 import {currentActor, type Actor} from '../journal/actor.js'
 import type {FileJournal} from '../journal/file.js'
 import {numberHasher, type NumberHasher} from '../journal/hmac.js'
-import {withLock} from '../journal/lock.js'
-import {journalPaths} from '../journal/paths.js'
 import type {JournalEvent} from '../journal/types.js'
 import type {LegalHold, Sourced, SourcedFields} from '../model.js'
 import {bareUniqueId} from '../probe/asterisk-id.js'
-import {LocalStore} from '../store/local.js'
+import {stateOf, type ArchiveState} from '../state/index.js'
 import type {Store} from '../store/types.js'
 import {resolveKey} from './canonical.js'
 
@@ -113,11 +110,11 @@ export interface HoldsFileState {
 
 /** Reads the holds file (none yet: no holds); the HMAC key is read only when a hold names a caller. */
 export async function loadHolds(archive: Archive): Promise<HoldIndex> {
-  const file = journalPaths(archive).holds
-  const {holds} = await readHoldsFile(file)
+  const state = await stateOf(archive)
+  const {holds} = await readHolds(state)
   const hasher = holds.some((hold) => 'caller' in hold.match) ? await numberHasher(archive, {create: false}) : undefined
-  if (holds.some((hold) => 'caller' in hold.match) && !hasher) throw new CallrecError(`${file}: holds name callers but the HMAC key of caller numbers is missing (${journalPaths(archive).hmacKey})`)
-  return new HoldIndex(file, holds, hasher, await aliasesOf(archive, holds))
+  if (holds.some((hold) => 'caller' in hold.match) && !hasher) throw new CallrecError(`${state.holdsName}: holds name callers but the HMAC key of caller numbers is missing (${state.hmacKeyName})`)
+  return new HoldIndex(state.holdsName, holds, hasher, await aliasesOf(archive, holds))
 }
 
 /**
@@ -170,14 +167,11 @@ export async function canonicalMatch(archive: Archive, match: HoldMatch): Promis
   return isKey ? {key: real.spelling} : {glob: real.spelling}
 }
 
-export async function readHoldsFile(file: string): Promise<HoldsFileState> {
-  let text: string
-  try {
-    text = await readFile(file, 'utf8')
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return {holds: [], lastId: 0, version: 'none'}
-    throw new CallrecError(`${file}: cannot read the holds file (${(error as NodeJS.ErrnoException).code ?? error})`)
-  }
+/** The holds file of `state`, validated; none yet: no holds. */
+export async function readHolds(state: ArchiveState): Promise<HoldsFileState> {
+  const {text, version} = await state.readHolds()
+  if (text === undefined) return {holds: [], lastId: 0, version}
+  const file = state.holdsName
   let parsed
   try {
     parsed = fileSchema.safeParse(JSON.parse(text))
@@ -189,13 +183,7 @@ export async function readHoldsFile(file: string): Promise<HoldsFileState> {
     throw new CallrecError(`${file}: ${issue.path.join('.') || 'holds file'}: ${issue.message}`)
   }
   const {holds, lastId = 0} = parsed.data
-  return {holds, lastId: Math.max(lastId, ...holds.map((hold) => hold.id)), version: await holdsVersion(file)}
-}
-
-/** Inode, size and mtime: each update renames a new file into place, so any change shows. */
-export async function holdsVersion(file: string): Promise<string> {
-  const info = await stat(file, {bigint: true}).catch(() => undefined)
-  return info ? `${info.ino}:${info.size}:${info.mtimeNs}` : 'none'
+  return {holds, lastId: Math.max(lastId, ...holds.map((hold) => hold.id)), version}
 }
 
 /**
@@ -204,17 +192,16 @@ export async function holdsVersion(file: string): Promise<string> {
  * or damaged, leaves the holds as they were); a file that cannot be written then gets an entry undoing them.
  * A purge takes the same lock around each batch of deletions, so a hold added now is seen before the next deletion.
  */
-export function updateHolds<T>(archive: Archive, change: (holds: Hold[], lastId: number) => T, record: {journal: FileJournal; events(result: T): JournalEvent[]}): Promise<T> {
-  const file = journalPaths(archive).holds
-  return withLock(file, async () => {
-    const {holds, lastId} = await readHoldsFile(file)
+export async function updateHolds<T>(archive: Archive, change: (holds: Hold[], lastId: number) => T, record: {journal: FileJournal; events(result: T): JournalEvent[]}): Promise<T> {
+  const state = await stateOf(archive)
+  return state.withLock('holds', async () => {
+    const {holds, lastId} = await readHolds(state)
     const result = change(holds, lastId)
     const entries = await record.journal.appendAll(record.events(result))
-    const folder = path.dirname(file)
     // lastId: hold ids are never reused, even after a release removed the highest one.
-    const state = {lastId: Math.max(lastId, ...holds.map((hold) => hold.id)), holds}
+    const contents = {lastId: Math.max(lastId, ...holds.map((hold) => hold.id)), holds}
     try {
-      await new LocalStore(folder).writeAtomic(path.basename(file), Buffer.from(JSON.stringify(state, null, 2) + '\n'), {mode: 0o640})
+      await state.writeHolds(Buffer.from(JSON.stringify(contents, null, 2) + '\n'))
     } catch (error) {
       const why = `holds file not written (${errorMessage(error)})`
       const undo = entries.map(({action, command, keys, reason, details, seq}) => ({action, command, keys, reason, outcome: 'failed' as const, details: {...details, undoes: seq, why}}))

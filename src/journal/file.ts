@@ -68,6 +68,8 @@ export class FileJournal implements Journal {
   private pending: {build(head: Head): JournalEvent[]; resolve(entries: JournalEntry[]): void; reject(error: unknown): void}[] = []
   private flushing = false
   private failure?: Error
+  /** Runs a critical section holding the journal's lock (a lock file beside a local journal; a lock object on S3). */
+  private readonly lock: JournalLock
   /**
    * The archive's key HMAC (entry-keys.ts): set by openJournal, so entries store keys masked beside their HMAC;
    * unset, events are stored as given. Asked for at the first append that has keys (it may create the HMAC key).
@@ -78,10 +80,11 @@ export class FileJournal implements Journal {
   constructor(
     readonly file: string,
     readonly actor: Actor,
-    state?: {journal: StateFile; head: StateFile},
+    state?: {journal: StateFile; head: StateFile; lock?: JournalLock},
   ) {
     this.state = state?.journal ?? new LocalStateFile(file)
     this.headFile = state?.head ?? new LocalStateFile(headFileOf(file))
+    this.lock = state?.lock ?? ((fn) => withLock(file, fn))
   }
 
   async append(event: JournalEvent): Promise<void> {
@@ -116,7 +119,7 @@ export class FileJournal implements Journal {
       const group = this.pending.splice(0)
       try {
         if (this.failure) throw this.failure
-        const made = await withLock(this.file, () => this.write(group.map((item) => item.build)))
+        const made = await this.lock(() => this.write(group.map((item) => item.build)))
         group.forEach((item, index) => item.resolve(made[index]))
       } catch (caught) {
         // The lock too lives beside the journal: a volume that takes no lock takes no entry.
@@ -169,7 +172,7 @@ export class FileJournal implements Journal {
 
   /** The last entry now, or the empty head of a journal with none; refused when the journal is damaged. */
   head(): Promise<Head> {
-    return withLock(this.file, async () => (await this.checkedTail()).last ?? EMPTY_HEAD).catch((error: unknown) => {
+    return this.lock(async () => (await this.checkedTail()).last ?? EMPTY_HEAD).catch((error: unknown) => {
       throw error instanceof CallrecError ? error : new JournalWriteError(`${this.file}: journal not usable (${errorMessage(error)}); nothing was done`, undefined)
     })
   }
@@ -196,7 +199,7 @@ export class FileJournal implements Journal {
    * rewritten through a temp file and a rename, under the lock; entries kept are copied byte for byte.
    */
   prune(cutoff: Date, event: Omit<JournalEvent, 'action' | 'outcome' | 'keys'>): Promise<{pruned: number; checkpoint?: JournalEntry}> {
-    return withLock(this.file, async () => {
+    return this.lock(async () => {
       await this.checkedTail()
       let pruned = 0
       let lastPruned: JournalEntry | undefined
@@ -229,7 +232,7 @@ export class FileJournal implements Journal {
    * SHA-256, side file). Undefined when the journal is not damaged.
    */
   repair(sideFile: StateFile, event: Omit<JournalEvent, 'action' | 'outcome' | 'keys'>): Promise<{damage: Damage; entry: JournalEntry} | undefined> {
-    return withLock(this.file, async () => {
+    return this.lock(async () => {
       const tail = await tailOf(this.state)
       if (!tail.damage) return undefined
       const {damage} = tail
@@ -245,6 +248,8 @@ export class FileJournal implements Journal {
     })
   }
 }
+
+export type JournalLock = <T>(fn: () => Promise<T>) => Promise<T>
 
 export const headFileOf = (journal: string) => `${journal}.head`
 

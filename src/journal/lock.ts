@@ -1,11 +1,11 @@
 import {randomBytes} from 'node:crypto'
 import fs, {existsSync, readFileSync, readlinkSync} from 'node:fs'
 import {mkdir, readdir, readFile, rmdir, stat, unlink} from 'node:fs/promises'
-import {hostname} from 'node:os'
 import path from 'node:path'
 import {setTimeout as sleep} from 'node:timers/promises'
 import lockfile from 'proper-lockfile'
 import {CallrecError, EXIT} from '../errors.js'
+import {hostName} from './actor.js'
 
 // Locks are proper-lockfile's: `FILE.lock` is a folder made with mkdir (atomic on every filesystem, NFS
 // included), its mtime refreshed every UPDATE_MS while held. Inside it, an owner file says who holds it:
@@ -69,12 +69,15 @@ export const processStartTime = (pid: number) => processStat(pid)?.startTime
 const boot = readProc('/proc/sys/kernel/random/boot_id', (file) => readFileSync(file, 'latin1'))
 const pidNamespace = readProc('/proc/self/ns/pid', readlinkSync)
 
-function ownerRecord(): LockOwner {
-  return {pid: process.pid, host: hostname(), boot, pidNamespace, startTime: processStartTime(process.pid), since: new Date().toISOString()}
+export function ownerRecord(): LockOwner {
+  return {pid: process.pid, host: hostName(), boot, pidNamespace, startTime: processStartTime(process.pid), since: new Date().toISOString()}
 }
 
 /** Whether the owner's pids can be checked from here: same host, same boot, same pid namespace. */
-const local = (owner: LockOwner) => owner.host === hostname() && owner.boot === boot && owner.pidNamespace === pidNamespace
+const local = (owner: LockOwner) => owner.host === hostName() && owner.boot === boot && owner.pidNamespace === pidNamespace
+
+/** A holder that provably holds nothing: a process of this host (same boot, same pid namespace) that is gone. */
+export const goneHere = (owner: LockOwner) => local(owner) && !alive(owner)
 
 function alive(owner: LockOwner): boolean {
   try {

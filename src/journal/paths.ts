@@ -16,8 +16,9 @@ export interface JournalPaths {
 
 /**
  * The journal from the policy (relative paths from the archive root), by default `.callrec/journal.jsonl`
- * under the root; its HMAC key and the holds file beside it unless the policy says otherwise. An archive that
- * is not a local folder (S3) keeps this state on the machine that runs callrec, under the XDG state folder.
+ * under the root; its HMAC key and the holds file beside it unless the policy says otherwise. For an archive
+ * that is not a local folder (S3), these are where an older callrec kept its state on the machine that ran it
+ * (under the XDG state folder): what state/s3-import.ts moves into the bucket, where its state now lives.
  */
 export function journalPaths(archive: Archive): JournalPaths {
   const base = stateBase(archive)

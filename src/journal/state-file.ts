@@ -29,6 +29,8 @@ export interface StateFile {
   replace(content: Uint8Array | AsyncIterable<Uint8Array>): Promise<void>
   /** The lines as written (without their newline), 1-based numbers; nothing when it does not exist. */
   lines(): AsyncIterable<{line: number; text: string}>
+  /** Problems of the way it is stored, beyond its bytes (S3: appends that raced), for `access-log verify`. */
+  layoutProblems?(): Promise<string[]>
 }
 
 const MODE = 0o640

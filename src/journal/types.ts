@@ -1,6 +1,6 @@
 // The journal's write side, as every action sees it. Every access to a recording and every change of the
 // archive appends one event; the implementation chains, locks and fsyncs (see src/journal/).
-export const JOURNAL_ACTIONS = ['decrypt', 'export', 'purge', 'hold', 'release', 'encrypt', 'audit', 'find', 'prune', 'repair', 'checkpoint'] as const
+export const JOURNAL_ACTIONS = ['decrypt', 'export', 'purge', 'hold', 'release', 'encrypt', 'audit', 'find', 'prune', 'repair', 'checkpoint', 'import'] as const
 export type JournalAction = (typeof JOURNAL_ACTIONS)[number]
 export type JournalOutcome = 'ok' | 'failed' | 'refused' | 'skipped'
 

@@ -10,7 +10,7 @@ export const PRUNE_FLOOR = {months: 6}
 /** How far in the future a checkpoint's time may be (clocks of several hosts). */
 export const CLOCK_SLACK_MS = 60_000
 
-export type ProblemKind = 'altered' | 'removed' | 'inserted' | 'damaged' | 'truncated' | 'forged' | 'holds'
+export type ProblemKind = 'altered' | 'removed' | 'inserted' | 'damaged' | 'truncated' | 'forged' | 'holds' | 'forked'
 
 export interface VerifyProblem {
   kind: ProblemKind

@@ -207,6 +207,13 @@ export const policySchema = z.strictObject({
   holds: z.strictObject({path: z.string().optional()}).default({}),
   /** Where an S3-compatible server (not AWS) keeps the data: its region name says nothing the register can trust. */
   storage: z.strictObject({country: z.string().regex(/^[A-Z]{2}$/, 'an ISO 3166 country code such as FR')}).optional(),
+  /** Where an S3 archive keeps its shared state (journal, holds, HMAC key, locks); default `.callrec/` under its prefix. */
+  state: z
+    .string()
+    .refine((url) => /^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](\/[^/]+)*\/?$/i.test(url) && !url.slice(5).split('/').some((part) => part === '.' || part === '..'), {
+      message: 'not an S3 location for the shared state: s3://bucket or s3://bucket/prefix (no empty, "." or ".." part)',
+    })
+    .optional(),
   /** Art. 30 register facts the archive cannot tell: see registerSchema and `callrec report register`. */
   register: registerSchema.optional(),
 })

@@ -3,12 +3,13 @@ import type {DateTime} from 'luxon'
 import pMap from 'p-map'
 import type {Archive} from '../archive.js'
 import {CallrecError, errorMessage, EXIT} from '../errors.js'
-import {holdsVersion, loadHolds, type HoldIndex} from '../holds/index.js'
+import {loadHolds, type HoldIndex} from '../holds/index.js'
 import {resolveEntries} from '../journal/entry-keys.js'
 import {formatHead, JournalDamagedError, JournalWriteError, readEntries, type FileJournal} from '../journal/file.js'
 import type {Lock} from '../journal/lock.js'
-import {withLock} from '../journal/lock.js'
-import {journalPaths, stateFolder} from '../journal/paths.js'
+import {stateFolder} from '../journal/paths.js'
+import type {StateFile} from '../journal/state-file.js'
+import {stateOf} from '../state/index.js'
 import type {JournalEntry, JournalEvent} from '../journal/types.js'
 import type {SourcedFields} from '../model.js'
 import {activeHold} from '../rules/types.js'
@@ -96,13 +97,13 @@ export async function executePurge(archive: Archive, selection: Selection, optio
   const eraser = isLocal(store) ? undefined : store.eraser?.({versions: options.versions ?? 'all'})
   if (!isLocal(store) && !eraser) throw new CallrecError(`${store.location}: this store cannot purge`)
   const result: PurgeResult = {run: options.run, deleted: [], held: [], changed: [], vanished: [], failed: [], undone: [], journal: {file: options.journal.file}, removedFolders: []}
-  const state = new LocalStore(stateFolder(archive))
-  const pending = await pendingEntries(state, options.journal.file)
+  const marker = await pendingMarker(archive)
+  const pending = await pendingEntries(marker, options.journal.state)
   const {runs} = pending
   // Entries store keys masked beside their HMAC: put back in clear from the candidates' keys (or the archive's).
   const known = [...selection.candidates.values()].flatMap((candidate) => [...candidate.forms.map((form) => form.key), ...(candidate.sidecarKey ? [candidate.sidecarKey] : [])])
   const entries = await resolveEntries(pending.entries, store, await options.journal.keyHmac(), known)
-  await state.writeAtomic(PENDING, Buffer.from(JSON.stringify({runs: [...runs, options.run]}) + '\n'))
+  await marker.write([...runs, options.run])
 
   const items: Item[] = []
   const orphans: JournalEntry[] = []
@@ -114,7 +115,7 @@ export async function executePurge(archive: Archive, selection: Selection, optio
   }
   for (const candidate of selection.candidates.values()) items.push({candidate})
 
-  const holdsFile = journalPaths(archive).holds
+  const archiveState = await stateOf(archive)
   let holds: HoldIndex | undefined
   let version = ''
   const batchSize = options.batchSize ?? 500
@@ -137,9 +138,9 @@ export async function executePurge(archive: Archive, selection: Selection, optio
 
   const batch = async (batch: Item[], orphans: JournalEntry[]) => {
     await stopIfLockLost([options.lock])
-    await withLock(holdsFile, async (holdsLock) => {
+    await archiveState.withLock('holds', async (holdsLock) => {
       // A hold added since the last batch is seen now: `hold add` takes this same lock.
-      const current = await holdsVersion(holdsFile)
+      const current = await archiveState.holdsVersion()
       if (current !== version) [holds, version] = [await loadHolds(archive), current]
       const events: JournalEvent[] = []
       const undo = (entry: JournalEntry, key: string, why: string) => {
@@ -274,10 +275,7 @@ export async function executePurge(archive: Archive, selection: Selection, optio
     result.stopped = {error: errorMessage(error), lastSeq: last?.seq, head: last && formatHead(last), notReached: items.length - start}
   }
   result.removedFolders = eraser ? [] : await removeEmptied(store as LocalArchiveStore, emptied)
-  if (!result.stopped) {
-    await state.remove(PENDING)
-    await syncFolder(state.location)
-  }
+  if (!result.stopped) await marker.clear()
 
   result.deleted.sort((a, b) => a.seq - b.seq)
   const last = appended.at(-1)
@@ -286,15 +284,40 @@ export async function executePurge(archive: Archive, selection: Selection, optio
 }
 
 /** Whether an interrupted run left deletions to finish. */
-export function hasPendingRun(archive: Archive): Promise<boolean> {
-  return new LocalStore(stateFolder(archive)).exists(PENDING)
+export async function hasPendingRun(archive: Archive): Promise<boolean> {
+  return (await (await pendingMarker(archive)).read()).length > 0
+}
+
+/** The runs that a kill interrupted between their entries and their deletions (see the comment on crash safety). */
+interface PendingMarker {
+  read(): Promise<string[]>
+  write(runs: string[]): Promise<void>
+  clear(): Promise<void>
+}
+
+async function pendingMarker(archive: Archive): Promise<PendingMarker> {
+  const runsOf = (bytes: Buffer | undefined): string[] => (bytes ? (JSON.parse(bytes.toString('utf8')) as {runs: string[]}).runs : [])
+  const encode = (runs: string[]) => Buffer.from(JSON.stringify({runs}) + '\n')
+  if (archive.store.localPath) {
+    const state = new LocalStore(stateFolder(archive))
+    return {
+      read: async () => runsOf(await state.readFile(PENDING).catch(() => undefined)),
+      write: (runs) => state.writeAtomic(PENDING, encode(runs)),
+      clear: async () => {
+        await state.remove(PENDING)
+        await syncFolder(state.location)
+      },
+    }
+  }
+  // An S3 archive's marker is in its shared state, so that the next purge, from any host, finishes the run.
+  const file = (await stateOf(archive)).sideFile(PENDING)
+  return {read: async () => runsOf(await file.readAll()), write: (runs) => file.replace(encode(runs)), clear: () => file.replace(encode([]))}
 }
 
 /** The entries of interrupted runs named by the pending marker, less those already undone. */
-async function pendingEntries(state: LocalStore, journal: string): Promise<{runs: string[]; entries: JournalEntry[]}> {
-  const marker = await state.readFile(PENDING).catch(() => undefined)
-  if (!marker) return {runs: [], entries: []}
-  const runs = (JSON.parse(marker.toString('utf8')) as {runs: string[]}).runs
+async function pendingEntries(marker: PendingMarker, journal: StateFile): Promise<{runs: string[]; entries: JournalEntry[]}> {
+  const runs = await marker.read()
+  if (runs.length === 0) return {runs: [], entries: []}
   const claimed = new Map<number, JournalEntry>()
   for await (const entry of readEntries(journal)) {
     if (entry.action !== 'purge' || !runs.includes(entry.details?.run as string)) continue

@@ -3,6 +3,7 @@ import {Agent as HttpsAgent} from 'node:https'
 import {createHash} from 'node:crypto'
 import {Readable} from 'node:stream'
 import {
+  DeleteObjectCommand,
   DeleteObjectsCommand,
   GetBucketLocationCommand,
   GetBucketVersioningCommand,
@@ -571,6 +572,34 @@ export class S3Store implements Store {
       region = !out.LocationConstraint ? 'us-east-1' : out.LocationConstraint === 'EU' ? 'eu-west-1' : out.LocationConstraint
     }
     return {kind: 's3', bucket, prefix: prefix.slice(0, -1), region, ...(endpoint ? {endpoint} : {})}
+  }
+
+  /** The same bucket and client under `sub/` of this prefix: where an archive keeps its own state (`.callrec/`). */
+  within(sub: string): S3Store {
+    checkKey(sub)
+    return new S3Store({...this.options, prefix: `${this.options.prefix}${sub}/`})
+  }
+
+  /**
+   * Every object under `sub` (a key prefix relative to this store's), hidden ones included, in key order, with
+   * its size and the server's LastModified: what the archive's own state (journal chunks, lock tickets) is read from.
+   */
+  async *objects(sub: string, startAfter?: string): AsyncIterable<{key: string; size: number; modifiedAt: Date}> {
+    const {bucket, prefix} = this.options
+    let token: string | undefined
+    do {
+      const page = await this.request(`${this.location}/${sub}`, (client) =>
+        client.send(new ListObjectsV2Command({Bucket: bucket, Prefix: prefix + sub, ContinuationToken: token, ...(startAfter && !token ? {StartAfter: prefix + startAfter} : {})})),
+      )
+      for (const object of page.Contents ?? []) yield {key: object.Key!.slice(prefix.length), size: object.Size ?? 0, modifiedAt: object.LastModified ?? new Date(0)}
+      token = page.NextContinuationToken
+    } while (token)
+  }
+
+  /** One plain DELETE: on a versioned bucket it leaves a delete marker (state objects, not recordings: nothing to erase). */
+  async removeCurrent(key: string): Promise<void> {
+    const Key = this.objectKey(key)
+    await this.request(key, (client) => client.send(new DeleteObjectCommand({Bucket: this.options.bucket, Key})))
   }
 }
 

@@ -1,10 +1,11 @@
 import {randomBytes} from 'node:crypto'
+import path from 'node:path'
 import {openArchive} from '../../archive.js'
 import {CallrecCommand, EXIT_CODES_HELP} from '../../cli/base.js'
 import {archiveArg, policyFlag} from '../../cli/flags.js'
 import {actorFlag, reasonFlag} from '../../cli/journal-flags.js'
 import {openJournal} from '../../journal/index.js'
-import {LocalStateFile} from '../../journal/state-file.js'
+import {stateOf} from '../../state/index.js'
 
 export default class AccessLogRepair extends CallrecCommand {
   static summary = 'Move a damaged end of the journal aside, so that appends can go on; the repair is journaled.'
@@ -21,7 +22,7 @@ ${EXIT_CODES_HELP}`
     const {args, flags} = await this.parse(AccessLogRepair)
     const archive = await openArchive({location: args.archive, policy: flags.policy})
     const journal = await openJournal(archive, {actor: flags.actor})
-    const side = new LocalStateFile(`${journal.file}.damaged-${new Date().toISOString().replaceAll(':', '')}-${randomBytes(2).toString('hex')}`)
+    const side = (await stateOf(archive)).sideFile(`${path.basename(journal.file)}.damaged-${new Date().toISOString().replaceAll(':', '')}-${randomBytes(2).toString('hex')}`)
     const repaired = await journal.repair(side, {command: 'access-log repair', reason: flags.reason})
     if (!repaired) {
       if (!this.jsonEnabled()) this.log(`${journal.file}: not damaged; nothing to repair`)

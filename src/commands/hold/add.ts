@@ -10,7 +10,8 @@ import {CallrecError} from '../../errors.js'
 import {runAudit} from '../../audit.js'
 import {HoldIndex, newHold, updateHolds, type Hold, type HoldMatch} from '../../holds/index.js'
 import {numberHasher} from '../../journal/hmac.js'
-import {currentActor, journalPaths, openJournal} from '../../journal/index.js'
+import {currentActor, openJournal} from '../../journal/index.js'
+import {stateOf} from '../../state/index.js'
 
 export default class HoldAdd extends CallrecCommand {
   static summary = 'Put recordings under legal hold: never purged, whatever their age.'
@@ -56,7 +57,7 @@ ${exitCodesHelp({})}`
       },
       {journal, events: (hold) => [{action: 'hold', command: 'hold add', keys: 'key' in match ? [match.key] : [], reason: flags.reason, outcome: 'ok', details: {hold: hold.id, ...matchDetails(match), until}}]},
     )
-    const file = journalPaths(archive).holds
+    const file = (await stateOf(archive)).holdsName
     if (!this.jsonEnabled()) this.log(`hold #${hold.id} on ${describeMatch(match)}${until ? ` until ${until}` : ''}: ${flags.reason} (${file})`)
     return {hold, file}
   }

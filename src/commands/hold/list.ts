@@ -4,10 +4,10 @@ import {CallrecCommand, exitCodesHelp} from '../../cli/base.js'
 import {archiveFlag} from '../../cli/archive-flag.js'
 import {nowFlag, parseNow, policyFlag} from '../../cli/flags.js'
 import {describeMatch} from '../../cli/hold-flags.js'
-import {readHoldsFile, type Hold} from '../../holds/index.js'
-import {journalPaths} from '../../journal/index.js'
+import {readHolds, type Hold} from '../../holds/index.js'
 import {masker} from '../../output/personal.js'
 import {printable} from '../../output/printable.js'
+import {stateOf} from '../../state/index.js'
 
 export default class HoldList extends CallrecCommand {
   static summary = 'List the legal holds: what each covers, why, since and until when, who set it.'
@@ -27,10 +27,11 @@ ${exitCodesHelp({})}`
   async run(): Promise<{file: string; holds: (Hold & {ended: boolean})[]}> {
     const {flags} = await this.parse(HoldList)
     const archive = await openArchive({location: flags.archive, policy: flags.policy})
-    const file = journalPaths(archive).holds
+    const state = await stateOf(archive)
+    const file = state.holdsName
     const today = parseNow(flags.now).toISODate()!
     const mask = masker(flags['show-personal'])
-    const holds = (await readHoldsFile(file)).holds.map((hold) => ({
+    const holds = (await readHolds(state)).holds.map((hold) => ({
       ...hold,
       match: 'key' in hold.match ? {key: mask.key(hold.match.key)} : 'glob' in hold.match ? {glob: mask.text(hold.match.glob)} : hold.match,
       reason: mask.text(hold.reason),
