@@ -4,6 +4,7 @@ import {CallrecError} from '../errors.js'
 import {canonicalMatch, type HoldMatch} from '../holds/index.js'
 import {numberHasher} from '../journal/hmac.js'
 import {checkKey} from '../store/keys.js'
+import type {Masker} from '../output/personal.js'
 
 // What a hold covers, for `hold add` and `hold release`: one recording, a glob of keys, every call of a
 // number, or one call id.
@@ -13,6 +14,7 @@ export const holdFlags = {
   glob: Flags.string({description: 'Every recording whose key matches this glob (picomatch: `sales/2026/**`).', helpValue: 'GLOB'}),
   caller: Flags.string({description: 'Every recording where this number is caller or callee (any format; the policy country applies). Stored as a keyed HMAC.', helpValue: 'NUMBER'}),
   'call-id': Flags.string({description: 'The recording of this call id (PBX uniqueid).', helpValue: 'ID'}),
+  'show-personal': Flags.boolean({description: 'Show the phone numbers in keys, globs and reasons in full.'}),
 }
 
 export async function holdMatchOf(archive: Archive, key: string | undefined, flags: {glob?: string; caller?: string; 'call-id'?: string}, create: boolean): Promise<HoldMatch> {
@@ -41,6 +43,13 @@ export function matchDetails(match: HoldMatch): Record<string, string> {
 }
 
 /** How a hold's match reads in a list or a message; a caller only as the start of its HMAC. */
+/** A hold's match as shown: the numbers in its key or glob masked (callers are only ever an HMAC). */
+export function shownMatch(match: HoldMatch, mask: Masker): HoldMatch {
+  if ('key' in match) return {key: mask.key(match.key)}
+  if ('glob' in match) return {glob: mask.text(match.glob)}
+  return match
+}
+
 export function describeMatch(match: HoldMatch): string {
   if ('key' in match) return match.key
   if ('glob' in match) return `glob ${match.glob}`

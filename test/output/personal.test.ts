@@ -47,6 +47,11 @@ describe('every output masks the numbers in keys', () => {
     outputs['find'] = (await callrec(['find', made.dir, '--caller', '0612345678'])).stdout
     const hold = await callrec(['hold', 'add', KEPT, '--archive', made.dir, '--reason', 'dispute of 06 98 76 54 32'])
     assert.equal(hold.code, 0, hold.stderr)
+    outputs['hold add'] = hold.stdout
+    outputs['hold add --json'] = (await callrec(['hold', 'add', '--glob', '**/in-0698765432-*', '--archive', made.dir, '--reason', 'the same call', '--json'])).stdout
+    const released = await callrec(['hold', 'release', '--glob', '**/in-0698765432-*', '--archive', made.dir, '--reason', 'done'])
+    assert.equal(released.code, 0, released.stderr)
+    outputs['hold release'] = released.stdout
     outputs['hold list'] = (await callrec(['hold', 'list', '--archive', made.dir])).stdout
     outputs['hold list --json'] = (await callrec(['hold', 'list', '--archive', made.dir, '--json'])).stdout
     writeFileSync(path.join(work, 'passphrase'), 'correct horse battery staple\n', {mode: 0o600})
@@ -63,6 +68,8 @@ describe('every output masks the numbers in keys', () => {
     }
     assert.match(outputs['audit table'], /in-0612••••78-1001/)
     assert.match(outputs['hold list'], /in-0698••••32-1002/)
+    assert.match(outputs['hold add'], /in-0698••••32-1002.*dispute of 0698••••32/)
+    assert.match(outputs['hold release'], /glob \*\*\/in-0698••••32-\*/)
     assert.match(outputs['encrypt plan --json'], /\[J••• D••\]_1001-0639••••40/)
     assert.match(outputs['certificate'], /\[J••• D••\]_1001-0639••••40/)
 

@@ -4,13 +4,15 @@ import {openArchive, type Archive} from '../../archive.js'
 import {CallrecCommand, exitCodesHelp} from '../../cli/base.js'
 import {archiveFlag} from '../../cli/archive-flag.js'
 import {policyFlag} from '../../cli/flags.js'
-import {describeMatch, holdArgs, holdFlags, holdMatchOf, matchDetails} from '../../cli/hold-flags.js'
+import {describeMatch, holdArgs, holdFlags, holdMatchOf, matchDetails, shownMatch} from '../../cli/hold-flags.js'
 import {actorFlag} from '../../cli/journal-flags.js'
 import {CallrecError} from '../../errors.js'
 import {runAudit} from '../../audit.js'
 import {HoldIndex, newHold, updateHolds, type Hold, type HoldMatch} from '../../holds/index.js'
 import {numberHasher} from '../../journal/hmac.js'
 import {currentActor, openJournal} from '../../journal/index.js'
+import {masker} from '../../output/personal.js'
+import {printable} from '../../output/printable.js'
 import {stateOf} from '../../state/index.js'
 
 export default class HoldAdd extends CallrecCommand {
@@ -40,12 +42,14 @@ ${exitCodesHelp({})}`
     const archive = await openArchive({location: flags.archive, policy: flags.policy})
     if (flags.until !== undefined && !DateTime.fromISO(flags.until).isValid) throw new CallrecError(`--until ${flags.until}: not an ISO 8601 date`)
     const match = await holdMatchOf(archive, args.key, flags, true)
-    if ('key' in match && !(await archive.store.exists(match.key)) && !(await archive.store.exists(`${match.key}.age`))) throw new CallrecError(`${match.key}: no such recording in the archive (keys are relative to the root; --glob for patterns)`)
+    const mask = masker(flags['show-personal'])
+    const shown = describeMatch(shownMatch(match, mask))
+    if ('key' in match && !(await archive.store.exists(match.key)) && !(await archive.store.exists(`${match.key}.age`))) throw new CallrecError(`${shown}: no such recording in the archive (keys are relative to the root; --glob for patterns)`)
     const until = flags.until && DateTime.fromISO(flags.until).toISODate()!
     const actor = currentActor(flags.actor)
     if (!('key' in match) && !flags['even-if-none']) {
       const matched = await countMatches(archive, match)
-      if (matched === 0) throw new CallrecError(`${describeMatch(match)}: matches no recording in ${archive.root}; check it, or add --even-if-none to hold recordings still to come`)
+      if (matched === 0) throw new CallrecError(`${shown}: matches no recording in ${archive.root}; check it, or add --even-if-none to hold recordings still to come`)
     }
     const journal = await openJournal(archive, {actor: flags.actor})
     const hold = await updateHolds(
@@ -58,8 +62,8 @@ ${exitCodesHelp({})}`
       {journal, events: (hold) => [{action: 'hold', command: 'hold add', keys: 'key' in match ? [match.key] : [], reason: flags.reason, outcome: 'ok', details: {hold: hold.id, ...matchDetails(match), until}}]},
     )
     const file = (await stateOf(archive)).holdsName
-    if (!this.jsonEnabled()) this.log(`hold #${hold.id} on ${describeMatch(match)}${until ? ` until ${until}` : ''}: ${flags.reason} (${file})`)
-    return {hold, file}
+    if (!this.jsonEnabled()) this.log(printable(`hold #${hold.id} on ${shown}${until ? ` until ${until}` : ''}: ${mask.text(flags.reason)} (${file})`))
+    return {hold: {...hold, match: shownMatch(hold.match, mask), reason: mask.text(hold.reason)}, file}
   }
 }
 

@@ -3,7 +3,7 @@ import {openArchive} from '../../archive.js'
 import {CallrecCommand, exitCodesHelp} from '../../cli/base.js'
 import {archiveFlag} from '../../cli/archive-flag.js'
 import {nowFlag, parseNow, policyFlag} from '../../cli/flags.js'
-import {describeMatch} from '../../cli/hold-flags.js'
+import {describeMatch, holdFlags, shownMatch} from '../../cli/hold-flags.js'
 import {readHolds, type Hold} from '../../holds/index.js'
 import {masker} from '../../output/personal.js'
 import {printable} from '../../output/printable.js'
@@ -21,7 +21,7 @@ ${exitCodesHelp({})}`
     archive: archiveFlag,
     policy: policyFlag,
     now: nowFlag,
-    'show-personal': Flags.boolean({description: 'Show the phone numbers in keys, globs and reasons in full.'}),
+    'show-personal': holdFlags['show-personal'],
   }
 
   async run(): Promise<{file: string; holds: (Hold & {ended: boolean})[]}> {
@@ -33,7 +33,7 @@ ${exitCodesHelp({})}`
     const mask = masker(flags['show-personal'])
     const holds = (await readHolds(state)).holds.map((hold) => ({
       ...hold,
-      match: 'key' in hold.match ? {key: mask.key(hold.match.key)} : 'glob' in hold.match ? {glob: mask.text(hold.match.glob)} : hold.match,
+      match: shownMatch(hold.match, mask),
       reason: mask.text(hold.reason),
       ended: hold.until !== undefined && hold.until < today,
     }))

@@ -4,11 +4,13 @@ import {openArchive} from '../../archive.js'
 import {CallrecCommand, exitCodesHelp} from '../../cli/base.js'
 import {archiveFlag} from '../../cli/archive-flag.js'
 import {policyFlag} from '../../cli/flags.js'
-import {describeMatch, holdArgs, holdFlags, holdMatchOf, matchDetails} from '../../cli/hold-flags.js'
+import {describeMatch, holdArgs, holdFlags, holdMatchOf, matchDetails, shownMatch} from '../../cli/hold-flags.js'
 import {actorFlag, reasonFlag} from '../../cli/journal-flags.js'
 import {CallrecError} from '../../errors.js'
 import {updateHolds, type Hold} from '../../holds/index.js'
 import {openJournal} from '../../journal/index.js'
+import {masker} from '../../output/personal.js'
+import {printable} from '../../output/printable.js'
 
 export default class HoldRelease extends CallrecCommand {
   static summary = 'Release legal holds: by id, or every hold on KEY, --glob, --caller or --call-id.'
@@ -33,12 +35,13 @@ ${exitCodesHelp({})}`
     const archive = await openArchive({location: flags.archive, policy: flags.policy})
     const match = flags.id === undefined ? await holdMatchOf(archive, args.key, flags, false) : undefined
     if (flags.id !== undefined && (args.key ?? flags.glob ?? flags.caller ?? flags['call-id']) !== undefined) throw new CallrecError('--id names the hold alone: drop KEY, --glob, --caller, --call-id')
+    const mask = masker(flags['show-personal'])
     const journal = await openJournal(archive, {actor: flags.actor})
     const released = await updateHolds(
       archive,
       (holds) => {
         const gone = holds.filter((hold) => (match ? isDeepStrictEqual(hold.match, match) : hold.id === flags.id))
-        if (gone.length === 0) throw new CallrecError(`no hold ${match ? `on ${describeMatch(match)}` : `#${flags.id}`} (callrec hold list shows them)`)
+        if (gone.length === 0) throw new CallrecError(`no hold ${match ? `on ${describeMatch(shownMatch(match, mask))}` : `#${flags.id}`} (callrec hold list shows them)`)
         holds.splice(0, holds.length, ...holds.filter((hold) => !gone.includes(hold)))
         return gone
       },
@@ -48,7 +51,8 @@ ${exitCodesHelp({})}`
           released.map((hold) => ({action: 'release', command: 'hold release', keys: 'key' in hold.match ? [hold.match.key] : [], reason: flags.reason, outcome: 'ok', details: {hold: hold.id, ...matchDetails(hold.match)}})),
       },
     )
-    if (!this.jsonEnabled()) for (const hold of released) this.log(`released hold #${hold.id} on ${describeMatch(hold.match)} (${hold.reason})`)
-    return {released}
+    const shown = released.map((hold) => ({...hold, match: shownMatch(hold.match, mask), reason: mask.text(hold.reason)}))
+    if (!this.jsonEnabled()) for (const hold of shown) this.log(printable(`released hold #${hold.id} on ${describeMatch(hold.match)} (${hold.reason})`))
+    return {released: shown}
   }
 }
