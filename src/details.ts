@@ -2,7 +2,8 @@
 // wrong with a sidecar field or a CDR row, where a value came from. One catalogue, English and French; the probe
 // writes the English text through `detail()` (JSON, CSV and the audit stay in English, as the rules' messages),
 // and reports render it in the reader's language through `localizeDetail()`, which knows the text by its
-// template. What a detail quotes (a file's value, a library's error, a path) is shown as it is.
+// template. What a detail quotes (a file's value, a library's error, a path) is shown as it is; the French text says
+// where a library's own (English) words are quoted.
 import type {MessageData} from './model.js'
 import type {Lang} from './report/register-labels.js'
 
@@ -27,7 +28,7 @@ export const DETAILS = {
     fr: "son en-tête demande {{bytes}} octets, plus que les {{mib}} Mio permis à l'en-tête d'un enregistrement : fichier hostile ou endommagé",
   },
   wavCutShort: {en: 'cut short: the WAV header declares {{declared}} bytes, the file has {{size}}', fr: "tronqué : l'en-tête WAV annonce {{declared}} octets, le fichier en a {{size}}"},
-  parseError: {en: 'cannot be parsed: {{error}}', fr: 'analyse impossible : {{error}}'},
+  parseError: {en: 'cannot be parsed: {{error}}', fr: 'analyse impossible (erreur de la bibliothèque, citée telle quelle : « {{error}} »)'},
   // files and folders (src/probe/facts.ts, src/store/)
   cannotOpen: {en: 'cannot open ({{code}})', fr: "impossible d'ouvrir ({{code}})"},
   cannotRead: {en: 'cannot read ({{code}})', fr: 'impossible de lire ({{code}})'},
@@ -43,7 +44,7 @@ export const DETAILS = {
   encryptedNotRecording: {en: 'encrypted, and its inner name is not that of a recording', fr: "chiffré, et son nom intérieur n'est pas celui d'un enregistrement"},
   // sidecars and tags (src/probe/facts.ts, src/probe/fields.ts)
   sidecarTooLarge: {en: '{{size}} bytes, more than the {{mib}} MiB a sidecar may have: not read', fr: "{{size}} octets, plus que les {{mib}} Mio permis à un sidecar : non lu"},
-  notJson: {en: 'not valid JSON ({{error}})', fr: 'JSON invalide ({{error}})'},
+  notJson: {en: 'not valid JSON ({{error}})', fr: 'JSON invalide (erreur de l\'analyseur, citée telle quelle : « {{error}} »)'},
   notJsonObject: {en: 'not a JSON object', fr: "pas un objet JSON"},
   unknownField: {en: '{{field}}: not a field callrec knows; not used', fr: '{{field}} : champ inconnu de callrec, non utilisé'},
   wrongType: {en: '{{field}}: expected {{expected}}, got {{got}}', fr: '{{field}} : {{expected}} attendu, {{got}} trouvé'},
@@ -52,9 +53,9 @@ export const DETAILS = {
   emptyValue: {en: '{{field}}: empty', fr: '{{field}} : vide'},
   notOneOf: {en: '{{field}}: not one of {{options}}', fr: "{{field}} : n'est pas l'une des valeurs {{options}}"},
   unknownKeys: {en: '{{field}}: unknown field {{keys}}', fr: '{{field}} : champ inconnu {{keys}}'},
-  badValue: {en: '{{field}}: invalid value ({{issue}})', fr: '{{field}} : valeur invalide ({{issue}})'},
+  badValue: {en: '{{field}}: invalid value ({{issue}})', fr: '{{field}} : valeur invalide (message du validateur, cité tel quel : « {{issue}} »)'},
   // CDR rows (src/probe/cdr/)
-  notCsvRow: {en: 'not a CSV row ({{error}})', fr: 'pas une ligne CSV ({{error}})'},
+  notCsvRow: {en: 'not a CSV row ({{error}})', fr: 'pas une ligne CSV (erreur de l\'analyseur, citée telle quelle : « {{error}} »)'},
   cdrColumns: {en: '{{count}} columns; cdr_csv writes 16 to 21', fr: '{{count}} colonnes ; cdr_csv en écrit de 16 à 21'},
   cdrNotDate: {en: '{{column}}: "{{text}}" is not a date and time (YYYY-MM-DD HH:MM:SS)', fr: '{{column}} : « {{text}} » n\'est pas une date et heure (AAAA-MM-JJ HH:MM:SS)'},
   cdrNotSeconds: {en: '{{column}}: "{{text}}" is not a number of seconds', fr: "{{column}} : « {{text}} » n'est pas un nombre de secondes"},
