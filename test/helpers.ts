@@ -82,6 +82,14 @@ export type ArchiveFiles = Record<string, string | Buffer | object>
  * Writes an archive into a fresh temp folder: a string or Buffer is written as is, an object as JSON
  * (sidecars, with `callrec.yml` given as a YAML string). Returns the folder and a cleanup.
  */
+/** A passphrase file (mode 0600) in a folder of its own, for the encrypt tests that use `--passphrase-file`. */
+export function passphraseFile(): {file: string; cleanup(): void} {
+  const secrets = makeArchive({})
+  const file = path.join(secrets.dir, 'passphrase')
+  writeFileSync(file, 'correct horse battery staple\n', {mode: 0o600})
+  return {file, cleanup: secrets.cleanup}
+}
+
 export function makeArchive(files: ArchiveFiles, options: {mtime?: Date} = {}): {dir: string; cleanup(): void} {
   const dir = mkdtempSync(path.join(tmpdir(), 'callrec-test-'))
   for (const [key, content] of Object.entries(files)) {

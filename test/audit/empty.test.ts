@@ -1,17 +1,14 @@
 // An archive in which the listing finds no recording is a mistake until said otherwise: a cron job auditing a
 // wrong prefix or an unmounted folder must not stay green forever.
 import assert from 'node:assert/strict'
-import {writeFileSync} from 'node:fs'
-import path from 'node:path'
 import {after, before, test} from 'node:test'
-import {callrec, makeArchive, NOW, wav} from '../helpers.ts'
+import {passphraseFile, callrec, makeArchive, NOW, wav} from '../helpers.ts'
 import {startS3rver, type S3rver} from '../store/s3rver.ts'
 
 let server: S3rver
-const secrets = makeArchive({})
-const passphrase = path.join(secrets.dir, 'passphrase')
+const secrets = passphraseFile()
+const passphrase = secrets.file
 before(async () => {
-  writeFileSync(passphrase, 'correct horse battery staple\n', {mode: 0o600})
   server = await startS3rver()
   await server.createBucket('calls')
   await server.put('calls', {'a.wav': wav(0.05)}, 'site-a/')

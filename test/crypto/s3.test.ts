@@ -1,17 +1,15 @@
 // encrypt on S3 (s3rver on loopback): the .age object keeps the call's date, content type and user metadata.
 import assert from 'node:assert/strict'
-import {writeFileSync} from 'node:fs'
-import path from 'node:path'
 import {after, before, test} from 'node:test'
 import {HeadObjectCommand, ListObjectsV2Command, PutObjectCommand} from '@aws-sdk/client-s3'
-import {callrecJson, makeArchive, wav} from '../helpers.ts'
+import {callrecJson, passphraseFile, wav} from '../helpers.ts'
 import {startS3rver, type S3rver} from '../store/s3rver.ts'
+import {isStateKey} from '../store/s3-client.ts'
 
 let server: S3rver
-const secrets = makeArchive({})
-const passphrase = path.join(secrets.dir, 'passphrase')
+const secrets = passphraseFile()
+const passphrase = secrets.file
 before(async () => {
-  writeFileSync(passphrase, 'correct horse battery staple\n', {mode: 0o600})
   server = await startS3rver()
 })
 after(async () => {
@@ -32,7 +30,7 @@ test('a recording dated only by LastModified keeps its date through encrypt (ret
   await new Promise((resolve) => setTimeout(resolve, 1100))
   const encrypted = await callrecJson(['encrypt', 's3://clear/pbx', '--yes', '--passphrase-file', passphrase], {env: server.env})
   assert.equal(encrypted.code, 0, encrypted.stderr)
-  const keys = ((await server.client.send(new ListObjectsV2Command({Bucket: 'clear'}))).Contents ?? []).map((o) => o.Key)
+  const keys = ((await server.client.send(new ListObjectsV2Command({Bucket: 'clear'}))).Contents ?? []).map((o) => o.Key).filter((key) => !isStateKey(key))
   assert.deepEqual(keys, ['pbx/call.wav.age'], 'the plaintext is gone once the ciphertext was checked')
   const age = await server.client.send(new HeadObjectCommand({Bucket: 'clear', Key: 'pbx/call.wav.age'}))
   assert.equal(age.ContentType, 'audio/wav')

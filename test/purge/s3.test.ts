@@ -18,6 +18,7 @@ import {
 } from '@aws-sdk/client-s3'
 import {BIN, callrec, callrecJson, STATE_HOME, wav} from '../helpers.ts'
 import {startCeph, type Ceph} from '../store/ceph.ts'
+import {isStateKey} from '../store/s3-client.ts'
 import {startS3rver, type S3rver} from '../store/s3rver.ts'
 import {NOW, OLD, recordings} from './fixtures.ts'
 
@@ -30,7 +31,9 @@ async function versionsUnder(client: S3Client, bucket: string, prefix: string): 
   return [
     ...(page.Versions ?? []).map((v) => ({key: v.Key!.slice(prefix.length), id: v.VersionId!, marker: false})),
     ...(page.DeleteMarkers ?? []).map((m) => ({key: m.Key!.slice(prefix.length), id: m.VersionId!, marker: true})),
-  ].sort((a, b) => a.key.localeCompare(b.key))
+  ]
+    .filter((version) => !isStateKey(version.key))
+    .sort((a, b) => a.key.localeCompare(b.key))
 }
 
 async function bytesOf(client: S3Client, bucket: string, key: string): Promise<Buffer> {
@@ -151,7 +154,7 @@ describe('purge on s3rver (no versioning)', () => {
     await server.createBucket('plain')
     const files = recordings(3, (i) => i < 2)
     await server.put('plain', files, 'site/')
-    const keys = async () => ((await server.client.send(new ListObjectsV2Command({Bucket: 'plain', Prefix: 'site/'}))).Contents ?? []).map((o) => o.Key!.slice(5)).sort()
+    const keys = async () => ((await server.client.send(new ListObjectsV2Command({Bucket: 'plain', Prefix: 'site/'}))).Contents ?? []).map((o) => o.Key!.slice(5)).filter((key) => !isStateKey(key)).sort()
     const all = await keys()
     const dry = await callrecJson(['purge', 's3://plain/site', '--now', NOW, '--dry-run'], {env: server.env})
     assert.equal(dry.code, 0, dry.stderr)
@@ -219,7 +222,7 @@ describe('purge on s3rver (no versioning)', () => {
     const {code, json, stderr} = await callrecJson(['purge', 's3://outer', '--now', NOW, '--yes'], {env: server.env})
     assert.equal(code, 0, stderr)
     assert.deepEqual(json.result.deleted.map((d: {key: string}) => d.key), ['calls/0000.wav'])
-    const left = ((await server.client.send(new ListObjectsV2Command({Bucket: 'outer'}))).Contents ?? []).map((o) => o.Key!).sort()
+    const left = ((await server.client.send(new ListObjectsV2Command({Bucket: 'outer'}))).Contents ?? []).map((o) => o.Key!).filter((key) => !isStateKey(key)).sort()
     assert.deepEqual(left, ['pbx2/0000.json', 'pbx2/0000.wav', 'pbx2/a/calls/0000.json', 'pbx2/a/calls/0000.wav', 'pbx2/callrec.yml'])
   })
 })

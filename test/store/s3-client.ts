@@ -17,6 +17,9 @@ export function testClient(endpoint: string, env: {AWS_REGION: string; AWS_ACCES
   })
 }
 
+/** Whether an object belongs to an archive's shared state (`.callrec/` under its prefix), not to its recordings. */
+export const isStateKey = (key: string | undefined): boolean => (key ?? '').split('/').includes('.callrec')
+
 /** Puts files as makeArchive() writes them: a string or Buffer as is, an object as JSON. */
 export async function putFiles(client: S3Client, bucket: string, files: ArchiveFiles, prefix = '', concurrency = 16): Promise<void> {
   await pMap(
