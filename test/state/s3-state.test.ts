@@ -216,7 +216,7 @@ test('a second host whose own old state meets a bucket that has state: its journ
     assert.equal((await callrec(['hold', 'add', 'r1.wav', '--archive', old.dir, '--reason', 'only on b'], {env: hostB})).code, 0)
     cpSync(path.join(old.dir, '.callrec'), path.join(hostB.XDG_STATE_HOME, 'callrec', 's3', 'calls', 'h', '.callrec'), {recursive: true})
     const listed = await callrecJson(['hold', 'list', '--archive', 's3://calls/h'], {env: hostB})
-    assert.match(listed.stderr, /journal \(\d+ bytes\) as s3:\/\/calls\/h\/\.callrec\/imported\/[0-9a-f]{16}\/journal\.jsonl, 1 hold\(s\), HMAC key none/)
+    assert.match(listed.stderr, /journal \(\d+ bytes\) as s3:\/\/calls\/h\/\.callrec\/imported\/[0-9a-f]{16}\/journal\.jsonl, 1 hold\(s\), HMAC key bucket key kept/)
     assert.deepEqual(listed.json.holds.map((hold: {id: number; reason: string}) => [hold.id, hold.reason]), [[1, 'shared'], [2, 'only on b']])
     const verify = await callrecJson(['access-log', 'verify', 's3://calls/h'], {env: hostA})
     assert.equal(verify.code, 0, JSON.stringify(verify.json.problems))
