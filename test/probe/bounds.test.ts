@@ -88,10 +88,11 @@ test('an ID3v2 tag declaring 256 MB makes the file unreadable, with nothing allo
   }
 })
 
-test('a WAV chunk declaring 2 GB, then a hole of empty chunks, is unreadable (read budget, or --timeout on a loaded machine)', () => {
+test('a WAV chunk declaring 2 GB, then a hole of empty chunks, is unreadable (read budget, header window, or --timeout on a loaded machine)', () => {
   const unreadable = findingsOf('list-bomb.wav').find((finding) => finding.rule === 'unreadable')
   assert.ok(unreadable, JSON.stringify(findingsOf('list-bomb.wav')))
-  assert.match(unreadable.message, /(more than \d+ reads|gave up after 3000 ms).*hostile or damaged/)
+  // Which bound trips first depends on how the reads were batched (in place from the page cache, or through the pool).
+  assert.match(unreadable.message, /(more than \d+ reads|more than the 4 MiB a recording's header may take|gave up after 3000 ms).*hostile or damaged/)
 })
 
 test('a sidecar of 1 GB is an invalid sidecar, refused from its size without being read', () => {
