@@ -9,6 +9,7 @@ import {csvRows} from '../output/csv-safe.js'
 import type {Masker} from '../output/personal.js'
 import {syncFolder} from '../store/local.js'
 import type {Deleted, PurgeResult} from './execute.js'
+import {dueFacts} from './select.js'
 import type {FileFact as StoreFileFact} from '../store/types.js'
 
 export const CERTIFICATE_FORMATS = ['.json', '.csv']
@@ -106,11 +107,7 @@ export async function writeCertificate(file: string, certificate: Certificate): 
         links: item.files.map((fact) => fact.links ?? '').join('\n'),
         sidecar: item.sidecar,
         rules: item.rules.join(' '),
-        recordedAt: item.recordedAt?.value,
-        recordedAtSource: item.recordedAt?.source,
-        purpose: item.purpose,
-        retention: item.retention?.duration,
-        retentionEndedAt: item.retention?.endedAt,
+        ...dueFacts(item),
         deletedAt: item.deletedAt,
         deletedBy: by,
         run: certificate.run,

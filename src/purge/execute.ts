@@ -17,7 +17,7 @@ import {readSidecar} from '../probe/facts.js'
 import {LocalStore, syncFolder} from '../store/local.js'
 import type {Eraser, FileFact as StoreFileFact, Store, VersionScope} from '../store/types.js'
 import {fingerprint, PinnedFolders, removeEmptied, removeHashed, splitKey, type FileFact, type Fingerprint, type Hashed} from './local-act.js'
-import {bareKey, type Candidate, type Selection} from './select.js'
+import {bareKey, dueFacts, type Candidate, type Selection} from './select.js'
 
 export type {FileFact} from './local-act.js'
 
@@ -373,11 +373,7 @@ function purgeEvent(candidate: Candidate, files: FileFact[], sidecar: string | u
     details: {
       run: options.run,
       rules: candidate.rules,
-      recordedAt: candidate.recordedAt?.value,
-      recordedAtSource: candidate.recordedAt?.source,
-      purpose: candidate.purpose,
-      retention: candidate.retention?.duration,
-      retentionEndedAt: candidate.retention?.endedAt,
+      ...dueFacts(candidate),
       callId: candidate.callId,
       callerHmac: options.callerHmac,
       files,

@@ -37,6 +37,17 @@ export interface Candidate {
   callee?: string
 }
 
+/** Why a candidate was due, as the journal entry and the certificate row both state it (same names, same order). */
+export function dueFacts(candidate: Pick<Candidate, 'recordedAt' | 'purpose' | 'retention'>) {
+  return {
+    recordedAt: candidate.recordedAt?.value,
+    recordedAtSource: candidate.recordedAt?.source,
+    purpose: candidate.purpose,
+    retention: candidate.retention?.duration,
+    retentionEndedAt: candidate.retention?.endedAt,
+  }
+}
+
 export interface Selection {
   candidates: Map<string, Candidate>
   /** Would be selected, but under an active legal hold; `objectLock` when S3 Object Lock is what holds it (S3 would refuse the deletion). */
