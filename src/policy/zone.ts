@@ -63,3 +63,38 @@ export function timeZone(name: string): Zone {
   }
   return zone
 }
+
+/**
+ * The instant (epoch ms) at which `zone`'s clocks show `local` (a wall-clock time written as epoch ms, as if in
+ * UTC), from a first guess of the offset (minutes): luxon's own fixOffset, so results match luxon's to the
+ * millisecond. In a gap (clocks going forward) the time is read with the offset before the change, as luxon does.
+ */
+export function instantOfWallClock(local: number, guess: number, zone: Zone): number {
+  let instant = local - guess * 60_000
+  const second = zone.offset(instant)
+  if (second === guess) return instant
+  instant -= (second - guess) * 60_000
+  const third = zone.offset(instant)
+  if (third === second) return instant
+  return local - Math.min(second, third) * 60_000
+}
+
+/**
+ * A wall-clock time as epoch ms "as if in UTC" (Date.UTC, which reads years 0–99 as 1900–1999: fixed here as luxon
+ * does). Months and days past their range carry over, as in Date.UTC.
+ */
+export function wallClockMs(year: number, month: number, day: number, hour = 0, minute = 0, second = 0, millisecond = 0): number {
+  const ms = Date.UTC(year, month - 1, day, hour, minute, second, millisecond)
+  if (year >= 100 || year < 0) return ms
+  const date = new Date(ms)
+  date.setUTCFullYear(year, month - 1, day)
+  return date.getTime()
+}
+
+/** Days in a month of the proleptic Gregorian calendar; a month past 12 (or below 1) counts into the next years, as luxon's. */
+export function daysInMonth(year: number, month: number): number {
+  const inYear = (((month - 1) % 12) + 12) % 12
+  const actualYear = year + (month - 1 - inYear) / 12
+  if (inYear !== 1) return [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][inYear]
+  return (actualYear % 4 === 0 && actualYear % 100 !== 0) || actualYear % 400 === 0 ? 29 : 28
+}

@@ -3,7 +3,7 @@ import type {Archive} from '../archive.js'
 import {runAudit, type AuditSummary} from '../audit.js'
 import type {Recording} from '../model.js'
 import {REGULATORY_PURPOSES} from '../policy/defaults.js'
-import {retentionOf} from '../policy/retention.js'
+import {isoDay, isoInstant, retentionOf} from '../policy/retention.js'
 import {toE164} from '../probe/phone.js'
 import {activeHold} from '../rules/types.js'
 
@@ -123,7 +123,7 @@ export async function selectForPurge(archive: Archive, now: DateTime, by: Select
           else if (recording.fields.recordedAt?.source === 'mtime') selection.datedFromMtime++
         }
         // retention-expired stays silent on a held recording: the plan still names it as kept.
-        if (held && expiring && (retentionOf(recording, archive.policy)?.endsAt ?? now) < now) hold(recording)
+        if (held && expiring && (retentionOf(recording, archive.policy)?.endsAt ?? Infinity) < now.toMillis()) hold(recording)
         if (number === undefined || !isParty(recording, number, archive.policy.country)) return
         if (held) return hold(recording)
         const obligation = legalObligation(archive, recording, now)
@@ -155,7 +155,7 @@ function newCandidate(archive: Archive, recording: Recording, id: string): Candi
     rules: [],
     recordedAt: fields.recordedAt && {value: fields.recordedAt.value, source: fields.recordedAt.source},
     purpose: fields.purpose?.value,
-    retention: retention && {duration: retention.duration, endedAt: retention.endsAt.toISO()!},
+    retention: retention && {duration: retention.duration, endedAt: isoInstant(retention.endsAt)},
     callId: fields.callId?.value,
     caller: fields.caller?.value,
     callee: fields.callee?.value,
@@ -173,10 +173,10 @@ export function isParty(recording: Recording, e164: string, country: string): bo
  */
 function legalObligation(archive: Archive, recording: Recording, now: DateTime): string | undefined {
   const retention = retentionOf(recording, archive.policy)
-  if (!retention || retention.endsAt <= now) return undefined
+  if (!retention || retention.endsAt <= now.toMillis()) return undefined
   const purpose = archive.policy.purposes[retention.purpose]
   const imposed = retention.purpose in REGULATORY_PURPOSES || /legal obligation|obligation l[ée]gale|6\s*\(1\)\s*\(c\)|6\.1\.c/i.test(purpose.legalBasis ?? '')
   if (!imposed) return undefined
   const reference = purpose.reference ?? purpose.legalBasis
-  return `kept for a legal obligation (GDPR art. 17(3)(b)): purpose ${retention.purpose}${reference ? ` (${reference})` : ''}, retention ${retention.duration} until ${retention.endsAt.toISODate()}`
+  return `kept for a legal obligation (GDPR art. 17(3)(b)): purpose ${retention.purpose}${reference ? ` (${reference})` : ''}, retention ${retention.duration} until ${isoDay(retention.endsAt)}`
 }

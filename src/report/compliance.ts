@@ -1,7 +1,7 @@
 import {DateTime} from 'luxon'
 import type {AuditSummary} from '../audit.js'
 import type {FieldSource, Finding, Recording, Severity} from '../model.js'
-import {durationOf, retentionOf} from '../policy/retention.js'
+import {durationOf, isoInstant, retentionOf} from '../policy/retention.js'
 import type {Policy} from '../policy/schema.js'
 import retentionExpired from '../rules/retention-expired.js'
 import type {AgentDay} from '../rules/systematic-recording.js'
@@ -81,6 +81,7 @@ export function rowJoiner(policy: Policy, now: DateTime, ruleIds: string[], onRo
     async recording(recording) {
       await flush()
       const date = recording.fields.recordedAt
+      const retentionEnd = retentionOf(recording, policy)?.endsAt
       pending = {
         recording,
         row: {
@@ -91,7 +92,7 @@ export function rowJoiner(policy: Policy, now: DateTime, ruleIds: string[], onRo
           recordedAt: date?.value,
           recordedAtSource: date?.source,
           purpose: recording.fields.purpose?.value,
-          retentionEnd: retentionOf(recording, policy)?.endsAt.toISO() ?? undefined,
+          retentionEnd: retentionEnd === undefined ? undefined : isoInstant(retentionEnd),
           encrypted: recording.encrypted,
           hold: activeHold(recording, now.toISODate()!),
         },

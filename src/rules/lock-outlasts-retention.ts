@@ -1,4 +1,4 @@
-import {retentionOf} from '../policy/retention.js'
+import {isoDay, retentionOf} from '../policy/retention.js'
 import {dateData, recordingRule} from './types.js'
 
 // S3 Object Lock keeps a version whatever callrec's policy says: a lock that outlasts the retention makes a due
@@ -17,10 +17,10 @@ export default recordingRule(
     const lock = recording.stored?.objectLock
     if (!lock) return undefined
     const retention = retentionOf(recording, policy)
-    if (!retention || retention.endsAt > now) return undefined
+    if (!retention || retention.endsAt > now.toMillis()) return undefined
     const until = lock.retainUntil && new Date(lock.retainUntil) > now.toJSDate() ? lock.retainUntil : undefined
     if (!lock.legalHold && !until) return undefined
-    const data = {...dateData(recording), duration: retention.duration, end: retention.endsAt.toISODate()!}
+    const data = {...dateData(recording), duration: retention.duration, end: isoDay(retention.endsAt)}
     return lock.legalHold ? {messageId: 'legalHold', data} : {messageId: 'retention', data: {...data, mode: lock.mode ?? '', until: until!.slice(0, 10)}}
   },
 )

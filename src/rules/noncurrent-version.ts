@@ -1,4 +1,4 @@
-import {retentionOf} from '../policy/retention.js'
+import {isoDay, isoInstant, retentionOf} from '../policy/retention.js'
 import {activeHold, dateData, recordingRule} from './types.js'
 
 // In a versioned bucket an overwrite keeps the old version and a plain DELETE only adds a delete marker: the
@@ -18,12 +18,12 @@ export default recordingRule(
     const stored = recording.stored
     if (!stored?.noncurrentVersions && !stored?.deleteMarked) return undefined
     const retention = retentionOf(recording, policy)
-    if (!retention || retention.endsAt > now || activeHold(recording, today)) return undefined
+    if (!retention || retention.endsAt > now.toMillis() || activeHold(recording, today)) return undefined
     const messageId = stored.deleteMarked ? (stored.noncurrentVersions ? 'both' : 'deleteMarked') : 'noncurrent'
     return {
       messageId,
-      data: {...dateData(recording), ...(stored.noncurrentVersions ? {versions: stored.noncurrentVersions} : {}), duration: retention.duration, end: retention.endsAt.toISODate()!},
-      dueAt: retention.endsAt.toISO()!,
+      data: {...dateData(recording), ...(stored.noncurrentVersions ? {versions: stored.noncurrentVersions} : {}), duration: retention.duration, end: isoDay(retention.endsAt)},
+      dueAt: isoInstant(retention.endsAt),
     }
   },
 )

@@ -1,4 +1,4 @@
-import {retentionOf} from '../policy/retention.js'
+import {isoDay, isoInstant, retentionOf} from '../policy/retention.js'
 import {activeHold, dateData, recordingRule} from './types.js'
 
 export default recordingRule(
@@ -10,11 +10,11 @@ export default recordingRule(
   },
   (recording, {policy, now, today, dueHorizon}) => {
     const retention = retentionOf(recording, policy)
-    if (!retention || retention.endsAt <= now || retention.endsAt > dueHorizon || activeHold(recording, today)) return undefined
+    if (!retention || retention.endsAt <= now.toMillis() || retention.endsAt > dueHorizon.toMillis() || activeHold(recording, today)) return undefined
     return {
       messageId: 'dueSoon',
-      data: {...dateData(recording), purpose: retention.purpose, duration: retention.duration, end: retention.endsAt.toISODate()!},
-      dueAt: retention.endsAt.toISO()!,
+      data: {...dateData(recording), purpose: retention.purpose, duration: retention.duration, end: isoDay(retention.endsAt)},
+      dueAt: isoInstant(retention.endsAt),
     }
   },
 )

@@ -1,4 +1,4 @@
-import {retentionOf} from '../policy/retention.js'
+import {isoDay, retentionOf} from '../policy/retention.js'
 import {activeHold, dateData, recordingRule} from './types.js'
 
 export default recordingRule(
@@ -13,9 +13,9 @@ export default recordingRule(
   },
   (recording, {policy, now, today}) => {
     const retention = retentionOf(recording, policy)
-    if (!retention || retention.endsAt > now || !activeHold(recording, today)) return undefined
+    if (!retention || retention.endsAt > now.toMillis() || !activeHold(recording, today)) return undefined
     const hold = recording.fields.legalHold!.value
-    const data = {...dateData(recording), end: retention.endsAt.toISODate()!, reason: hold.reason}
+    const data = {...dateData(recording), end: isoDay(retention.endsAt), reason: hold.reason}
     return hold.until ? {messageId: 'heldUntil', data: {...data, until: hold.until}} : {messageId: 'held', data}
   },
 )

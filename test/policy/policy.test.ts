@@ -3,7 +3,7 @@ import {test} from 'node:test'
 import {DateTime} from 'luxon'
 import {parseDuration} from '../../src/policy/duration.ts'
 import {defaultPolicy, parsePolicy} from '../../src/policy/load.ts'
-import {retentionOf} from '../../src/policy/retention.ts'
+import {isoDay, plusInZone, retentionOf} from '../../src/policy/retention.ts'
 import type {Recording} from '../../src/model.ts'
 
 test('durations: words, short units and ISO 8601, nothing else', () => {
@@ -27,7 +27,7 @@ const recording = (recordedAt: string, purpose = 'quality'): Recording => ({
 test('retention counts calendar months, clamped to the last day of the month', () => {
   const policy = defaultPolicy()
   policy.timezone = 'UTC'
-  const end = (date: string) => retentionOf(recording(date), policy)!.endsAt.toISODate()
+  const end = (date: string) => isoDay(retentionOf(recording(date), policy)!.endsAt)
   assert.equal(end('2026-08-31T12:00:00Z'), '2027-02-28')
   assert.equal(end('2027-08-31T12:00:00Z'), '2028-02-29')
   assert.equal(end('2026-01-15T12:00:00Z'), '2026-07-15')
@@ -38,10 +38,40 @@ test('retention runs in the policy time zone: a call late on 31 Aug in Paris is 
   const policy = defaultPolicy()
   policy.timezone = 'Europe/Paris'
   const endsAt = retentionOf(recording('2026-08-31T22:30:00Z'), policy)!.endsAt
-  assert.equal(endsAt.setZone('Europe/Paris').toISODate(), '2027-03-01')
+  assert.equal(DateTime.fromMillis(endsAt, {zone: 'Europe/Paris'}).toISODate(), '2027-03-01')
   policy.timezone = 'UTC'
-  assert.equal(retentionOf(recording('2026-08-31T22:30:00Z'), policy)!.endsAt.toISODate(), '2027-02-28')
+  assert.equal(isoDay(retentionOf(recording('2026-08-31T22:30:00Z'), policy)!.endsAt), '2027-02-28')
   assert.ok(DateTime.fromISO('2026-08-31T22:30:00Z').isValid)
+})
+
+test('retention arithmetic gives luxon\'s instant to the millisecond: every zone kind, DST edges, month ends, units', () => {
+  const zones = ['Europe/Paris', 'UTC', 'America/New_York', 'Australia/Lord_Howe', 'Asia/Kolkata', 'Pacific/Chatham', 'America/Santiago', 'Africa/Casablanca']
+  const durations = ['6 months', '1 year', '5 years', '30 days', '2w', '48 hours', '12months', 'P1Y2M10DT2H30M', 'P6M', 'P1.5M', '1 day']
+  // A spread through the years, month ends, and, for each zone and duration, starts whose end falls within three
+  // hours of a DST change (in the gap or the repeated hour), ten minutes apart.
+  const spread: number[] = []
+  for (let ms = Date.UTC(2024, 0, 1); ms < Date.UTC(2028, 0, 1); ms += 86_400_000 * 5 + 3_599_000) spread.push(ms)
+  for (const day of ['2024-01-31', '2024-02-29', '2025-08-31', '2026-03-31', '2026-10-31', '2027-05-31']) spread.push(Date.parse(`${day}T23:59:59.999Z`), Date.parse(`${day}T00:00:00Z`))
+  let compared = 0
+  for (const zone of zones) {
+    const changes: number[] = []
+    for (let ms = Date.UTC(2025, 0, 1); ms < Date.UTC(2027, 0, 1); ms += 3_600_000) {
+      if (DateTime.fromMillis(ms, {zone}).offset !== DateTime.fromMillis(ms - 3_600_000, {zone}).offset) changes.push(ms)
+    }
+    for (const duration of durations) {
+      const edges = changes.flatMap((change) => {
+        const start = DateTime.fromMillis(change, {zone}).minus(parseDuration(duration)!).toMillis()
+        return Array.from({length: 37}, (_, step) => start + (step - 18) * 600_000)
+      })
+      for (const ms of [...spread, ...edges]) {
+        const iso = new Date(ms).toISOString()
+        const expected = DateTime.fromISO(iso, {zone}).plus(parseDuration(duration)!).toMillis()
+        assert.equal(plusInZone(iso, duration, zone), expected, `${iso} + ${duration} in ${zone}`)
+        compared++
+      }
+    }
+  }
+  assert.ok(compared > 30_000, `${compared} comparisons`)
 })
 
 test('policy errors name the file, the line and the field', () => {

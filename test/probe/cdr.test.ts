@@ -8,6 +8,7 @@ import {Readable} from 'node:stream'
 import {CDR_FORMATS, readCdrFile} from '../../src/probe/cdr/index.js'
 import type {CdrCall, CdrProblem} from '../../src/probe/cdr/types.js'
 import {wallClockToUtc} from '../../src/probe/time.js'
+import {DateTime} from 'luxon'
 
 type Cell = string | number | null
 
@@ -179,6 +180,38 @@ test('times: local in the given zone, through both DST changes, or UTC', async (
   assert.equal(wallClockToUtc('2026-07-15T10:15:00', PARIS), '2026-07-15T08:15:00.000Z')
   assert.equal(wallClockToUtc('2026-07-15 24:00:00', PARIS), undefined)
   assert.equal(wallClockToUtc('15/07/2026 10:15', PARIS), undefined)
+})
+
+test('wall-clock times convert as luxon does, and a repeated hour gives the later instant in every hemisphere', () => {
+  const zones = ['Europe/Paris', 'UTC', 'America/New_York', 'Australia/Sydney', 'Australia/Lord_Howe', 'Asia/Kolkata', 'America/Santiago', 'Africa/Casablanca']
+  const two = (value: number) => String(value).padStart(2, '0')
+  let compared = 0
+  for (const zone of zones) {
+    // every day of 2025-2026 at a varying minute, and every 10 minutes of the days clocks change
+    const walls: string[] = []
+    for (let day = Date.UTC(2025, 0, 1), i = 0; day < Date.UTC(2027, 0, 1); day += 86_400_000, i++) {
+      const date = new Date(day).toISOString().slice(0, 10)
+      const changes = DateTime.fromISO(`${date}T00:00`, {zone}).offset !== DateTime.fromISO(`${date}T23:59`, {zone}).offset
+      const times = changes ? Array.from({length: 144}, (_, step) => `${two(Math.floor(step / 6))}:${two((step % 6) * 10)}:00`) : [`${two(i % 24)}:${two((i * 7) % 60)}:${two(i % 60)}`]
+      for (const time of times) walls.push(`${date}T${time}`)
+    }
+    for (const wall of walls) {
+      const mine = wallClockToUtc(wall, zone)!
+      const [date, time] = wall.split('T')
+      const [year, month, day] = date.split('-').map(Number)
+      const [hour, minute, second] = time.split(':').map(Number)
+      // the instants whose wall clock in the zone reads `wall`: one, two (a repeated hour) or none (a skipped one)
+      const readings = [-1, 1].map((side) => DateTime.fromISO(wall, {zone: 'UTC'}).toMillis() - DateTime.fromISO(wall, {zone}).plus({days: side}).offset * 60_000)
+      const exact = [...new Set(readings)].filter((ms) => DateTime.fromMillis(ms, {zone}).toFormat("yyyy-MM-dd'T'HH:mm:ss") === wall)
+      if (exact.length === 2) assert.equal(mine, new Date(Math.max(...exact)).toISOString(), `${wall} ${zone}: the later instant`)
+      else assert.equal(mine, DateTime.fromObject({year, month, day, hour, minute, second}, {zone}).toUTC().toISO(), `${wall} ${zone}`)
+      compared++
+    }
+  }
+  assert.ok(compared > 8_000, `${compared} comparisons`)
+  assert.equal(wallClockToUtc('2026-04-05 02:30:00', 'Australia/Sydney'), '2026-04-04T16:30:00.000Z') // AEDT ends: AEST's 02:30
+  assert.equal(wallClockToUtc('2026-02-30 10:00:00', PARIS), undefined)
+  assert.equal(wallClockToUtc('2026-07-15 10:15:00', 'Mars/Olympus'), undefined)
 })
 
 test('agent: the destination channel\'s extension, else the calling channel\'s', async () => {
