@@ -46,7 +46,10 @@ class HeadTokenizer extends AbstractTokenizer {
     private readonly deadline: number,
   ) {
     super({abortSignal, maxBufferSize: PARSE_BUDGET})
-    this.fileInfo = {size}
+    // A RIFF/WAVE head is audio/wav to file-type too (no signature it checks first starts so); saying so spares
+    // the guess, a tenth of the parse. Other heads are still guessed from their content, never from the file's name.
+    const wave = head.length >= 12 && head[0] === 0x52 && head[1] === 0x49 && head[2] === 0x46 && head[3] === 0x46 && head[8] === 0x57 && head[9] === 0x41 && head[10] === 0x56 && head[11] === 0x45
+    this.fileInfo = wave ? {size, mimeType: 'audio/wav'} : {size}
   }
 
   /**

@@ -2,10 +2,11 @@ import {DateTime} from 'luxon'
 import {z} from 'zod'
 import type {CallFields, PartialFields, Problem} from '../model.js'
 import {detail} from '../details.js'
+import {isoToUtc} from './time.js'
 
 // One validator for call facts wherever they come from (sidecar JSON, audio tags): each field is checked
 // on its own so that one bad field is named and the others are still used.
-const isoWithOffset = z.string().refine((text) => /(Z|[+-]\d\d:?\d\d)$/i.test(text) && DateTime.fromISO(text).isValid, {
+const isoWithOffset = z.string().refine((text) => /(Z|[+-]\d\d:?\d\d)$/i.test(text) && isoToUtc(text) !== undefined, {
   message: 'notIsoDateTime',
 })
 const isoDate = z.string().refine((text) => DateTime.fromISO(text).isValid, {message: 'notIsoDate'})
@@ -68,7 +69,7 @@ function textToBoolean(text: string): boolean | string {
 
 function normalise(field: keyof CallFields, value: unknown): unknown {
   if (typeof value === 'number') return String(value)
-  if (field === 'recordedAt') return DateTime.fromISO(value as string, {setZone: true}).toUTC().toISO()
+  if (field === 'recordedAt') return isoToUtc(value as string)
   return value
 }
 

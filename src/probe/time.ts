@@ -1,3 +1,4 @@
+import {DateTime} from 'luxon'
 import {daysInMonth, instantOfWallClock, timeZone, wallClockMs} from '../policy/zone.js'
 
 const two = (value: number) => String(value).padStart(2, '0')
@@ -39,4 +40,27 @@ export function wallClockToUtc(text: string, zone: string): string | undefined {
   const local = wallClockMs(year, month, day, hour, minute, second)
   // The smaller of the offsets around is standard time: the later instant in a repeated hour.
   return new Date(instantOfWallClock(local, Math.min(tz.offset(local - DAY), tz.offset(local + DAY)), tz)).toISOString()
+}
+
+const COMMON_ISO = /^(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)(?:\.(\d{1,3}))?(?:Z|([+-])(\d\d):(\d\d))$/
+
+/**
+ * An ISO 8601 date and time with its offset (a sidecar's recordedAt) as ISO 8601 UTC, as luxon's
+ * `DateTime.fromISO(text, {setZone: true}).toUTC().toISO()` gives it; undefined when it is not a valid one. The
+ * form every PBX and script writes (`2026-05-14T10:32:00Z`, `…+02:00`, milliseconds or not) is read by arithmetic,
+ * one per sidecar; luxon reads the rest (week dates, ordinal dates, `+0200`, lower case).
+ */
+export function isoToUtc(text: string): string | undefined {
+  const match = COMMON_ISO.exec(text)
+  if (match) {
+    const [year, month, day, hour, minute, second] = match.slice(1, 7).map(Number)
+    const offset = match[8] ? (match[8] === '-' ? -1 : 1) * (Number(match[9]) * 60 + Number(match[10])) : 0
+    const plain = year >= 1000 && month >= 1 && month <= 12 && day >= 1 && day <= daysInMonth(year, month) && hour <= 23 && minute <= 59 && second <= 59
+    if (plain && (!match[8] || (Number(match[9]) <= 23 && Number(match[10]) <= 59))) {
+      const millisecond = match[7] ? Number(match[7].padEnd(3, '0')) : 0
+      return new Date(wallClockMs(year, month, day, hour, minute, second, millisecond) - offset * 60_000).toISOString()
+    }
+  }
+  const parsed = DateTime.fromISO(text, {setZone: true})
+  return parsed.isValid ? parsed.toUTC().toISO()! : undefined
 }
