@@ -63,10 +63,15 @@ const maskedKeys = new Map<string, string>()
 // keys, where `-` and `.` join a number to the next field (`in-0612345678-1001-…`).
 const GROUPED_PHONE_IN_TEXT = /(?<![\p{L}\p{N}.])(?:(?:\+|00)[1-9]\d{0,3}|0[1-9])(?:[ .]\d{1,4}){2,6}(?![\p{N}])/gu
 
+// What every match of the two patterns above contains: text without any of it (dates, durations, purposes: most of
+// what findings say) is returned as it is, without running them.
+const MAYBE_PHONE = /\d{8}|\+\d|00[1-9]|0[1-9][ .]\d/
+
 /** Free text (a finding's message, a reason why) with the numbers in it masked, and `keys` masked where they appear. */
 export function maskText(text: string, keys: readonly (string | undefined)[] = []): string {
   let masked = text
-  for (const key of keys) if (key) masked = masked.split(key).join(maskKey(key))
+  for (const key of keys) if (key && masked.includes(key)) masked = masked.split(key).join(maskKey(key))
+  if (!MAYBE_PHONE.test(masked)) return masked
   masked = masked.replace(GROUPED_PHONE_IN_TEXT, (number) => (/^\+?\d{9,15}$/.test(number.replace(SEPARATORS, '')) ? maskNumber(number) : number))
   return masked.replace(PHONE_IN_TEXT, maskNumber)
 }

@@ -5,9 +5,26 @@ import {mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import path from 'node:path'
 import {after, describe, test} from 'node:test'
-import {maskKey, maskNumber} from '../../src/output/personal.js'
+import {maskKey, maskNumber, maskText} from '../../src/output/personal.js'
 import {callrec, makeArchive, NOW, wav} from '../helpers.ts'
 import {OLD, RECENT} from '../purge/fixtures.ts'
+
+test('text that cannot hold a number is returned at once, exactly as the full masking would return it', () => {
+  // The suffix holds no number (a letter before each run of digits), yet each of its parts makes the masking run in
+  // full: with and without it, the same text.
+  const suffix = ' x12345678 x+1 x001 x01.2'
+  const pieces = ['0', '1', '6', '9', '00', '33', '+', ' ', '.', '-', '(', ')', '/', 'a', 'é', '2026-06-30', '06', '12', '1715675520.17', 'in-', '•', '06 12', ' 34', '.56', ' 78', '+33 6', '0033 6', '+336', '06 12 34 56 78', '+33 6 12 34 56 78', '06.12.34.56.78', '0033 612 345 678']
+  let seed = 12_345
+  const random = () => (seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31
+  let masked = 0
+  for (let round = 0; round < 20_000; round++) {
+    const text = Array.from({length: 1 + Math.floor(random() * 14)}, () => pieces[Math.floor(random() * pieces.length)]).join('')
+    const quick = maskText(text)
+    assert.equal(quick + suffix, maskText(text + suffix), JSON.stringify(text))
+    if (quick !== text) masked++
+  }
+  assert.ok(masked > 500, `${masked} texts held a number`)
+})
 
 test('the documented form: first four characters, a • per hidden digit, last two; extensions as they are', () => {
   assert.equal(maskNumber('+33612345678'), '+336••••••78')
