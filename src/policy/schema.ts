@@ -1,13 +1,15 @@
-import {Encrypter} from 'age-encryption'
 import {z} from 'zod'
 import {parseDuration, DURATION_HELP} from './duration.js'
 import {IANAZone} from 'luxon'
 import {compileTemplate, TemplateError} from '../probe/filenames/template.js'
+import {lazy} from '../lazy.js'
+
+const age = lazy<typeof import('age-encryption')>('age-encryption')
 
 /** A recipient age accepts: the prefix, the bech32 checksum and the key length all checked (age-encryption). */
 export function isAgeRecipient(text: string): boolean {
   try {
-    new Encrypter().addRecipient(text)
+    new (age().Encrypter)().addRecipient(text)
     return text.startsWith('age1')
   } catch {
     return false

@@ -1,4 +1,7 @@
-import {parsePhoneNumberFromString, type CountryCode} from 'libphonenumber-js'
+import type {CountryCode} from 'libphonenumber-js'
+import {lazy} from '../lazy.js'
+
+const phoneNumbers = lazy<typeof import('libphonenumber-js')>('libphonenumber-js')
 
 /**
  * A phone number in E.164 (`+33612345678`), read with the policy's default country for numbers written
@@ -6,6 +9,6 @@ import {parsePhoneNumberFromString, type CountryCode} from 'libphonenumber-js'
  * phone number (an internal extension such as `1001`).
  */
 export function toE164(number: string, country: string): string | undefined {
-  const parsed = parsePhoneNumberFromString(number, country.toUpperCase() as CountryCode)
+  const parsed = phoneNumbers().parsePhoneNumberFromString(number, country.toUpperCase() as CountryCode)
   return parsed?.isPossible() ? parsed.number : undefined
 }

@@ -1,6 +1,9 @@
 import type {Writable} from 'node:stream'
-import ora, {type Ora} from 'ora'
+import type {Ora} from 'ora'
+import {lazy} from '../lazy.js'
 import type {Write} from '../output/types.js'
+
+const spinners = lazy<typeof import('ora')>('ora')
 
 /** Colour only on a terminal, and never with NO_COLOR (https://no-color.org). */
 export function useColor(stream: NodeJS.WriteStream = process.stdout): boolean {
@@ -14,7 +17,7 @@ export function useColor(stream: NodeJS.WriteStream = process.stdout): boolean {
 export function progress(enabled: boolean, text: string): {update(text: string): void; stop(): void} {
   const stream = process.stderr
   if (!enabled || !stream.isTTY || !(stream.columns > 0)) return {update() {}, stop() {}}
-  const spinner: Ora = ora({text, stream, discardStdin: false}).start()
+  const spinner: Ora = spinners().default({text, stream, discardStdin: false}).start()
   let last = 0
   return {
     update(next) {
