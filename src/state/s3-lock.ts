@@ -50,14 +50,17 @@ export class LockedError extends Error {
   }
 }
 
-class BakeryLock implements Lock {
+/** Exported for its test; bakeryLock() is the way to take one. */
+export class BakeryLock implements Lock {
   private lost?: Error
   private timer?: NodeJS.Timeout
   private lastBeat = Date.now()
   private released = false
+  /** The heartbeat under way, if any: a release waits for it. */
+  private beating?: Promise<void>
 
   constructor(
-    private readonly store: S3Store,
+    private readonly store: Pick<S3Store, 'exists' | 'writeAtomic' | 'removeCurrent' | 'location'>,
     readonly key: string,
     private readonly body: Buffer,
   ) {}
@@ -66,15 +69,20 @@ class BakeryLock implements Lock {
     return this.lost
   }
 
-  startHeartbeat(): void {
-    this.timer = setInterval(() => void this.beat(), HEARTBEAT_MS)
+  startHeartbeat(everyMs = HEARTBEAT_MS): void {
+    this.timer = setInterval(() => {
+      this.beating ??= this.beat().finally(() => (this.beating = undefined))
+    }, everyMs)
     this.timer.unref()
   }
 
   private async beat(): Promise<void> {
     if (this.released || this.lost) return
     try {
-      if (!(await this.store.exists(this.key))) {
+      const exists = await this.store.exists(this.key)
+      // Released meanwhile: a refresh now would bring the ticket back after its deletion.
+      if (this.released) return
+      if (!exists) {
         this.lost = new Error(`${this.store.location}/${this.key} was taken over by another run (this one stalled for more than ${STALE_MS / 1000} s)`)
         return
       }
@@ -89,6 +97,9 @@ class BakeryLock implements Lock {
     if (this.released) return
     this.released = true
     clearInterval(this.timer)
+    // A refresh under way lands before the ticket is deleted, never after it (a ticket brought back would keep
+    // every other host out until it goes stale; s3rver even crashes on the PUT racing the DELETE).
+    await this.beating
     await this.store.removeCurrent(this.key).catch(() => undefined)
   }
 }
