@@ -1,5 +1,7 @@
 // Benchmark: `callrec purge` (journal + certificate) against `find -mtime +N -delete` on identical trees.
-// Usage: node --import tsx bench/purge.ts [N]   (N recordings, default 200,000; half past retention)
+// Usage: node --import tsx bench/purge.ts [N] [--before DIR]   (N recordings, default 200,000; half past retention)
+// --before DIR also runs the purge of another built checkout (e.g. main) in each round, on its own copy: before and
+// after on the same machine in one run.
 //
 // Each recording is a small WAV with a sidecar holding its call date (recordedAt, the date callrec goes by);
 // both files' mtimes are set to that same date, so that find, which only knows mtimes, selects the same set.
@@ -10,7 +12,9 @@ import path from 'node:path'
 import {fileURLToPath} from 'node:url'
 import {wav} from '../test/helpers.ts'
 
-const N = Number(process.argv[2] ?? 200_000)
+const args = process.argv.slice(2)
+const BEFORE = args.includes('--before') ? args.splice(args.indexOf('--before'), 2)[1] : undefined
+const N = Number(args[0] ?? 200_000)
 const PER_FOLDER = 500
 const NOW = new Date('2026-11-23T00:00:00Z')
 const OLD = new Date('2025-03-01T10:00:00Z') // past the 6 months of purpose "quality"
@@ -62,16 +66,26 @@ function timed(command: string, args: string[]): Timing {
 }
 
 /** One round on fresh copies of the tree: both tools, in the given order, each result checked. */
-function round(base: string, work: string, findFirst: boolean): {find: Timing; callrec: Timing} {
+function round(base: string, work: string, findFirst: boolean): {find: Timing; callrec: Timing; before?: Timing} {
   const forCallrec = path.join(work, 'callrec')
   const forFind = path.join(work, 'find')
+  const forBefore = path.join(work, 'before')
   execFileSync('cp', ['-a', base, forCallrec])
   execFileSync('cp', ['-a', base, forFind])
+  if (BEFORE) execFileSync('cp', ['-a', base, forBefore])
   execFileSync('sync')
   const certificate = path.join(work, 'certificate.json')
   const runFind = () => timed('find', [forFind, '-type', 'f', '-mtime', `+${FIND_DAYS}`, '-delete'])
-  const runCallrec = () => timed(process.execPath, [BIN, 'purge', forCallrec, '--yes', '--now', NOW.toISOString(), '--certificate', certificate])
-  const times = findFirst ? {find: runFind(), callrec: runCallrec()} : {callrec: runCallrec(), find: runFind()}
+  const purge = (bin: string, dir: string, file: string) => () => timed(process.execPath, [bin, 'purge', dir, '--yes', '--now', NOW.toISOString(), '--certificate', file])
+  const runCallrec = purge(BIN, forCallrec, certificate)
+  const runBefore = BEFORE ? purge(path.resolve(BEFORE, 'bin', 'run.js'), forBefore, path.join(work, 'certificate-before.json')) : undefined
+  const times: {find: Timing; callrec: Timing; before?: Timing} = findFirst
+    ? {find: runFind(), callrec: runCallrec(), ...(runBefore ? {before: runBefore()} : {})}
+    : {...(runBefore ? {before: runBefore()} : {}), callrec: runCallrec(), find: runFind()}
+  if (BEFORE) {
+    rmSync(forBefore, {recursive: true, force: true})
+    rmSync(path.join(work, 'certificate-before.json'))
+  }
   const [left, leftFind] = [count(forCallrec), count(forFind)]
   if (left !== N || leftFind !== N) throw new Error(`not the same result: callrec left ${left} files, find ${leftFind}; expected ${N}`)
   const verify = spawnSync(process.execPath, [BIN, 'access-log', 'verify', forCallrec], {encoding: 'utf8'})
@@ -93,10 +107,13 @@ try {
   const rounds = [round(base, work, true), round(base, work, false)]
   for (const [index, times] of rounds.entries()) {
     const line = (timing: Timing) => `${timing.wall.toFixed(2)} s (cpu ${timing.cpu.toFixed(2)} s)`
-    console.log(`round ${index + 1} (${index === 0 ? 'find' : 'callrec'} first): find ${line(times.find)}, callrec ${line(times.callrec)}, ratio ${(times.callrec.wall / times.find.wall).toFixed(2)}×`)
+    const before = times.before ? `, before ${line(times.before)}, ratio ${(times.before.wall / times.find.wall).toFixed(2)}×` : ''
+    console.log(`round ${index + 1} (${index === 0 ? 'find' : 'callrec'} first): find ${line(times.find)}, callrec ${line(times.callrec)}, ratio ${(times.callrec.wall / times.find.wall).toFixed(2)}×${before}`)
   }
   const total = (tool: 'find' | 'callrec') => rounds.reduce((sum, times) => sum + times[tool].wall, 0)
   console.log(`both rounds: find ${total('find').toFixed(2)} s, callrec ${total('callrec').toFixed(2)} s, ratio callrec/find ${(total('callrec') / total('find')).toFixed(2)}×`)
+  const best = (tool: 'find' | 'callrec' | 'before') => Math.min(...rounds.map((times) => times[tool]?.wall ?? Infinity))
+  console.log(`best runs: find ${best('find').toFixed(2)} s, callrec ${best('callrec').toFixed(2)} s: ${(best('callrec') / best('find')).toFixed(2)}× find's best (goal ≤ 2×)${BEFORE ? `; before ${best('before').toFixed(2)} s: ${(best('before') / best('find')).toFixed(2)}×` : ''}`)
 } finally {
   rmSync(work, {recursive: true, force: true})
 }
