@@ -2,7 +2,7 @@ import type {IAudioMetadata} from 'music-metadata'
 import {AbstractTokenizer, BufferSizeError, EndOfStreamError, type IFileInfo, type IReadChunkOptions} from 'strtok3'
 import type {AudioInfo} from '../model.js'
 import {oggDuration} from './ogg-tail.js'
-import {wavHasNoFrames} from './wav-data.js'
+import {isRiffWave, wavHasNoFrames} from './wav-data.js'
 import {detail} from '../details.js'
 
 /** How many bytes the scan reads up front: enough for the header of every container PBXs write. */
@@ -48,8 +48,7 @@ class HeadTokenizer extends AbstractTokenizer {
     super({abortSignal, maxBufferSize: PARSE_BUDGET})
     // A RIFF/WAVE head is audio/wav to file-type too (no signature it checks first starts so); saying so spares
     // the guess, a tenth of the parse. Other heads are still guessed from their content, never from the file's name.
-    const wave = head.length >= 12 && head[0] === 0x52 && head[1] === 0x49 && head[2] === 0x46 && head[3] === 0x46 && head[8] === 0x57 && head[9] === 0x41 && head[10] === 0x56 && head[11] === 0x45
-    this.fileInfo = wave ? {size, mimeType: 'audio/wav'} : {size}
+    this.fileInfo = isRiffWave(head) ? {size, mimeType: 'audio/wav'} : {size}
   }
 
   /**
@@ -159,7 +158,7 @@ function describeParseError(error: unknown): string {
  * partial copy). Sizes 0 and 0xFFFFFFFF are what recorders write while streaming, not damage.
  */
 function wavCutShort(head: Buffer, size: number): string | undefined {
-  if (head.length < 12 || head.toString('latin1', 0, 4) !== 'RIFF' || head.toString('latin1', 8, 12) !== 'WAVE') return undefined
+  if (!isRiffWave(head)) return undefined
   const declared = head.readUInt32LE(4) + 8
   if (declared <= 8 || declared >= 0xffffffff || declared <= size) return undefined
   return detail('wavCutShort', {declared, size})

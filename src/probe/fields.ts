@@ -6,8 +6,11 @@ import {isoToUtc} from './time.js'
 
 // One validator for call facts wherever they come from (sidecar JSON, audio tags): each field is checked
 // on its own so that one bad field is named and the others are still used.
-const isoWithOffset = z.string().refine((text) => /(Z|[+-]\d\d:?\d\d)$/i.test(text) && isoToUtc(text) !== undefined, {
-  message: 'notIsoDateTime',
+// Checked and turned into ISO UTC in one reading (one per sidecar).
+const isoWithOffset = z.string().transform((text, context) => {
+  const utc = /(Z|[+-]\d\d:?\d\d)$/i.test(text) ? isoToUtc(text) : undefined
+  if (utc === undefined) context.addIssue({code: 'custom', message: 'notIsoDateTime', input: text})
+  return utc ?? z.NEVER
 })
 const isoDate = z.string().refine((text) => DateTime.fromISO(text).isValid, {message: 'notIsoDate'})
 
@@ -56,7 +59,7 @@ export function validateFields(raw: Record<string, unknown>, origin: Problem['or
       result.problems.push({origin, source, field, message: describe(field, parsed.error, value)})
       continue
     }
-    ;(result.fields as Record<string, unknown>)[field] = normalise(field, parsed.data)
+    ;(result.fields as Record<string, unknown>)[field] = normalise(parsed.data)
   }
   return result
 }
@@ -67,10 +70,9 @@ function textToBoolean(text: string): boolean | string {
   return text
 }
 
-function normalise(field: keyof CallFields, value: unknown): unknown {
-  if (typeof value === 'number') return String(value)
-  if (field === 'recordedAt') return isoToUtc(value as string)
-  return value
+/** Numbers given for text fields (a call id, an agent) are kept as text. */
+function normalise(value: unknown): unknown {
+  return typeof value === 'number' ? String(value) : value
 }
 
 /** The first issue, as a detail (rules/details.ts); our refinements name their detail id as their message. */

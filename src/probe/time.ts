@@ -12,8 +12,13 @@ export function wallClock(date: string, time: string): string | undefined {
   if (!/^\d{8}$/.test(date) || !/^\d{6}$/.test(time)) return undefined
   const [year, month, day] = [Number(date.slice(0, 4)), Number(date.slice(4, 6)), Number(date.slice(6, 8))]
   const [hour, minute, second] = [Number(time.slice(0, 2)), Number(time.slice(2, 4)), Number(time.slice(4, 6))]
-  if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month) || hour > 23 || minute > 59 || second > 59) return undefined
+  if (!isWallClock(year, month, day, hour, minute, second)) return undefined
   return `${date.slice(0, 4)}-${two(month)}-${two(day)}T${two(hour)}:${two(minute)}:${two(second)}`
+}
+
+/** A date and time that exists on a calendar's wall clock (no 24:00, no leap second), proleptic Gregorian as luxon's and Date's. */
+function isWallClock(year: number, month: number, day: number, hour: number, minute: number, second: number): boolean {
+  return month >= 1 && month <= 12 && day >= 1 && day <= daysInMonth(year, month) && hour <= 23 && minute <= 59 && second <= 59
 }
 
 /** An epoch in seconds as the wall clock in UTC (`YYYY-MM-DDTHH:MM:SS`). */
@@ -34,7 +39,7 @@ export function wallClockToUtc(text: string, zone: string): string | undefined {
   const match = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2}):(\d{2})$/.exec(text.trim())
   if (!match) return undefined
   const [year, month, day, hour, minute, second] = match.slice(1).map(Number)
-  if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month) || hour > 23 || minute > 59 || second > 59) return undefined
+  if (!isWallClock(year, month, day, hour, minute, second)) return undefined
   const tz = timeZone(zone)
   if (!tz.isValid) return undefined
   const local = wallClockMs(year, month, day, hour, minute, second)
@@ -55,8 +60,7 @@ export function isoToUtc(text: string): string | undefined {
   if (match) {
     const [year, month, day, hour, minute, second] = match.slice(1, 7).map(Number)
     const offset = match[8] ? (match[8] === '-' ? -1 : 1) * (Number(match[9]) * 60 + Number(match[10])) : 0
-    const plain = year >= 1000 && month >= 1 && month <= 12 && day >= 1 && day <= daysInMonth(year, month) && hour <= 23 && minute <= 59 && second <= 59
-    if (plain && (!match[8] || (Number(match[9]) <= 23 && Number(match[10]) <= 59))) {
+    if (year >= 1000 && isWallClock(year, month, day, hour, minute, second) && (!match[8] || (Number(match[9]) <= 23 && Number(match[10]) <= 59))) {
       const millisecond = match[7] ? Number(match[7].padEnd(3, '0')) : 0
       return new Date(wallClockMs(year, month, day, hour, minute, second, millisecond) - offset * 60_000).toISOString()
     }
