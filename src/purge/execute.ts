@@ -86,6 +86,8 @@ export interface PurgeResult {
 }
 
 type Item = {candidate: Candidate; entry?: JournalEntry}
+/** What the check of one recording before its deletion found: held now, its forms' facts, or a read error. */
+type Checked = {held: string} | {facts: Fingerprint[]} | {error: unknown} | {fatal: unknown}
 
 /** Purge reads and unlinks through pinned local folders; an S3 purge (every object version, Object Lock) will be its own. */
 type LocalArchiveStore = LocalStore
@@ -165,48 +167,67 @@ export async function executePurge(archive: Archive, selection: Selection, optio
       const hashing = eraser ? undefined : new PinnedFolders(store as LocalArchiveStore)
       // A store over the network (S3) answers many requests at once: the batch's facts are fetched together.
       const fetched = eraser && new Map(await pMap(batch, async (item) => [item, (await pMap(item.candidate.forms, (form) => eraser.fingerprint(form))) as unknown as Fingerprint[]] as const, {concurrency: 16}))
-      try {
-        for (const item of batch) {
-          const {candidate, entry} = item
-          const held = await heldNow(store, holds!, candidate, options.now, selection.scanStartedAt)
-          if (held) {
-            if (entry) undo(entry, candidate.id, `not deleted: ${held}`)
-            else result.held.push({key: candidate.id, why: held})
-            continue
-          }
-          let facts: Fingerprint[]
-          try {
-            facts = []
-            if (fetched) facts.push(...fetched.get(item)!)
-            else for (const form of candidate.forms) facts.push(await fingerprint(hashing!, form))
-          } catch (error) {
-            // One recording that cannot be read (EACCES, EIO) is a failure of its own; the rest go on.
-            fail(candidate.id, error, entry)
-            continue
-          }
-          const changed = facts.findIndex((fact) => typeof fact === 'object' && 'changed' in fact)
-          if (changed >= 0) {
-            const why = (facts[changed] as {changed: string}).changed
-            if (entry) undo(entry, candidate.forms[changed].key, `not deleted: ${why}`)
-            else result.changed.push({key: candidate.forms[changed].key, why})
-            continue
-          }
-          const files = facts.filter((fact): fact is Hashed => fact !== 'gone')
-          if (entry) {
-            const journaled = (entry.details?.files ?? []) as FileFact[]
-            const differs = files.find((file) => !journaled.some((claim) => claim.key === file.key && claim.sha256 === file.sha256 && (claim as StoreFileFact).etag === (file as StoreFileFact).etag))
-            if (differs) {
-              undo(entry, differs.key, 'not deleted: its content changed after it was journaled')
-              continue
-            }
-          } else if (files.length === 0) {
-            result.vanished.push(...candidate.forms.map((form) => form.key))
-            continue
-          }
-          ready.push({item, files, sidecar: lastUser(candidate, sidecarUsers) ? candidate.sidecarKey : undefined})
+      // Each recording checked (hold, then size and hash of each form) several at a time, as a file's reads wait on
+      // the disk; nothing rejects, so every read is over before the pinned folders close.
+      const check = async (item: Item): Promise<Checked> => {
+        const {candidate} = item
+        let held: string | undefined
+        try {
+          held = await heldNow(store, holds!, candidate, options.now, selection.scanStartedAt)
+        } catch (error) {
+          return {fatal: error}
         }
+        if (held) return {held}
+        if (fetched) return {facts: fetched.get(item)!}
+        try {
+          const facts: Fingerprint[] = []
+          for (const form of candidate.forms) facts.push(await fingerprint(hashing!, form))
+          return {facts}
+        } catch (error) {
+          return {error}
+        }
+      }
+      let checked: Checked[]
+      try {
+        checked = await pMap(batch, check, {concurrency: 16})
       } finally {
         await hashing?.close()
+      }
+      for (const [index, item] of batch.entries()) {
+        const {candidate, entry} = item
+        const outcome = checked[index]
+        if ('fatal' in outcome) throw outcome.fatal
+        if ('held' in outcome) {
+          if (entry) undo(entry, candidate.id, `not deleted: ${outcome.held}`)
+          else result.held.push({key: candidate.id, why: outcome.held})
+          continue
+        }
+        // One recording that cannot be read (EACCES, EIO) is a failure of its own; the rest go on.
+        if ('error' in outcome) {
+          fail(candidate.id, outcome.error, entry)
+          continue
+        }
+        const {facts} = outcome
+        const changed = facts.findIndex((fact) => typeof fact === 'object' && 'changed' in fact)
+        if (changed >= 0) {
+          const why = (facts[changed] as {changed: string}).changed
+          if (entry) undo(entry, candidate.forms[changed].key, `not deleted: ${why}`)
+          else result.changed.push({key: candidate.forms[changed].key, why})
+          continue
+        }
+        const files = facts.filter((fact): fact is Hashed => fact !== 'gone')
+        if (entry) {
+          const journaled = (entry.details?.files ?? []) as FileFact[]
+          const differs = files.find((file) => !journaled.some((claim) => claim.key === file.key && claim.sha256 === file.sha256 && (claim as StoreFileFact).etag === (file as StoreFileFact).etag))
+          if (differs) {
+            undo(entry, differs.key, 'not deleted: its content changed after it was journaled')
+            continue
+          }
+        } else if (files.length === 0) {
+          result.vanished.push(...candidate.forms.map((form) => form.key))
+          continue
+        }
+        ready.push({item, files, sidecar: lastUser(candidate, sidecarUsers) ? candidate.sidecarKey : undefined})
       }
       // Hashing may have taken long: a lock lost meanwhile stops the run before anything of this batch is deleted.
       await stopIfLockLost([options.lock, holdsLock])
