@@ -112,6 +112,9 @@ async function throughput(): Promise<void> {
         if (round === 0) add('exiftool -fast -json (audio only)', await timed('exiftool', ['-fast', '-json', '-r', '-ext', 'wav', dir]))
       }
       add("find DIR -printf '%s %T@\\n'", await timed('find', [dir, '-printf', '%s %T@\\n']))
+      // What Node alone costs for the same: list and lstat every file, and start the CLI (`callrec --version`).
+      add('node: list + lstat every file (bench/stat-floor.js)', await timed(process.execPath, [path.join(ROOT, 'bench', 'stat-floor.js'), dir]))
+      add('callrec --version (start-up)', await timed(process.execPath, [path.join(ROOT, 'bin', 'run.js'), '--version']))
       // The cache lives in the archive's state folder: give it one, fill it once, then time re-audits.
       mkdirSync(path.join(dir, '.callrec'), {recursive: true})
       if (round === 0) await audit(ROOT, dir)
@@ -125,7 +128,10 @@ async function throughput(): Promise<void> {
       console.log(`| ${label} | ${wall.toFixed(2)} s | ${Math.round(N / wall).toLocaleString('en')} | ${median(list.map((run) => run.cpu)).toFixed(2)} s | ${rss ? `${rss.toFixed(0)} MB` : ''} |`)
     }
     const wall = (label: string) => median(runs.get(label)!.map((run) => run.wall))
-    console.log(`re-audit with the cache / find = ${(wall('callrec audit, unchanged archive (cache)') / wall("find DIR -printf '%s %T@\\n'")).toFixed(2)}× (goal ≤ 2×)`)
+    const find = wall("find DIR -printf '%s %T@\\n'")
+    console.log(`re-audit with the cache / find = ${(wall('callrec audit, unchanged archive (cache)') / find).toFixed(2)}× (goal ≤ 2×)`)
+    const nodeFloor = wall('node: list + lstat every file (bench/stat-floor.js)') + wall('callrec --version (start-up)')
+    console.log(`Node's own floor (list + lstat every file, plus the CLI's start-up) / find = ${(nodeFloor / find).toFixed(2)}×, before any file is judged`)
     if (CACHE_ONLY) return
     const floor = wall('bare read of 4 KiB per file (floor)')
     const cold = wall('callrec audit --no-cache (cold)')

@@ -2,6 +2,8 @@
 // Usage: node --import tsx bench/purge.ts [N] [--before DIR]   (N recordings, default 200,000; half past retention)
 // --before DIR also runs the purge of another built checkout (e.g. main) in each round, on its own copy: before and
 // after on the same machine in one run.
+// Each round also times the purge of an archive audited since its last change (a copy given a state folder and
+// audited, untimed, just before): the nightly cron of an archive callrec already manages, its probe cache filled.
 //
 // Each recording is a small WAV with a sidecar holding its call date (recordedAt, the date callrec goes by);
 // both files' mtimes are set to that same date, so that find, which only knows mtimes, selects the same set.
@@ -66,33 +68,42 @@ function timed(command: string, args: string[]): Timing {
 }
 
 /** One round on fresh copies of the tree: both tools, in the given order, each result checked. */
-function round(base: string, work: string, findFirst: boolean): {find: Timing; callrec: Timing; before?: Timing} {
+type Round = {find: Timing; callrec: Timing; audited: Timing; before?: Timing}
+
+function round(base: string, work: string, findFirst: boolean): Round {
   const forCallrec = path.join(work, 'callrec')
   const forFind = path.join(work, 'find')
   const forBefore = path.join(work, 'before')
-  execFileSync('cp', ['-a', base, forCallrec])
-  execFileSync('cp', ['-a', base, forFind])
-  if (BEFORE) execFileSync('cp', ['-a', base, forBefore])
+  const forAudited = path.join(work, 'audited')
+  for (const copy of [forCallrec, forFind, forAudited, ...(BEFORE ? [forBefore] : [])]) execFileSync('cp', ['-a', base, copy])
+  // A copy has new inodes: its cache is filled on the copy itself.
+  mkdirSync(path.join(forAudited, '.callrec'))
+  spawnSync(process.execPath, [BIN, 'audit', forAudited, '--format', 'ndjson', '--fail-on', 'never', '--now', NOW.toISOString()], {stdio: 'ignore'})
   execFileSync('sync')
   const certificate = path.join(work, 'certificate.json')
   const runFind = () => timed('find', [forFind, '-type', 'f', '-mtime', `+${FIND_DAYS}`, '-delete'])
   const purge = (bin: string, dir: string, file: string) => () => timed(process.execPath, [bin, 'purge', dir, '--yes', '--now', NOW.toISOString(), '--certificate', file])
   const runCallrec = purge(BIN, forCallrec, certificate)
+  const runAudited = purge(BIN, forAudited, path.join(work, 'certificate-audited.json'))
   const runBefore = BEFORE ? purge(path.resolve(BEFORE, 'bin', 'run.js'), forBefore, path.join(work, 'certificate-before.json')) : undefined
-  const times: {find: Timing; callrec: Timing; before?: Timing} = findFirst
-    ? {find: runFind(), callrec: runCallrec(), ...(runBefore ? {before: runBefore()} : {})}
-    : {...(runBefore ? {before: runBefore()} : {}), callrec: runCallrec(), find: runFind()}
+  const times: Round = findFirst
+    ? {find: runFind(), callrec: runCallrec(), audited: runAudited(), ...(runBefore ? {before: runBefore()} : {})}
+    : {...(runBefore ? {before: runBefore()} : {}), audited: runAudited(), callrec: runCallrec(), find: runFind()}
   if (BEFORE) {
     rmSync(forBefore, {recursive: true, force: true})
     rmSync(path.join(work, 'certificate-before.json'))
   }
-  const [left, leftFind] = [count(forCallrec), count(forFind)]
-  if (left !== N || leftFind !== N) throw new Error(`not the same result: callrec left ${left} files, find ${leftFind}; expected ${N}`)
-  const verify = spawnSync(process.execPath, [BIN, 'access-log', 'verify', forCallrec], {encoding: 'utf8'})
-  if (verify.status !== 0) throw new Error(`journal does not verify: ${verify.stdout}`)
-  rmSync(forCallrec, {recursive: true, force: true})
-  rmSync(forFind, {recursive: true, force: true})
-  rmSync(certificate) // the next round's purge would refuse it: a certificate is never overwritten
+  for (const [tool, dir] of [['callrec', forCallrec], ['callrec after an audit', forAudited], ['find', forFind]]) {
+    const left = count(dir)
+    if (left !== N) throw new Error(`not the same result: ${tool} left ${left} files; expected ${N}`)
+  }
+  for (const dir of [forCallrec, forAudited]) {
+    const verify = spawnSync(process.execPath, [BIN, 'access-log', 'verify', dir], {encoding: 'utf8'})
+    if (verify.status !== 0) throw new Error(`journal does not verify: ${verify.stdout}`)
+  }
+  for (const dir of [forCallrec, forAudited, forFind]) rmSync(dir, {recursive: true, force: true})
+  // the next round's purge would refuse them: a certificate is never overwritten
+  for (const file of [certificate, path.join(work, 'certificate-audited.json')]) rmSync(file)
   return times
 }
 
@@ -108,12 +119,14 @@ try {
   for (const [index, times] of rounds.entries()) {
     const line = (timing: Timing) => `${timing.wall.toFixed(2)} s (cpu ${timing.cpu.toFixed(2)} s)`
     const before = times.before ? `, before ${line(times.before)}, ratio ${(times.before.wall / times.find.wall).toFixed(2)}×` : ''
-    console.log(`round ${index + 1} (${index === 0 ? 'find' : 'callrec'} first): find ${line(times.find)}, callrec ${line(times.callrec)}, ratio ${(times.callrec.wall / times.find.wall).toFixed(2)}×${before}`)
+    const audited = `, after an audit ${line(times.audited)}, ratio ${(times.audited.wall / times.find.wall).toFixed(2)}×`
+    console.log(`round ${index + 1} (${index === 0 ? 'find' : 'callrec'} first): find ${line(times.find)}, callrec ${line(times.callrec)}, ratio ${(times.callrec.wall / times.find.wall).toFixed(2)}×${audited}${before}`)
   }
   const total = (tool: 'find' | 'callrec') => rounds.reduce((sum, times) => sum + times[tool].wall, 0)
   console.log(`both rounds: find ${total('find').toFixed(2)} s, callrec ${total('callrec').toFixed(2)} s, ratio callrec/find ${(total('callrec') / total('find')).toFixed(2)}×`)
-  const best = (tool: 'find' | 'callrec' | 'before') => Math.min(...rounds.map((times) => times[tool]?.wall ?? Infinity))
-  console.log(`best runs: find ${best('find').toFixed(2)} s, callrec ${best('callrec').toFixed(2)} s: ${(best('callrec') / best('find')).toFixed(2)}× find's best (goal ≤ 2×)${BEFORE ? `; before ${best('before').toFixed(2)} s: ${(best('before') / best('find')).toFixed(2)}×` : ''}`)
+  const best = (tool: keyof Round) => Math.min(...rounds.map((times) => times[tool]?.wall ?? Infinity))
+  const ratio = (tool: keyof Round) => `${best(tool).toFixed(2)} s: ${(best(tool) / best('find')).toFixed(2)}× find's best`
+  console.log(`best runs: find ${best('find').toFixed(2)} s; callrec ${ratio('callrec')}; after an audit ${ratio('audited')} (goal ≤ 2×)${BEFORE ? `; before ${ratio('before')}` : ''}`)
 } finally {
   rmSync(work, {recursive: true, force: true})
 }

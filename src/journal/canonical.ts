@@ -9,7 +9,8 @@ export const GENESIS = '0'.repeat(64)
  * bytes, whatever order its writer built it in, so its hash can be checked by anyone who re-reads it.
  */
 export function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`
+  // An undefined item is null, as JSON.stringify writes it (left out, it would make `[,1]`, which is not JSON).
+  if (Array.isArray(value)) return `[${value.map((item) => (item === undefined ? 'null' : canonicalJson(item))).join(',')}]`
   if (value !== null && typeof value === 'object') {
     const fields = Object.keys(value)
       .filter((key) => (value as Record<string, unknown>)[key] !== undefined)
@@ -20,8 +21,24 @@ export function canonicalJson(value: unknown): string {
   return JSON.stringify(value)
 }
 
-/** SHA-256 over the canonical form of the entry without its own `hash`. */
+/** SHA-256 over the canonical form of the entry without its own `hash` (what `verify` recomputes). */
 export function hashEntry(entry: Omit<JournalEntry, 'hash'> & {hash?: string}): string {
   const {hash: _, ...rest} = entry
   return createHash('sha256').update(canonicalJson(rest)).digest('hex')
+}
+
+/**
+ * The entry's hash and its canonical line with that hash, each field serialized once for both: the line is the
+ * hashed form with `"hash":…` put in its sorted place, so it is exactly `canonicalJson` of the hashed entry.
+ */
+export function sealEntry(entry: Omit<JournalEntry, 'hash'>): {hash: string; line: string} {
+  const value = entry as Record<string, unknown>
+  const fields = Object.keys(value)
+    .filter((key) => key !== 'hash' && value[key] !== undefined)
+    .sort()
+    .map((key) => ({key, json: `${JSON.stringify(key)}:${canonicalJson(value[key])}`}))
+  const hash = createHash('sha256').update(`{${fields.map((field) => field.json).join(',')}}`).digest('hex')
+  const at = fields.findIndex((field) => field.key > 'hash')
+  fields.splice(at < 0 ? fields.length : at, 0, {key: 'hash', json: `"hash":"${hash}"`})
+  return {hash, line: `{${fields.map((field) => field.json).join(',')}}`}
 }

@@ -1,7 +1,7 @@
 import {createHash} from 'node:crypto'
 import {CallrecError, errorMessage, EXIT} from '../errors.js'
 import type {Actor} from './actor.js'
-import {GENESIS, canonicalJson, hashEntry} from './canonical.js'
+import {GENESIS, canonicalJson, sealEntry} from './canonical.js'
 import {namesRecordings, protectEvent, type KeyHmac} from './entry-keys.js'
 import {withLock} from './lock.js'
 import {LocalStateFile, type StateFile} from './state-file.js'
@@ -136,18 +136,20 @@ export class FileJournal implements Journal {
     const tail = await this.checkedTail()
     let head = tail.last ?? EMPTY_HEAD
     const made: JournalEntry[][] = []
+    const lines: string[] = []
     for (const build of builds) {
       const events = build(head)
       const hmac = events.some(namesRecordings) ? await this.keyHmac() : undefined
-      const entries = chain(hmac ? events.map((event) => protectEvent(event, hmac)) : events, head, this.actor)
+      const sealed = chain(hmac ? events.map((event) => protectEvent(event, hmac)) : events, head, this.actor)
+      const entries = sealed.map(({entry}) => entry)
       head = entries.at(-1) ?? head
       made.push(entries)
+      for (const {line} of sealed) lines.push(line + '\n')
     }
-    const entries = made.flat()
-    if (entries.length === 0) return made
-    const last = entries.at(-1)!
+    if (lines.length === 0) return made
+    const last = made.flat().at(-1)!
     try {
-      await this.state.append(Buffer.from(entries.map((entry) => canonicalJson(entry) + '\n').join('')), tail.size)
+      await this.state.append(Buffer.from(lines.join('')), tail.size)
     } catch (error) {
       throw new JournalWriteError(`${this.file}: journal write failed (${errorMessage(error)}); nothing after entry #${tail.last?.seq ?? 0} was done`, tail.last)
     }
@@ -214,11 +216,11 @@ export class FileJournal implements Journal {
       if (!lastPruned) return {pruned}
       const through = lastPruned
       const details = {...event.details, pruned, prunedThrough: through.seq, lastPrunedHash: through.hash, lastPrunedTime: through.time, olderThan: cutoff.toISOString()}
-      const [checkpoint] = chain([{...event, action: 'prune', outcome: 'ok', keys: [], details}], last!, this.actor)
+      const [{entry: checkpoint, line}] = chain([{...event, action: 'prune', outcome: 'ok', keys: [], details}], last!, this.actor)
       const state = this.state
       async function* kept(): AsyncIterable<Uint8Array> {
         for await (const {text} of state.lines()) if ((JSON.parse(text) as JournalEntry).seq > through.seq) yield Buffer.from(text + '\n')
-        yield Buffer.from(canonicalJson(checkpoint) + '\n')
+        yield Buffer.from(line + '\n')
       }
       await this.state.replace(kept())
       await this.writeHead(checkpoint)
@@ -241,10 +243,10 @@ export class FileJournal implements Journal {
       await sideFile.replace(bytes)
       await this.state.truncate(damage.offset)
       const details = {...event.details, offset: damage.offset, bytes: damage.bytes, sha256: createHash('sha256').update(bytes).digest('hex'), why: damage.why, savedTo: sideFile.name}
-      const entries = chain([{...event, action: 'repair', outcome: 'ok', keys: [], details}], tail.last ?? EMPTY_HEAD, this.actor)
-      await this.state.append(Buffer.from(canonicalJson(entries[0]) + '\n'), damage.offset)
-      await this.writeHead(entries[0])
-      return {damage, entry: entries[0]}
+      const [{entry, line}] = chain([{...event, action: 'repair', outcome: 'ok', keys: [], details}], tail.last ?? EMPTY_HEAD, this.actor)
+      await this.state.append(Buffer.from(line + '\n'), damage.offset)
+      await this.writeHead(entry)
+      return {damage, entry}
     })
   }
 }
@@ -262,15 +264,16 @@ function damagedError(file: string, damage: Damage): JournalDamagedError {
  * stepped back gives the previous entry's time, so the journal's times are in order and a checkpoint's
  * claims about them can be checked.
  */
-function chain(events: JournalEvent[], last: Head, actor: Actor): JournalEntry[] {
+function chain(events: JournalEvent[], last: Head, actor: Actor): {entry: JournalEntry; line: string}[] {
   let {seq, hash, time: prevTime} = last
   const now = new Date().toISOString()
   const time = prevTime && prevTime > now ? prevTime : now
   return events.map((event) => {
     const entry = {...event, seq: ++seq, time, actor, prev: hash, ...(prevTime ? {prevTime} : {})} as JournalEntry
-    entry.hash = hash = hashEntry(entry)
+    const sealed = sealEntry(entry)
+    entry.hash = hash = sealed.hash
     prevTime = time
-    return entry
+    return {entry, line: sealed.line}
   })
 }
 

@@ -122,7 +122,13 @@ export async function executePurge(archive: Archive, selection: Selection, optio
   let version = ''
   const batchSize = options.batchSize ?? 500
   const sidecarUsers = selection.sidecarUsers
-  const appended: JournalEntry[] = []
+  // The run's first and last entries, for the result: not every entry, which a large purge would keep in memory.
+  let firstAppended: JournalEntry | undefined
+  let lastAppended: JournalEntry | undefined
+  const appended = (entries: JournalEntry[]) => {
+    firstAppended ??= entries[0]
+    lastAppended = entries.at(-1) ?? lastAppended
+  }
   let done = 0
 
   // Stops the run, journaled, once a lock that keeps others out (the archive's, the holds file's) was lost.
@@ -236,7 +242,7 @@ export async function executePurge(archive: Archive, selection: Selection, optio
       const first = events.length
       events.push(...fresh.map(({item, files, sidecar}) => purgeEvent(item.candidate, factsOf(files), sidecar, options)))
       const entries = events.length > 0 ? await options.journal.appendAll(events) : []
-      appended.push(...entries)
+      appended(entries)
       const entryOf = new Map(fresh.map(({item}, index) => [item, entries[first + index]]))
 
       const failures: JournalEvent[] = []
@@ -278,7 +284,7 @@ export async function executePurge(archive: Archive, selection: Selection, optio
         // Unlinks made durable once per folder and batch.
         await deleting?.close(true)
       }
-      if (failures.length > 0) appended.push(...(await options.journal.appendAll(failures)))
+      if (failures.length > 0) appended(await options.journal.appendAll(failures))
     })
     done += batch.length
     options.progress?.(done, items.length)
@@ -299,8 +305,7 @@ export async function executePurge(archive: Archive, selection: Selection, optio
   if (!result.stopped) await marker.clear()
 
   result.deleted.sort((a, b) => a.seq - b.seq)
-  const last = appended.at(-1)
-  result.journal = {file: options.journal.file, firstSeq: appended[0]?.seq, lastSeq: last?.seq, head: last?.hash}
+  result.journal = {file: options.journal.file, firstSeq: firstAppended?.seq, lastSeq: lastAppended?.seq, head: lastAppended?.hash}
   return result
 }
 

@@ -86,9 +86,15 @@ export async function fingerprint(folders: PinnedFolders, form: Form): Promise<F
     if (!info.isFile()) return {changed: 'no longer a plain file'}
     if (info.size !== form.size || info.mtime.toISOString() !== form.modifiedAt) return {changed: 'changed since the plan (size or modification time)'}
     const hash = createHash('sha256')
-    const buffer = Buffer.allocUnsafe(Math.min(PIECE, Math.max(1, info.size)))
+    // One byte more than the file holds: a read short of the buffer that reaches its size is its end, with no empty
+    // read to confirm it (a file grown since fills the buffer and is read on; a short read before the size is not trusted).
+    const buffer = Buffer.allocUnsafe(Math.min(PIECE, info.size + 1))
     let size = 0
-    for (let got; (got = (await fds.read(fd, buffer, 0, buffer.length, size)).bytesRead) > 0; size += got) hash.update(buffer.subarray(0, got))
+    for (let got; (got = (await fds.read(fd, buffer, 0, buffer.length, size)).bytesRead) > 0; ) {
+      hash.update(buffer.subarray(0, got))
+      size += got
+      if (got < buffer.length && size >= info.size) break
+    }
     return {key: form.key, size, sha256: hash.digest('hex'), links: info.nlink, identity: identityOf(info), folderIdentity: pinned.identity}
   } finally {
     await fds.close(fd)
