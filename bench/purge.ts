@@ -67,9 +67,9 @@ function timed(command: string, args: string[]): Timing {
   return {wall, cpu: user + system}
 }
 
-/** One round on fresh copies of the tree: both tools, in the given order, each result checked. */
 type Round = {find: Timing; callrec: Timing; audited: Timing; before?: Timing}
 
+/** One round on fresh copies of the tree: every purge, in the given order, each result checked. */
 function round(base: string, work: string, findFirst: boolean): Round {
   const forCallrec = path.join(work, 'callrec')
   const forFind = path.join(work, 'find')
@@ -78,13 +78,15 @@ function round(base: string, work: string, findFirst: boolean): Round {
   for (const copy of [forCallrec, forFind, forAudited, ...(BEFORE ? [forBefore] : [])]) execFileSync('cp', ['-a', base, copy])
   // A copy has new inodes: its cache is filled on the copy itself.
   mkdirSync(path.join(forAudited, '.callrec'))
-  spawnSync(process.execPath, [BIN, 'audit', forAudited, '--format', 'ndjson', '--fail-on', 'never', '--now', NOW.toISOString()], {stdio: 'ignore'})
+  const audit = spawnSync(process.execPath, [BIN, 'audit', forAudited, '--format', 'ndjson', '--fail-on', 'never', '--now', NOW.toISOString()], {stdio: ['ignore', 'ignore', 'inherit']})
+  if (audit.status !== 0) throw new Error(`the audit before the purge failed: exit ${audit.status}`)
   execFileSync('sync')
   const certificate = path.join(work, 'certificate.json')
+  const auditedCertificate = path.join(work, 'certificate-audited.json')
   const runFind = () => timed('find', [forFind, '-type', 'f', '-mtime', `+${FIND_DAYS}`, '-delete'])
   const purge = (bin: string, dir: string, file: string) => () => timed(process.execPath, [bin, 'purge', dir, '--yes', '--now', NOW.toISOString(), '--certificate', file])
   const runCallrec = purge(BIN, forCallrec, certificate)
-  const runAudited = purge(BIN, forAudited, path.join(work, 'certificate-audited.json'))
+  const runAudited = purge(BIN, forAudited, auditedCertificate)
   const runBefore = BEFORE ? purge(path.resolve(BEFORE, 'bin', 'run.js'), forBefore, path.join(work, 'certificate-before.json')) : undefined
   const times: Round = findFirst
     ? {find: runFind(), callrec: runCallrec(), audited: runAudited(), ...(runBefore ? {before: runBefore()} : {})}
@@ -103,7 +105,7 @@ function round(base: string, work: string, findFirst: boolean): Round {
   }
   for (const dir of [forCallrec, forAudited, forFind]) rmSync(dir, {recursive: true, force: true})
   // the next round's purge would refuse them: a certificate is never overwritten
-  for (const file of [certificate, path.join(work, 'certificate-audited.json')]) rmSync(file)
+  for (const file of [certificate, auditedCertificate]) rmSync(file)
   return times
 }
 
