@@ -1,4 +1,8 @@
-import {stringify, type Stringifier} from 'csv-stringify'
+import type {Stringifier} from 'csv-stringify'
+import {lazy} from '../lazy.js'
+
+// Loaded when a CSV is written: other outputs need not pay its start-up.
+const csvStringify = lazy<typeof import('csv-stringify')>('csv-stringify')
 
 // A cell whose first non-blank character is one of these is a formula to a spreadsheet (CSV injection, OWASP):
 // ` =2+2` runs in Excel and LibreOffice just as `=2+2` does. Such a cell gets a leading quote so it shows as text.
@@ -21,7 +25,7 @@ const QUOTED = [/[\r\n";,]/]
 
 /** An RFC 4180 CSV stringifier whose string cells cannot run as formulas, in a `,` or a `;` spreadsheet locale. */
 export function safeCsv(columns: string[]): Stringifier {
-  return stringify({
+  return csvStringify().stringify({
     header: true,
     columns,
     record_delimiter: 'windows',

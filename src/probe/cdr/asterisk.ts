@@ -1,5 +1,4 @@
 import type {Readable} from 'node:stream'
-import {parse} from 'csv-parse'
 import {DateTime} from 'luxon'
 import {AUDIO_EXT} from '../filenames/parts.js'
 import {wallClockToUtc} from '../time.js'
@@ -37,6 +36,8 @@ function decode(bytes: Buffer): string {
 /** Streams an Asterisk CDR file with no header row; a row that cannot be read becomes a problem naming `file:line`. */
 export async function readAsteriskCdr(input: Readable, file: string, timezone: string, layoutOf: LayoutOf, sink: CdrSink): Promise<void> {
   const badLines = new Set<number>()
+  // Loaded with the first CDR file: an archive without one need not pay its start-up.
+  const {parse} = await import('csv-parse')
   const parser = parse({
     encoding: null, // fields as bytes, decoded one by one: a file can mix UTF-8 and Latin-1 rows
     relax_column_count: true,
