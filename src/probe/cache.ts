@@ -22,6 +22,8 @@ import {readFileFacts, readSidecarFacts, withSidecar, type FactsTask, type Recor
 export interface ProbeCache {
   /** Reads the rows of these keys in one query, for the `facts` calls that follow (a batch of the scan). */
   prefetch(keys: readonly string[]): void
+  /** The facts of a recording whose file and sidecar are unchanged since they were cached, at once; undefined when either must be read. */
+  known(task: FactsTask): RecordingFacts | undefined
   facts(task: FactsTask, timeoutMs: number): Promise<RecordingFacts>
   /** Writes what this batch learnt, in one transaction. */
   flush(): void
@@ -93,6 +95,30 @@ class SqliteProbeCache implements ProbeCache {
   prefetch(keys: readonly string[]): void {
     for (const key of keys) this.rows.set(key, undefined)
     for (const row of this.getMany.all(JSON.stringify(keys)) as {key: string; fingerprint: string; facts: string}[]) this.rows.set(row.key, row)
+  }
+
+  known({key, sidecarKey, sniff = false}: FactsTask): RecordingFacts | undefined {
+    const file = this.unchanged<RecordingFacts>(key, sniff ? ':sniff' : '')
+    const withItsSidecar = file !== undefined && sidecarKey !== undefined && !file.notRecording
+    const sidecar = withItsSidecar ? this.unchanged<SidecarFacts>(sidecarKey, '') : undefined
+    if (!file || (withItsSidecar && !sidecar)) return undefined
+    this.taken(key)
+    if (!sidecar) return file
+    this.taken(sidecarKey!)
+    return withSidecar(file, sidecar)
+  }
+
+  /** The cached facts of `key` if its file is unchanged; a miss leaves its row for `facts` to find. */
+  private unchanged<T>(key: string, asked: string): T | undefined {
+    const stat = this.fingerprint(key)
+    if (stat === undefined) return undefined
+    const row = this.rows.has(key) ? this.rows.get(key) : (this.get.get(key) as {fingerprint: string; facts: string} | undefined)
+    return row?.fingerprint === stat + asked ? ({key, ...JSON.parse(row.facts)} as T) : undefined
+  }
+
+  private taken(key: string): void {
+    this.rows.delete(key)
+    this.looked++
   }
 
   async facts({key, sidecarKey, sniff = false}: FactsTask, timeoutMs: number): Promise<RecordingFacts> {
