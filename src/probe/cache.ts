@@ -76,6 +76,7 @@ class SqliteProbeCache implements ProbeCache {
   private readonly get: StatementSync
   private readonly put: StatementSync
   private readonly getMany: StatementSync
+  private readonly getRange: StatementSync
   /** Rows prefetched and not yet looked up; a key prefetched without a row maps to undefined. */
   private readonly rows = new Map<string, {fingerprint: string; facts: string} | undefined>()
   private pending: [key: string, fingerprint: string, facts: string][] = []
@@ -90,11 +91,28 @@ class SqliteProbeCache implements ProbeCache {
     this.get = db.prepare('SELECT fingerprint, facts FROM facts WHERE key = ?')
     this.put = db.prepare('INSERT OR REPLACE INTO facts (key, fingerprint, facts) VALUES (?, ?, ?)')
     this.getMany = db.prepare('SELECT key, fingerprint, facts FROM facts WHERE key IN (SELECT value FROM json_each(?))')
+    // The rows between two keys, at most ?: one walk along the index.
+    this.getRange = db.prepare('SELECT key, fingerprint, facts FROM facts WHERE key >= ? AND key <= ? LIMIT ?')
   }
 
   prefetch(keys: readonly string[]): void {
     for (const key of keys) this.rows.set(key, undefined)
-    for (const row of this.getMany.all(JSON.stringify(keys)) as {key: string; fingerprint: string; facts: string}[]) this.rows.set(row.key, row)
+    if (keys.length === 0) return
+    // A batch's keys are neighbours in the listing, and so in the index: reading the rows between its first and
+    // last key is ~4× cheaper than looking each one up. The range stops at a limit (a batch may span a big
+    // subfolder), and what it did not find (new files, a range cut short, a name JavaScript and SQLite sort
+    // apart) is looked up key by key.
+    let [first, last] = [keys[0], keys[0]]
+    for (const key of keys) {
+      if (key < first) first = key
+      if (key > last) last = key
+    }
+    for (const row of this.getRange.all(first, last, 4 * keys.length) as {key: string; fingerprint: string; facts: string}[]) {
+      if (this.rows.has(row.key)) this.rows.set(row.key, row)
+    }
+    const missing = keys.filter((key) => this.rows.get(key) === undefined)
+    if (missing.length === 0) return
+    for (const row of this.getMany.all(JSON.stringify(missing)) as {key: string; fingerprint: string; facts: string}[]) this.rows.set(row.key, row)
   }
 
   known({key, sidecarKey, sniff = false}: FactsTask): RecordingFacts | undefined {

@@ -98,3 +98,18 @@ test('a damaged cache file is rebuilt, and the audit is right', async () => {
   assert.equal((db.prepare('SELECT count(*) AS n FROM facts').get() as {n: number}).n, 4) // two recordings, two sidecars
   db.close()
 })
+
+test('a batch is found in the cache whatever its keys: names that JavaScript and SQLite sort apart, a batch that spans a big subfolder', async () => {
+  // U+1F600 sorts before U+E000 in JavaScript (UTF-16) and after it in SQLite (UTF-8 bytes); `z.wav` is listed
+  // with `a.wav`, before the 300 recordings of `m/` that lie between them in the index.
+  const files: Record<string, Buffer | object | string> = {'callrec.yml': 'timezone: Europe/Paris\n', 'a.wav': wav(), 'z.wav': wav(), 'x-\u{1F600}.wav': wav(), 'x-\uE000.wav': wav()}
+  for (let i = 0; i < 300; i++) files[`m/${String(i).padStart(3, '0')}.wav`] = wav()
+  const archive = makeArchive(files)
+  archives.push(archive)
+  mkdirSync(path.join(archive.dir, '.callrec'))
+  await audit(archive.dir)
+  const forged = ['z.wav', 'x-\u{1F600}.wav', 'x-\uE000.wav', 'm/299.wav']
+  for (const key of forged) forgeCachedCodec(archive.dir, key, 'FROM-CACHE')
+  const again = await audit(archive.dir)
+  for (const key of forged) assert.equal(again.get(key).audio.codec, 'FROM-CACHE', `${key} came from the cache`)
+})
