@@ -98,11 +98,10 @@ export class LocalStore implements Store {
       for (const entry of entries) {
         if (entry.name[0] === 0x2e) continue // hidden: .callrec/, temp files, .git
         const key = prefix + nameToKeyPart(entry.name)
-        const full = Buffer.concat([dir, SEP, entry.name])
-        if (entry.isDirectory()) subfolders.push({dir: full, prefix: key + '/'})
-        else if (entry.isFile()) folder.keys.push(key)
+        if (entry.isFile()) folder.keys.push(key)
+        else if (entry.isDirectory()) subfolders.push({dir: Buffer.concat([dir, SEP, entry.name]), prefix: key + '/'})
         else if (entry.isSymbolicLink()) {
-          const reason = await this.symlinkReason(full)
+          const reason = await this.symlinkReason(Buffer.concat([dir, SEP, entry.name]))
           if (reason) folder.refused.push({key, reason})
         }
       }
