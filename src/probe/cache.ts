@@ -20,7 +20,7 @@ import {readFileFacts, readSidecarFacts, withSidecar, type FactsTask, type Recor
  * database is deleted and rebuilt; it is a cache, nothing in it is needed.
  */
 export interface ProbeCache {
-  /** Reads the rows of these keys in one query, for the `facts` calls that follow (a batch of the scan). */
+  /** Reads the rows of these keys (a batch of the scan) in one range query, for the `known` and `facts` calls that follow. */
   prefetch(keys: readonly string[]): void
   /** The facts of a recording whose file and sidecar are unchanged since they were cached, at once; undefined when either must be read. */
   known(task: FactsTask): RecordingFacts | undefined
@@ -99,7 +99,7 @@ class SqliteProbeCache implements ProbeCache {
     for (const key of keys) this.rows.set(key, undefined)
     if (keys.length === 0) return
     // A batch's keys are neighbours in the listing, and so in the index: reading the rows between its first and
-    // last key is ~4× cheaper than looking each one up. The range stops at a limit (a batch may span a big
+    // last key costs about half of looking each one up. The range stops at a limit (a batch may span a big
     // subfolder), and what it did not find (new files, a range cut short, a name JavaScript and SQLite sort
     // apart) is looked up key by key.
     let [first, last] = [keys[0], keys[0]]
