@@ -128,10 +128,11 @@ class SqliteProbeCache implements ProbeCache {
 
   /** The cached facts of `key` if its file is unchanged; a miss leaves its row for `facts` to find. */
   private unchanged<T>(key: string, asked: string): T | undefined {
-    const stat = this.fingerprint(key)
-    if (stat === undefined) return undefined
+    // The row first: a file never cached (a first run) is stat'ed once, by `facts`, not twice.
     const row = this.rows.has(key) ? this.rows.get(key) : (this.get.get(key) as {fingerprint: string; facts: string} | undefined)
-    return row?.fingerprint === stat + asked ? factsOf<T>(key, row.facts) : undefined
+    if (!row) return undefined
+    const stat = this.fingerprint(key)
+    return stat !== undefined && row.fingerprint === stat + asked ? factsOf<T>(key, row.facts) : undefined
   }
 
   private taken(key: string): void {
