@@ -4,9 +4,10 @@
 // N recordings (WAV 8 kHz 16-bit: 96 KB for N ≤ 20,000, else 4 KB to keep big trees small) with sidecars in a
 // FreePBX-like tree in /tmp. Each round runs every reader once, back to back, in the same order; medians are
 // printed with the load average. --before DIR also runs the CLI of another checkout (built, e.g. main) in each
-// round: before and after on the same machine in one run. --memory builds trees of those sizes (4 KB WAVs) and
-// prints the CLI's peak RSS (GNU time) for a cold audit and a cached re-audit.
-import {execFile} from 'node:child_process'
+// round: before and after on the same machine in one run (for the re-audit, on a copy of the tree with a cache of
+// its own). --memory builds trees of those sizes (4 KB WAVs) and prints the CLI's peak RSS (GNU time) for a cold
+// audit and a cached re-audit.
+import {execFile, execFileSync} from 'node:child_process'
 import {mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {open, readdir} from 'node:fs/promises'
 import {loadavg, tmpdir} from 'node:os'
@@ -97,10 +98,13 @@ const load = () => loadavg()[0].toFixed(1)
 async function throughput(): Promise<void> {
   const seconds = N <= 20_000 ? 6 : 0.25
   const dir = makeTree(N, seconds)
+  // Another checkout's cache has another version (each would empty the other's): it re-audits a copy of the tree.
+  const beforeDir = BEFORE ? `${dir}-before` : undefined
   try {
     const files = await listFiles(dir)
     console.log(`${N} recordings (WAV ${seconds} s) + ${N} sidecars (${files.length} files) in ${dir}; ${ROUNDS} rounds; load ${load()} at start`)
     await bareRead(files) // warm the page cache for every reader alike
+    if (beforeDir) execFileSync('cp', ['-a', dir, beforeDir])
     const runs = new Map<string, Run[]>()
     const add = (label: string, run: Run) => runs.set(label, [...(runs.get(label) ?? []), run])
     for (let round = 0; round < ROUNDS; round++) {
@@ -116,9 +120,11 @@ async function throughput(): Promise<void> {
       add('node: list + lstat every file (bench/stat-floor.js)', await timed(process.execPath, [path.join(ROOT, 'bench', 'stat-floor.js'), dir]))
       add('callrec --version (start-up)', await timed(process.execPath, [path.join(ROOT, 'bin', 'run.js'), '--version']))
       // The cache lives in the archive's state folder: give it one, fill it once, then time re-audits.
-      mkdirSync(path.join(dir, '.callrec'), {recursive: true})
-      if (round === 0) await audit(ROOT, dir)
-      add('callrec audit, unchanged archive (cache)', await audit(ROOT, dir))
+      for (const [bin, tree, label] of [...(BEFORE && beforeDir ? [[BEFORE, beforeDir, `, before (${path.basename(BEFORE)})`]] : []), [ROOT, dir, '']]) {
+        mkdirSync(path.join(tree, '.callrec'), {recursive: true})
+        if (round === 0) await audit(bin, tree)
+        add(`callrec audit, unchanged archive (cache)${label}`, await audit(bin, tree))
+      }
       console.log(`  round ${round + 1} done, load ${load()}`)
     }
     console.log(`\n| ${N.toLocaleString('en')} recordings, medians of ${ROUNDS}, load ${load()} | wall | recordings/s | CPU | peak RSS |\n| --- | --- | --- | --- | --- |`)
@@ -130,6 +136,7 @@ async function throughput(): Promise<void> {
     const wall = (label: string) => median(runs.get(label)!.map((run) => run.wall))
     const find = wall("find DIR -printf '%s %T@\\n'")
     console.log(`re-audit with the cache / find = ${(wall('callrec audit, unchanged archive (cache)') / find).toFixed(2)}× (goal ≤ 2×)`)
+    if (BEFORE) console.log(`re-audit: before / after = ${(wall(`callrec audit, unchanged archive (cache), before (${path.basename(BEFORE)})`) / wall('callrec audit, unchanged archive (cache)')).toFixed(2)}×`)
     const nodeFloor = wall('node: list + lstat every file (bench/stat-floor.js)') + wall('callrec --version (start-up)')
     console.log(`Node's own floor (list + lstat every file, plus the CLI's start-up) / find = ${(nodeFloor / find).toFixed(2)}×, before any file is judged`)
     if (CACHE_ONLY) return
@@ -138,7 +145,7 @@ async function throughput(): Promise<void> {
     console.log(`\ncold: callrec / floor = ${(floor / cold).toFixed(2)} (goal ≥ 0.5); exiftool / callrec = ${(wall('exiftool -fast -json (audio only)') / cold).toFixed(1)}× (goal ≥ 5×)`)
     if (BEFORE) console.log(`before / after (cold) = ${(wall(`callrec audit, before (${path.basename(BEFORE)})`) / cold).toFixed(2)}×`)
   } finally {
-    rmSync(dir, {recursive: true, force: true})
+    for (const tree of [dir, beforeDir]) if (tree) rmSync(tree, {recursive: true, force: true})
   }
 }
 
