@@ -20,11 +20,13 @@ import {readFileFacts, readSidecarFacts, withSidecar, type FactsTask, type Recor
  * database is deleted and rebuilt; it is a cache, nothing in it is needed.
  */
 export interface ProbeCache {
-  /** Reads the rows of these keys (a batch of the scan) in one range query, for the `known` and `facts` calls that follow. */
+  /** Reads the rows of these keys (a batch of the scan) in one range query, for the `facts` calls that follow. */
   prefetch(keys: readonly string[]): void
-  /** The facts of a recording whose file and sidecar are unchanged since they were cached, at once; undefined when either must be read. */
-  known(task: FactsTask): RecordingFacts | undefined
-  facts(task: FactsTask, timeoutMs: number): Promise<RecordingFacts>
+  /**
+   * A recording's facts: at once when its file and sidecar are unchanged since they were cached, otherwise the read
+   * to run (the caller decides how many run at once). Each file is stat'ed and looked up once either way.
+   */
+  facts(task: FactsTask, timeoutMs: number): RecordingFacts | (() => Promise<RecordingFacts>)
   /** Writes what this batch learnt, in one transaction. */
   flush(): void
   /** `complete`: the scan saw the whole archive, so rows of files gone since can be told from the rest. */
@@ -115,50 +117,36 @@ class SqliteProbeCache implements ProbeCache {
     for (const row of this.getMany.all(JSON.stringify(missing)) as {key: string; fingerprint: string; facts: string}[]) this.rows.set(row.key, row)
   }
 
-  known({key, sidecarKey, sniff = false}: FactsTask): RecordingFacts | undefined {
-    const file = this.unchanged<RecordingFacts>(key, sniff ? ':sniff' : '')
-    const withItsSidecar = file !== undefined && sidecarKey !== undefined && !file.notRecording
-    const sidecar = withItsSidecar ? this.unchanged<SidecarFacts>(sidecarKey, '') : undefined
-    if (!file || (withItsSidecar && !sidecar)) return undefined
-    this.taken(key)
-    if (!sidecar) return file
-    this.taken(sidecarKey!)
-    return withSidecar(file, sidecar)
+  facts({key, sidecarKey, sniff = false}: FactsTask, timeoutMs: number): RecordingFacts | (() => Promise<RecordingFacts>) {
+    // Whether the content decides that this is a recording is part of what was asked: part of the key's fingerprint.
+    const file = this.lookup<RecordingFacts & {transient?: true}>(key, sniff ? ':sniff' : '')
+    const readSidecar = (looked: {fingerprint?: string}) => this.read(sidecarKey!, looked, () => readSidecarFacts(this.store, sidecarKey!), () => true)
+    if ('facts' in file) {
+      const known = file.facts
+      if (!sidecarKey || known.notRecording) return known
+      const sidecar = this.lookup<SidecarFacts>(sidecarKey, '')
+      return 'facts' in sidecar ? withSidecar(known, sidecar.facts) : async () => withSidecar(known, await readSidecar(sidecar))
+    }
+    return async () => {
+      const read = await this.read(key, file, () => readFileFacts(this.store, key, sniff, timeoutMs), (facts) => !facts.transient)
+      if (!sidecarKey || read.notRecording) return read
+      // Looked up after the file's read, as every fingerprint is taken before its own read: a file changed meanwhile is read again next time.
+      const sidecar = this.lookup<SidecarFacts>(sidecarKey, '')
+      return withSidecar(read, 'facts' in sidecar ? sidecar.facts : await readSidecar(sidecar))
+    }
   }
 
-  /** The cached facts of `key` if its file is unchanged; a miss leaves its row for `facts` to find. */
-  private unchanged<T>(key: string, asked: string): T | undefined {
-    // The row first: a file never cached (a first run) is stat'ed once, by `facts`, not twice.
+  /** `key`'s cached facts if its file is unchanged since; otherwise its fingerprint now, to cache what a read finds. */
+  private lookup<T>(key: string, asked: string): Lookup<T> {
     const row = this.rows.has(key) ? this.rows.get(key) : (this.get.get(key) as {fingerprint: string; facts: string} | undefined)
-    if (!row) return undefined
-    const stat = this.fingerprint(key)
-    return stat !== undefined && row.fingerprint === stat + asked ? factsOf<T>(key, row.facts) : undefined
-  }
-
-  private taken(key: string): void {
     this.rows.delete(key)
     this.looked++
-  }
-
-  async facts({key, sidecarKey, sniff = false}: FactsTask, timeoutMs: number): Promise<RecordingFacts> {
-    // Whether the content decides that this is a recording is part of what was asked: part of the key's fingerprint.
-    const file = await this.cached<RecordingFacts & {transient?: true}>(key, sniff ? ':sniff' : '', () => readFileFacts(this.store, key, sniff, timeoutMs), (facts) => !facts.transient)
-    if (!sidecarKey || file.notRecording) return file
-    // The fingerprint is taken before the read: a file changed meanwhile is read again next time.
-    return withSidecar(file, await this.cached<SidecarFacts>(sidecarKey, '', () => readSidecarFacts(this.store, sidecarKey), () => true))
-  }
-
-  private async cached<T extends object>(key: string, asked: string, read: () => Promise<T>, keep: (facts: T) => boolean): Promise<T> {
     const stat = this.fingerprint(key)
     const fingerprint = stat === undefined ? undefined : stat + asked
-    this.looked++
-    const prefetched = this.rows.has(key)
-    let row = prefetched ? this.rows.get(key) : undefined
-    this.rows.delete(key)
-    if (fingerprint !== undefined) {
-      if (!prefetched) row = this.get.get(key) as {fingerprint: string; facts: string} | undefined
-      if (row?.fingerprint === fingerprint) return factsOf<T>(key, row.facts)
-    }
+    return fingerprint !== undefined && row?.fingerprint === fingerprint ? {facts: factsOf<T>(key, row.facts)} : {fingerprint}
+  }
+
+  private async read<T extends object>(key: string, {fingerprint}: {fingerprint?: string}, read: () => Promise<T>, keep: (facts: T) => boolean): Promise<T> {
     const facts = await read()
     if (fingerprint !== undefined && keep(facts)) {
       const {key: _key, ...rest} = facts as T & {key: string}
@@ -192,6 +180,9 @@ class SqliteProbeCache implements ProbeCache {
     this.db.close()
   }
 }
+
+/** A file found unchanged (its cached facts), or not (its fingerprint now, none when it is gone). */
+type Lookup<T> = {facts: T} | {fingerprint?: string}
 
 /** A row's facts with their key, which the row keeps apart (no copy of the parsed object: one per file). */
 function factsOf<T>(key: string, facts: string): T {

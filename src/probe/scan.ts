@@ -109,14 +109,14 @@ export async function* scanArchive(archive: Archive, options: ScanOptions): Asyn
     const wanted = batch.filter((task): task is Extract<Task, {kind: 'recording'}> => task.kind === 'recording')
     cache?.prefetch(wanted.flatMap((task) => (task.sidecarKey ? [task.key, task.sidecarKey] : [task.key])))
     // Unchanged recordings are answered at once; only the others are read, 16 at a time.
-    const facts = wanted.map((task) => cache?.known(task))
-    const toRead = wanted.flatMap((task, index) => (facts[index] ? [] : [index]))
-    await pMap(toRead, async (index) => (facts[index] = await (cache ? cache.facts(wanted[index], timeoutMs) : readFacts(store, wanted[index], timeoutMs, {objectTags}))), {concurrency: 16})
+    const facts = wanted.map((task) => (cache ? cache.facts(task, timeoutMs) : () => readFacts(store, task, timeoutMs, {objectTags})))
+    const toRead = facts.flatMap((answer, index) => (typeof answer === 'function' ? [{answer, index}] : []))
+    await pMap(toRead, async ({answer, index}) => (facts[index] = await answer()), {concurrency: 16})
     cache?.flush()
     let next = 0
     return batch.map((task) => {
       if (task.kind !== 'recording') return task
-      const found = facts[next++]!
+      const found = facts[next++] as RecordingFacts
       if (found.notRecording) return {kind: 'not-a-recording', key: found.key, reason: found.notRecording}
       return {kind: 'recording', recording: buildRecording(found, policy, options.cdr, options.holds)}
     })
