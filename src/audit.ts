@@ -76,25 +76,33 @@ async function auditWith(archive: Archive, cdr: CdrIndex, options: AuditOptions,
     for (const finding of findings) {
       summary.findings[finding.severity]++
       summary.byRule[finding.rule]++
-      await handlers.finding?.(finding)
+      const shown = handlers.finding?.(finding)
+      if (shown) await shown
     }
   }
 
   const joinsCdr = archive.policy.cdr.length > 0
-  for await (const item of scanArchive(archive, {...options, cdr, holds})) {
-    if (item.kind === 'recording') {
-      const {recording} = item
-      count(summary, recording)
-      // Only a CDR's rules ask which calls were recorded: without one, a million call ids need not be kept.
-      if (joinsCdr) {
-        const callId = recording.fields.callId?.value
-        if (callId) context.seenCallIds.add(bareUniqueId(callId))
-        // joined by the file name the CDR gives, the row's own uniqueid is seen too
-        if (recording.cdr?.uniqueId) context.seenCallIds.add(bareUniqueId(recording.cdr.uniqueId))
+  for await (const items of scanArchive(archive, {...options, cdr, holds})) {
+    for (const item of items) {
+      if (item.kind === 'recording') {
+        const {recording} = item
+        count(summary, recording)
+        // Only a CDR's rules ask which calls were recorded: without one, a million call ids need not be kept.
+        if (joinsCdr) {
+          const callId = recording.fields.callId?.value
+          if (callId) context.seenCallIds.add(bareUniqueId(callId))
+          // joined by the file name the CDR gives, the row's own uniqueid is seen too
+          if (recording.cdr?.uniqueId) context.seenCallIds.add(bareUniqueId(recording.cdr.uniqueId))
+        }
+        const shown = handlers.recording?.(recording)
+        if (shown) await shown
+      } else if (item.kind === 'refused' && item.failed) await handlers.failed?.(item)
+      // Most rules find nothing in most recordings: no await (a promise) for those.
+      for (const run of runs) {
+        const found = run.observe(item)
+        if (found.length > 0) await report(found)
       }
-      await handlers.recording?.(recording)
-    } else if (item.kind === 'refused' && item.failed) await handlers.failed?.(item)
-    for (const run of runs) await report(run.observe(item))
+    }
   }
   for (const run of runs) if (run.finish) await report(run.finish())
   await handlers.finish?.(context)

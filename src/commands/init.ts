@@ -73,7 +73,7 @@ It asks for the country of the numbers, the default purpose and whether the PBX 
       await store.writeAtomic(POLICY_FILE, Buffer.from(text), {exclusive: !flags.force}).catch((error: NodeJS.ErrnoException) => {
         throw new CallrecError(error.code === 'EEXIST' ? `${file}: already exists (--force overwrites it)` : `${file}: cannot write (${error.code ?? error.message})`)
       })
-    } else await writeTo(await openSink(file, {exclusive: !flags.force}), (write) => write(text))
+    } else await writeTo(await openSink(file, {exclusive: !flags.force}), async (write) => write(text))
     if (!this.jsonEnabled()) this.log(`Wrote ${file}${layout.pbx ? ` (PBX: ${layout.pbx.name})` : ''}. \`callrec report register\` lists what the register still needs.`)
     return {file, layout}
   }

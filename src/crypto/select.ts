@@ -26,16 +26,18 @@ export async function planEncryption(archive: Archive, options: {only?: string[]
   const plan: EncryptionPlan = {keys: [], bytes: 0, held: [], encrypted: 0, failed: [], unnamed: []}
   const cdr = await loadCdrIndex(archive)
   try {
-    for await (const item of scanArchive(archive, {cdr, select: wanted, allowEmpty: options.allowEmpty})) {
-      if (item.kind === 'refused' && item.failed) plan.failed.push({key: item.key, error: item.reason})
-      if (item.kind !== 'recording') continue
-      const {recording} = item
-      if (recording.encrypted) plan.encrypted++
-      else if (archive.policy.encryption.skipHeld && activeHold(recording, options.today)) plan.held.push(recording.key)
-      else if (!isRecording(recording.key + AGE_SUFFIX)) plan.unnamed.push(recording.key)
-      else {
-        plan.keys.push(recording.key)
-        plan.bytes += recording.size
+    for await (const items of scanArchive(archive, {cdr, select: wanted, allowEmpty: options.allowEmpty})) {
+      for (const item of items) {
+        if (item.kind === 'refused' && item.failed) plan.failed.push({key: item.key, error: item.reason})
+        if (item.kind !== 'recording') continue
+        const {recording} = item
+        if (recording.encrypted) plan.encrypted++
+        else if (archive.policy.encryption.skipHeld && activeHold(recording, options.today)) plan.held.push(recording.key)
+        else if (!isRecording(recording.key + AGE_SUFFIX)) plan.unnamed.push(recording.key)
+        else {
+          plan.keys.push(recording.key)
+          plan.bytes += recording.size
+        }
       }
     }
   } finally {

@@ -1,5 +1,5 @@
 import {csvRows} from '../output/csv-safe.js'
-import type {Write} from '../output/types.js'
+import type {Pending, Write} from '../output/types.js'
 import type {JournalEntry} from './types.js'
 
 export const EXPORT_FORMATS = ['csv', 'json', 'ndjson'] as const
@@ -22,7 +22,7 @@ function row(entry: JournalEntry): Record<string, unknown> {
 }
 
 /** Writes entries as they come: memory does not grow with the journal. */
-export function entryWriter(format: ExportFormat, write: Write): {entry(entry: JournalEntry): Promise<void>; end(): Promise<void>} {
+export function entryWriter(format: ExportFormat, write: Write): {entry(entry: JournalEntry): Pending; end(): Pending} {
   if (format === 'csv') {
     const csv = csvRows(COLUMNS, write)
     return {entry: (entry) => csv.row(row(entry)), end: () => csv.end()}

@@ -1,5 +1,6 @@
 import type {Stringifier} from 'csv-stringify'
 import {lazy} from '../lazy.js'
+import type {Pending, Write} from './types.js'
 
 // Loaded when a CSV is written: other outputs need not pay its start-up.
 const csvStringify = lazy<typeof import('csv-stringify')>('csv-stringify')
@@ -39,7 +40,7 @@ export function safeCsv(columns: string[]): Stringifier {
 }
 
 /** Safe CSV rows written as they come, waiting for `write` and for the stringifier to drain. */
-export function csvRows(columns: string[], write: (text: string) => Promise<void>): {row(record: object): Promise<void>; end(): Promise<void>} {
+export function csvRows(columns: string[], write: Write): {row(record: object): Pending; end(): Promise<void>} {
   const csv = safeCsv(columns)
   const drained = (async () => {
     for await (const chunk of csv) await write(String(chunk))

@@ -1,12 +1,15 @@
 import type {AuditSummary} from '../audit.js'
 import type {Finding, Recording} from '../model.js'
 
-export type Write = (text: string) => Promise<void>
+/** Writes text; a promise only when the reader is behind (wait for it), so a fast reader costs no promise per line. */
+export type Write = (text: string) => Pending
+/** Done, or a promise of being done: a caller awaits only what is not done yet. */
+export type Pending = void | Promise<void>
 
 export interface AuditWriter {
-  recording?(recording: Recording): Promise<void>
-  finding(finding: Finding): Promise<void>
-  end(summary: AuditSummary): Promise<void>
+  recording?(recording: Recording): Pending
+  finding(finding: Finding): Pending
+  end(summary: AuditSummary): Pending
 }
 
 /** ESLint's formatter shape: one file a format, one list in index.ts. */

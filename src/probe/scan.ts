@@ -65,8 +65,11 @@ async function* oneKey(store: Store, key: string): AsyncIterable<StoreFolder> {
   yield {keys: candidates.filter((_, index) => exists[index]).sort(), refused: []}
 }
 
-/** Lists the archive and yields what is known of each recording, in listing order, streaming. */
-export async function* scanArchive(archive: Archive, options: ScanOptions): AsyncIterable<ScanItem> {
+/**
+ * Lists the archive and yields what is known of each recording, in listing order, streaming, a batch at a time
+ * (an item at a time would cost a promise per recording, a tenth of a re-audit).
+ */
+export async function* scanArchive(archive: Archive, options: ScanOptions): AsyncIterable<ScanItem[]> {
   const {store, policy} = archive
   const excluded = picomatch(policy.exclude.length > 0 ? policy.exclude : ['\0'], {dot: true})
   const notRecordings = new Set([POLICY_FILE, ...options.cdr.files])
@@ -131,7 +134,7 @@ export async function* scanArchive(archive: Archive, options: ScanOptions): Asyn
   try {
     for await (const items of pMapIterable(tasks(), probe, {concurrency: 4, backpressure: 8})) {
       for (const item of items) if (item.kind === 'recording') found++
-      yield* items
+      yield items
     }
     complete = !options.select
   } finally {

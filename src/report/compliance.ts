@@ -6,7 +6,7 @@ import type {Policy} from '../policy/schema.js'
 import retentionExpired from '../rules/retention-expired.js'
 import type {AgentDay} from '../rules/systematic-recording.js'
 import {activeHold} from '../rules/types.js'
-import type {Write} from '../output/types.js'
+import type {Pending, Write} from '../output/types.js'
 import type {Lang} from './register-labels.js'
 
 // The compliance report's data: one verdict row per recording (each rule yes/no and the facts the verdict rests
@@ -37,9 +37,9 @@ export interface ComplianceRow {
 /** A compliance output format: rows as they come, findings as they come, then the end of the audit. */
 interface ComplianceWriter {
   /** `recording` is undefined for a `finding` row. */
-  row(row: ComplianceRow, recording?: Recording): Promise<void>
-  finding?(finding: Finding): Promise<void>
-  end(summary: AuditSummary, extras: {agentDays?: AgentDay[]}): Promise<void>
+  row(row: ComplianceRow, recording?: Recording): Pending
+  finding?(finding: Finding): Pending
+  end(summary: AuditSummary, extras: {agentDays?: AgentDay[]}): Pending
 }
 
 export interface ComplianceFormat {

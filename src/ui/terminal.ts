@@ -32,9 +32,9 @@ export function progress(enabled: boolean, text: string): {update(text: string):
 
 /** Writes that wait for the stream to drain, so a slow pipe does not make memory grow. */
 export function writerTo(stream: Writable): Write {
-  return (text) =>
-    new Promise((resolve, reject) => {
-      if (stream.write(text)) return resolve()
+  return (text) => {
+    if (stream.write(text)) return
+    return new Promise((resolve, reject) => {
       const done = (error?: Error) => {
         stream.off('drain', done).off('error', done)
         if (error) reject(error)
@@ -42,6 +42,7 @@ export function writerTo(stream: Writable): Write {
       }
       stream.on('drain', done).on('error', done)
     })
+  }
 }
 
 /** `1 recording`, `2 recordings`. */
