@@ -20,11 +20,11 @@ import {readFileFacts, readSidecarFacts, withSidecar, type FactsTask, type Recor
  * database is deleted and rebuilt; it is a cache, nothing in it is needed.
  */
 export interface ProbeCache {
-  /** Reads the rows of these keys (a batch of the scan) in one range query, for the `facts` calls that follow. */
+  /** Reads the rows of these recordings (a batch of the scan) in one range query, for the `facts` calls that follow. */
   prefetch(keys: readonly string[]): void
   /**
    * A recording's facts: at once when its file and sidecar are unchanged since they were cached, otherwise the read
-   * to run (the caller decides how many run at once). Each file is stat'ed and looked up once either way.
+   * to run (the caller decides how many run at once); only what changed is read. Each file is stat'ed once.
    */
   facts(task: FactsTask, timeoutMs: number): RecordingFacts | (() => Promise<RecordingFacts>)
   /** Writes what this batch learnt, in one transaction. */
@@ -43,17 +43,25 @@ export async function openProbeCache(archive: Archive): Promise<ProbeCache | und
   const folder = path.join(state, 'cache')
   const file = path.join(folder, FILE)
   const {DatabaseSync} = await importSqlite()
+  const fresh = () => {
+    for (const suffix of ['', '-wal', '-shm']) rmSync(file + suffix, {force: true})
+    return openDatabase(new DatabaseSync(file))
+  }
   let db: DatabaseSync
   try {
     mkdirSync(folder, {recursive: true, mode: 0o700})
     db = openDatabase(new DatabaseSync(file))
+    // Made by another callrec: its rows may hold other facts, in another layout.
+    if (db.prepare('SELECT value FROM meta WHERE name = ?').get('version')?.value !== codeVersion()) {
+      db.close()
+      db = fresh()
+    }
   } catch (error) {
     // A state folder this user cannot write (another account's archive, a read-only mount): no cache, every file read.
     if (['EACCES', 'EPERM', 'EROFS'].includes((error as NodeJS.ErrnoException).code ?? '') || !existsSync(folder)) return undefined
-    // Not ours, damaged, or of another schema: start over.
+    // Not ours or damaged: start over.
     try {
-      for (const suffix of ['', '-wal', '-shm']) rmSync(file + suffix, {force: true})
-      db = openDatabase(new DatabaseSync(file))
+      db = fresh()
     } catch {
       return undefined
     }
@@ -65,13 +73,25 @@ function openDatabase(db: DatabaseSync): DatabaseSync {
   // A lost write costs one more read of a file next time: no fsync, a journal in memory.
   db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = OFF; PRAGMA busy_timeout = 5000')
   db.exec('CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID')
-  db.exec('CREATE TABLE IF NOT EXISTS facts (key TEXT PRIMARY KEY, fingerprint TEXT NOT NULL, facts TEXT NOT NULL) WITHOUT ROWID')
-  const version = (db.prepare('SELECT value FROM meta WHERE name = ?').get('version') as {value: string} | undefined)?.value
-  if (version !== codeVersion()) {
-    db.exec('DELETE FROM facts')
-    db.prepare('INSERT OR REPLACE INTO meta (name, value) VALUES (?, ?)').run('version', codeVersion())
-  }
+  // One row a recording: the fingerprints of its file and of its sidecar (NULL: none), and what each said.
+  db.exec('CREATE TABLE IF NOT EXISTS recordings (key TEXT PRIMARY KEY, file TEXT NOT NULL, sidecar TEXT, facts TEXT NOT NULL) WITHOUT ROWID')
+  db.prepare('INSERT OR IGNORE INTO meta (name, value) VALUES (?, ?)').run('version', codeVersion())
   return db
+}
+
+interface Row {
+  key: string
+  /** The file's fingerprint, and whether the content was asked to tell that it is a recording (`:sniff`). */
+  file: string
+  sidecar: string | null
+  /** JSON of Cached. */
+  facts: string
+}
+
+/** What a row keeps: the facts of the file and of its sidecar, without their keys (the row's and its sidecar's). */
+interface Cached {
+  file: Omit<RecordingFacts, 'key'>
+  sidecar?: Omit<SidecarFacts, 'key'>
 }
 
 class SqliteProbeCache implements ProbeCache {
@@ -80,9 +100,9 @@ class SqliteProbeCache implements ProbeCache {
   private readonly getMany: StatementSync
   private readonly getRange: StatementSync
   /** Rows prefetched and not yet looked up; a key prefetched without a row maps to undefined. */
-  private readonly rows = new Map<string, {fingerprint: string; facts: string} | undefined>()
-  private pending: [key: string, fingerprint: string, facts: string][] = []
-  /** Files looked up in this run. */
+  private readonly rows = new Map<string, Row | undefined>()
+  private pending: [key: string, file: string, sidecar: string | null, facts: string][] = []
+  /** Recordings looked up in this run. */
   private looked = 0
 
   constructor(
@@ -90,11 +110,11 @@ class SqliteProbeCache implements ProbeCache {
     private readonly store: Store,
     private readonly fingerprint: (key: string) => string | undefined,
   ) {
-    this.get = db.prepare('SELECT fingerprint, facts FROM facts WHERE key = ?')
-    this.put = db.prepare('INSERT OR REPLACE INTO facts (key, fingerprint, facts) VALUES (?, ?, ?)')
-    this.getMany = db.prepare('SELECT key, fingerprint, facts FROM facts WHERE key IN (SELECT value FROM json_each(?))')
+    this.get = db.prepare('SELECT key, file, sidecar, facts FROM recordings WHERE key = ?')
+    this.put = db.prepare('INSERT OR REPLACE INTO recordings (key, file, sidecar, facts) VALUES (?, ?, ?, ?)')
+    this.getMany = db.prepare('SELECT key, file, sidecar, facts FROM recordings WHERE key IN (SELECT value FROM json_each(?))')
     // The rows between two keys, at most ?: one walk along the index.
-    this.getRange = db.prepare('SELECT key, fingerprint, facts FROM facts WHERE key >= ? AND key <= ? LIMIT ?')
+    this.getRange = db.prepare('SELECT key, file, sidecar, facts FROM recordings WHERE key >= ? AND key <= ? LIMIT ?')
   }
 
   prefetch(keys: readonly string[]): void {
@@ -109,57 +129,60 @@ class SqliteProbeCache implements ProbeCache {
       if (key < first) first = key
       if (key > last) last = key
     }
-    for (const row of this.getRange.all(first, last, 4 * keys.length) as {key: string; fingerprint: string; facts: string}[]) {
+    for (const row of this.getRange.all(first, last, 4 * keys.length) as unknown as Row[]) {
       if (this.rows.has(row.key)) this.rows.set(row.key, row)
     }
     const missing = keys.filter((key) => this.rows.get(key) === undefined)
     if (missing.length === 0) return
-    for (const row of this.getMany.all(JSON.stringify(missing)) as {key: string; fingerprint: string; facts: string}[]) this.rows.set(row.key, row)
+    for (const row of this.getMany.all(JSON.stringify(missing)) as unknown as Row[]) this.rows.set(row.key, row)
   }
 
   facts({key, sidecarKey, sniff = false}: FactsTask, timeoutMs: number): RecordingFacts | (() => Promise<RecordingFacts>) {
-    // Whether the content decides that this is a recording is part of what was asked: part of the key's fingerprint.
-    const file = this.lookup<RecordingFacts & {transient?: true}>(key, sniff ? ':sniff' : '')
-    const readSidecar = (looked: {fingerprint?: string}) => this.read(sidecarKey!, looked, () => readSidecarFacts(this.store, sidecarKey!), () => true)
-    if ('facts' in file) {
-      const known = file.facts
-      if (!sidecarKey || known.notRecording) return known
-      const sidecar = this.lookup<SidecarFacts>(sidecarKey, '')
-      return 'facts' in sidecar ? withSidecar(known, sidecar.facts) : async () => withSidecar(known, await readSidecar(sidecar))
-    }
-    return async () => {
-      const read = await this.read(key, file, () => readFileFacts(this.store, key, sniff, timeoutMs), (facts) => !facts.transient)
-      if (!sidecarKey || read.notRecording) return read
-      // Looked up after the file's read, as every fingerprint is taken before its own read: a file changed meanwhile is read again next time.
-      const sidecar = this.lookup<SidecarFacts>(sidecarKey, '')
-      return withSidecar(read, 'facts' in sidecar ? sidecar.facts : await readSidecar(sidecar))
-    }
-  }
-
-  /** `key`'s cached facts if its file is unchanged since; otherwise its fingerprint now, to cache what a read finds. */
-  private lookup<T>(key: string, asked: string): Lookup<T> {
-    const row = this.rows.has(key) ? this.rows.get(key) : (this.get.get(key) as {fingerprint: string; facts: string} | undefined)
+    const row = this.rows.has(key) ? this.rows.get(key) : (this.get.get(key) as unknown as Row | undefined)
     this.rows.delete(key)
     this.looked++
-    const stat = this.fingerprint(key)
-    const fingerprint = stat === undefined ? undefined : stat + asked
-    return fingerprint !== undefined && row?.fingerprint === fingerprint ? {facts: factsOf<T>(key, row.facts)} : {fingerprint}
+    // Whether the content decides that this is a recording is part of what was asked: part of the file's fingerprint.
+    const stamp = this.fingerprint(key)
+    const file = stamp === undefined ? undefined : stamp + (sniff ? ':sniff' : '')
+    const cached = row && (row.file === file || row.sidecar !== null) ? (JSON.parse(row.facts) as Cached) : undefined
+    if (file !== undefined && row?.file === file) {
+      const known = Object.assign(cached!.file, {key}) as RecordingFacts
+      if (!sidecarKey || known.notRecording) return known
+      const sidecar = this.fingerprint(sidecarKey)
+      if (sidecar !== undefined && row.sidecar === sidecar && cached!.sidecar) return withSidecar(known, {...cached!.sidecar, key: sidecarKey})
+      return () => this.withSidecar(key, file, known, sidecarKey, sidecar, undefined)
+    }
+    return async () => {
+      const read = await readFileFacts(this.store, key, sniff, timeoutMs)
+      const keep = read.transient ? undefined : file
+      if (!sidecarKey || read.notRecording) {
+        if (keep !== undefined) this.keep(key, keep, {file: read}, undefined)
+        return read
+      }
+      // Taken after the file's read, as every fingerprint is taken before its own read: a file changed meanwhile is read again next time.
+      const sidecar = this.fingerprint(sidecarKey)
+      const unchanged = sidecar !== undefined && row?.sidecar === sidecar ? cached?.sidecar : undefined
+      return this.withSidecar(key, keep, read, sidecarKey, sidecar, unchanged && {...unchanged, key: sidecarKey})
+    }
   }
 
-  private async read<T extends object>(key: string, {fingerprint}: {fingerprint?: string}, read: () => Promise<T>, keep: (facts: T) => boolean): Promise<T> {
-    const facts = await read()
-    if (fingerprint !== undefined && keep(facts)) {
-      const {key: _key, ...rest} = facts as T & {key: string}
-      this.pending.push([key, fingerprint, JSON.stringify(rest)])
-    }
-    return facts
+  /** The file's facts with its sidecar's, read unless `unchanged`; kept when both fingerprints are known. */
+  private async withSidecar(key: string, file: string | undefined, facts: RecordingFacts, sidecarKey: string, sidecar: string | undefined, unchanged: SidecarFacts | undefined): Promise<RecordingFacts> {
+    const found = unchanged ?? (await readSidecarFacts(this.store, sidecarKey))
+    if (file !== undefined && sidecar !== undefined) this.keep(key, file, {file: facts, sidecar: found}, sidecar)
+    return withSidecar(facts, found)
+  }
+
+  private keep(key: string, file: string, {file: facts, sidecar}: {file: RecordingFacts; sidecar?: SidecarFacts}, sidecarStamp: string | undefined): void {
+    const cached: Cached = {file: withoutKey(facts), ...(sidecar ? {sidecar: withoutKey(sidecar)} : {})}
+    this.pending.push([key, file, sidecarStamp ?? null, JSON.stringify(cached)])
   }
 
   flush(): void {
     if (this.pending.length === 0) return
     this.db.exec('BEGIN')
     try {
-      for (const [key, fingerprint, facts] of this.pending) this.put.run(key, fingerprint, facts)
+      for (const [key, file, sidecar, facts] of this.pending) this.put.run(key, file, sidecar, facts)
       this.db.exec('COMMIT')
     } catch (error) {
       this.db.exec('ROLLBACK')
@@ -171,22 +194,19 @@ class SqliteProbeCache implements ProbeCache {
 
   close(complete: boolean): void {
     this.flush()
-    // Rows of deleted files are never read again but take room: once they outnumber the archive's files, start
-    // over (the next run reads every file once). Cheaper than marking every row each run.
+    // Rows of deleted files are never read again but take room: once they outnumber the archive's recordings,
+    // start over (the next run reads every file once). Cheaper than marking every row each run.
     if (complete) {
-      const {rows} = this.db.prepare('SELECT count(*) AS rows FROM facts').get() as {rows: number}
-      if (rows > 2 * this.looked + 1000) this.db.exec('DELETE FROM facts')
+      const {rows} = this.db.prepare('SELECT count(*) AS rows FROM recordings').get() as {rows: number}
+      if (rows > 2 * this.looked + 1000) this.db.exec('DELETE FROM recordings')
     }
     this.db.close()
   }
 }
 
-/** A file found unchanged (its cached facts), or not (its fingerprint now, none when it is gone). */
-type Lookup<T> = {facts: T} | {fingerprint?: string}
-
-/** A row's facts with their key, which the row keeps apart (no copy of the parsed object: one per file). */
-function factsOf<T>(key: string, facts: string): T {
-  return Object.assign(JSON.parse(facts), {key}) as T
+function withoutKey<T extends {key: string; transient?: true}>(facts: T): Omit<T, 'key' | 'transient'> {
+  const {key: _key, transient: _transient, ...rest} = facts
+  return rest
 }
 
 /** Node 22 marks node:sqlite experimental and says so on stderr, which a CLI's users need not read. */

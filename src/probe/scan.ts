@@ -110,7 +110,7 @@ export async function* scanArchive(archive: Archive, options: ScanOptions): Asyn
 
   const probe = async (batch: Task[]): Promise<ScanItem[]> => {
     const wanted = batch.filter((task): task is Extract<Task, {kind: 'recording'}> => task.kind === 'recording')
-    cache?.prefetch(wanted.flatMap((task) => (task.sidecarKey ? [task.key, task.sidecarKey] : [task.key])))
+    cache?.prefetch(wanted.map((task) => task.key))
     // Unchanged recordings are answered at once; only the others are read, 16 at a time.
     const facts = wanted.map((task) => (cache ? cache.facts(task, timeoutMs) : () => readFacts(store, task, timeoutMs, {objectTags})))
     const toRead = facts.flatMap((answer, index) => (typeof answer === 'function' ? [{answer, index}] : []))

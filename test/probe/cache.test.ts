@@ -1,7 +1,7 @@
 // The probe cache (.callrec/cache/probe.sqlite): reused while a file's size, mtime, ctime and inode are unchanged,
 // never trusted past a change, even one that puts the old mtime and size back.
 import assert from 'node:assert/strict'
-import {existsSync, mkdirSync, renameSync, statSync, utimesSync, writeFileSync} from 'node:fs'
+import {existsSync, mkdirSync, renameSync, rmSync, statSync, utimesSync, writeFileSync} from 'node:fs'
 import path from 'node:path'
 import {DatabaseSync} from 'node:sqlite'
 import {after, test} from 'node:test'
@@ -28,10 +28,10 @@ async function audit(dir: string, ...extra: string[]) {
 /** What a cached row says: the test edits it to see whether the next audit reads the file or the cache. */
 function forgeCachedCodec(dir: string, key: string, codec: string): void {
   const db = new DatabaseSync(cacheFile(dir))
-  const row = db.prepare('SELECT facts FROM facts WHERE key = ?').get(key) as {facts: string}
+  const row = db.prepare('SELECT facts FROM recordings WHERE key = ?').get(key) as {facts: string}
   const facts = JSON.parse(row.facts)
-  facts.audio.codec = codec
-  db.prepare('UPDATE facts SET facts = ? WHERE key = ?').run(JSON.stringify(facts), key)
+  facts.file.audio.codec = codec
+  db.prepare('UPDATE recordings SET facts = ? WHERE key = ?').run(JSON.stringify(facts), key)
   db.close()
 }
 
@@ -95,8 +95,58 @@ test('a damaged cache file is rebuilt, and the audit is right', async () => {
   const result = await audit(dir)
   assert.equal(result.get('a.wav').audio.codec, 'PCM')
   const db = new DatabaseSync(cacheFile(dir))
-  assert.equal((db.prepare('SELECT count(*) AS n FROM facts').get() as {n: number}).n, 4) // two recordings, two sidecars
+  const rows = db.prepare('SELECT key, sidecar FROM recordings ORDER BY key').all() as {key: string; sidecar: string | null}[]
+  assert.deepEqual(rows.map((row) => row.key), ['a.wav', 'b.wav']) // a row a recording, its sidecar's fingerprint in it
+  assert.ok(rows.every((row) => row.sidecar))
   db.close()
+})
+
+/** Edits the sidecar's facts kept in a recording's row. */
+function forgeCachedAgent(dir: string, key: string, agent: string): void {
+  const db = new DatabaseSync(cacheFile(dir))
+  const row = db.prepare('SELECT facts FROM recordings WHERE key = ?').get(key) as {facts: string}
+  const facts = JSON.parse(row.facts)
+  facts.sidecar.fields.agent = agent
+  db.prepare('UPDATE recordings SET facts = ? WHERE key = ?').run(JSON.stringify(facts), key)
+  db.close()
+}
+
+test('only what changed is read again: the sidecar alone, or the audio file alone', async () => {
+  const dir = archiveWithState()
+  await audit(dir)
+  forgeCachedCodec(dir, 'a.wav', 'FROM-CACHE')
+  writeFileSync(path.join(dir, 'a.json'), JSON.stringify({...ok, agent: '1003'}))
+  const sidecarChanged = (await audit(dir)).get('a.wav')
+  assert.equal(sidecarChanged.fields.agent.value, '1003')
+  assert.equal(sidecarChanged.audio.codec, 'FROM-CACHE', 'the unchanged audio file was not read again')
+
+  forgeCachedAgent(dir, 'b.wav', 'FROM-CACHE')
+  writeFileSync(path.join(dir, 'b.wav'), Buffer.alloc(64)) // not audio any more
+  const audioChanged = (await audit(dir)).get('b.wav')
+  assert.match(audioChanged.unreadable, /not a recognised audio format/)
+  assert.equal(audioChanged.fields.agent.value, 'FROM-CACHE', 'the unchanged sidecar was not read again')
+})
+
+test('a sidecar that appears or goes away is seen at once', async () => {
+  const dir = archiveWithState()
+  writeFileSync(path.join(dir, 'c.wav'), wav())
+  assert.equal((await audit(dir)).get('c.wav').fields.agent, undefined)
+  writeFileSync(path.join(dir, 'c.json'), JSON.stringify({...ok, agent: '1004'}))
+  assert.equal((await audit(dir)).get('c.wav').fields.agent.value, '1004')
+  rmSync(path.join(dir, 'c.json'))
+  const gone = (await audit(dir)).get('c.wav')
+  assert.equal(gone.fields.agent, undefined)
+  assert.equal(gone.sidecarKey, undefined)
+})
+
+test('a cache written by another version of callrec is started over', async () => {
+  const dir = archiveWithState()
+  await audit(dir)
+  forgeCachedCodec(dir, 'a.wav', 'FROM-CACHE')
+  const db = new DatabaseSync(cacheFile(dir))
+  db.prepare("UPDATE meta SET value = 'another' WHERE name = 'version'").run()
+  db.close()
+  assert.equal((await audit(dir)).get('a.wav').audio.codec, 'PCM')
 })
 
 test('a batch is found in the cache whatever its keys: names that JavaScript and SQLite sort apart, a batch that spans a big subfolder', async () => {
