@@ -1,4 +1,4 @@
-import {createReadStream} from 'node:fs'
+import {createReadStream, type Dirent} from 'node:fs'
 import {close, closeSync, constants, fchmod, fstat, fstatSync, fsync, futimes, lstatSync, open as openFd, openSync, read, readSync, unlink as unlinkPath, writev} from 'node:fs'
 import {lstat, open, readdir, realpath, stat} from 'node:fs/promises'
 import path from 'node:path'
@@ -47,6 +47,23 @@ const inPlace = {
   },
 }
 
+/** Folders listed ahead of the one being yielded. */
+const READ_AHEAD = 4
+
+interface PendingFolder {
+  dir: Buffer
+  prefix: string
+  /** Its listing, once asked for; settled, so that a folder read ahead and never reached is no unhandled rejection. */
+  entries?: Promise<{value: Dirent<Buffer>[]} | {error: unknown}>
+}
+
+function listFolder(dir: Buffer): NonNullable<PendingFolder['entries']> {
+  return readdir(dir, {withFileTypes: true, encoding: 'buffer'}).then(
+    (value) => ({value}),
+    (error: unknown) => ({error}),
+  )
+}
+
 /** A key's folder (`''` for the root) and its file name as bytes. */
 function splitKey(key: string): {folder: string; name: Buffer} {
   const parts = checkKey(key)
@@ -76,25 +93,27 @@ export class LocalStore implements Store {
   }
 
   async *list(): AsyncIterable<StoreFolder> {
-    const pending: {dir: Buffer; prefix: string}[] = [{dir: this.rootBytes, prefix: ''}]
+    const pending: PendingFolder[] = [{dir: this.rootBytes, prefix: ''}]
     while (pending.length > 0) {
-      const {dir, prefix} = pending.pop()!
+      // The next folders are read while this one is worked on: a re-audit answers a folder from its cache faster
+      // than the thread pool lists the next one.
+      for (const next of pending.slice(-READ_AHEAD)) next.entries ??= listFolder(next.dir)
+      const {dir, prefix, entries: listed} = pending.pop()!
       const folder: StoreFolder = {keys: [], refused: []}
-      let entries
-      try {
-        entries = await readdir(dir, {withFileTypes: true, encoding: 'buffer'})
-      } catch (error) {
-        folder.refused.push({key: prefix || '.', reason: detail('cannotList', {code: String((error as NodeJS.ErrnoException).code)}), failed: true})
+      const listing = await listed!
+      if ('error' in listing) {
+        folder.refused.push({key: prefix || '.', reason: detail('cannotList', {code: String((listing.error as NodeJS.ErrnoException).code)}), failed: true})
         yield folder
         continue
       }
+      const entries = listing.value
       // Another archive below this one (its own callrec.yml): its policy, holds and journal are its own.
       // A symlinked policy counts too: when in doubt, the folder is not ours to act on.
       if (prefix !== '' && entries.some((entry) => !entry.isDirectory() && entry.name.toString('latin1').toLowerCase() === POLICY_FILE)) {
         yield {keys: [], refused: [], nested: [prefix.slice(0, -1)]}
         continue
       }
-      const subfolders: {dir: Buffer; prefix: string}[] = []
+      const subfolders: PendingFolder[] = []
       for (const entry of entries) {
         if (entry.name[0] === 0x2e) continue // hidden: .callrec/, temp files, .git
         const key = prefix + nameToKeyPart(entry.name)
