@@ -11,10 +11,7 @@ export interface Retention {
   endsAt: number
 }
 
-/** An instant (epoch ms) as ISO 8601 UTC, as findings and certificates write it. */
-export const isoInstant = (ms: number) => new Date(ms).toISOString()
-/** The UTC date of an instant (epoch ms), `YYYY-MM-DD`. */
-export const isoDay = (ms: number) => isoInstant(ms).slice(0, 10)
+export {isoDay, isoInstant} from './zone.js'
 
 /**
  * Retention runs from the call's date in the policy's time zone, so that 31 Aug + 6 months is the last

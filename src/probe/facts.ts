@@ -1,5 +1,6 @@
 import type {PartialFields, Problem, StoredObject} from '../model.js'
 import type {Store} from '../store/types.js'
+import {isoInstant} from '../policy/zone.js'
 import {HEAD_BYTES, probeAudio} from './audio.js'
 import {FIELD_NAMES, validateFields} from './fields.js'
 import {isRecording} from './recording.js'
@@ -78,7 +79,7 @@ export async function readFileFacts(store: Store, key: string, sniff: boolean, t
   let known = !sniff
   try {
     facts.size = entry.size
-    facts.modifiedAt = entry.modifiedAt.toISOString()
+    facts.modifiedAt = isoInstant(entry.modifiedAt.getTime())
     if (entry.stored) facts.stored = entry.stored
     if (entry.metadata) facts.objectMetadata = namedFields(entry.metadata, 'object-metadata', key, facts.problems)
     // An archived object (GLACIER…) is not read: its verdicts come from its name, sidecar, CDR and metadata;

@@ -1,5 +1,5 @@
 import {DateTime} from 'luxon'
-import {daysInMonth, instantOfWallClock, timeZone, wallClockMs} from '../policy/zone.js'
+import {DAY, daysInMonth, instantOfWallClock, isoInstant, timeZone, wallClockMs} from '../policy/zone.js'
 
 const two = (value: number) => String(value).padStart(2, '0')
 
@@ -26,7 +26,6 @@ export function epochWallClock(seconds: number): string {
   return new Date(seconds * 1000).toISOString().slice(0, 19)
 }
 
-const DAY = 86_400_000
 
 /**
  * Converts a wall-clock time (`YYYY-MM-DD HH:MM:SS` or with a `T`) read in `zone` (IANA, or UTC) to ISO 8601 UTC.
@@ -44,7 +43,7 @@ export function wallClockToUtc(text: string, zone: string): string | undefined {
   if (!tz.isValid) return undefined
   const local = wallClockMs(year, month, day, hour, minute, second)
   // The smaller of the offsets around is standard time: the later instant in a repeated hour.
-  return new Date(instantOfWallClock(local, Math.min(tz.offset(local - DAY), tz.offset(local + DAY)), tz)).toISOString()
+  return isoInstant(instantOfWallClock(local, Math.min(tz.offset(local - DAY), tz.offset(local + DAY)), tz))
 }
 
 const COMMON_ISO = /^(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)(?:\.(\d{1,3}))?(?:Z|([+-])(\d\d):(\d\d))$/
@@ -62,7 +61,7 @@ export function isoToUtc(text: string): string | undefined {
     const offset = match[8] ? (match[8] === '-' ? -1 : 1) * (Number(match[9]) * 60 + Number(match[10])) : 0
     if (year >= 1000 && isWallClock(year, month, day, hour, minute, second) && (!match[8] || (Number(match[9]) <= 23 && Number(match[10]) <= 59))) {
       const millisecond = match[7] ? Number(match[7].padEnd(3, '0')) : 0
-      return new Date(wallClockMs(year, month, day, hour, minute, second, millisecond) - offset * 60_000).toISOString()
+      return isoInstant(wallClockMs(year, month, day, hour, minute, second, millisecond) - offset * 60_000)
     }
   }
   const parsed = DateTime.fromISO(text, {setZone: true})

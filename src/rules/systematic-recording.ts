@@ -1,5 +1,5 @@
 import type {Policy} from '../policy/schema.js'
-import {timeZone} from '../policy/zone.js'
+import {isoDay, timeZone} from '../policy/zone.js'
 import {bareUniqueId} from '../probe/asterisk-id.js'
 import type {CdrIndex} from '../probe/cdr-index.js'
 import {finding, type Rule} from './types.js'
@@ -27,7 +27,7 @@ export function agentDays(cdr: CdrIndex, policy: Policy, seenCallIds: Set<string
   // streamed from the CDR index; the day by the zone's cached offset, not a date object per row (millions of rows)
   for (const call of cdr.answeredByAgent()) {
     const instant = Date.parse(call.start)
-    const day = new Date(instant + zone.offset(instant) * 60_000).toISOString().slice(0, 10)
+    const day = isoDay(instant + zone.offset(instant) * 60_000)
     const id = `${call.source}\0${call.agent}\0${day}`
     let stats = days.get(id)
     if (!stats) days.set(id, (stats = {agent: call.agent, day, answered: 0, recorded: 0, file: call.source}))

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict'
 import {test} from 'node:test'
 import {DateTime} from 'luxon'
 import {isoToUtc} from '../../src/probe/time.ts'
+import {DAY, isoInstant, timeZone} from '../../src/policy/zone.ts'
 
 const luxon = (text: string) => {
   const parsed = DateTime.fromISO(text, {setZone: true})
@@ -22,4 +23,26 @@ test('a sidecar date with its offset reads as luxon reads it: every fraction, of
   for (const text of texts) assert.equal(isoToUtc(text), luxon(text), text)
   assert.equal(isoToUtc('2026-05-14T10:32:00+02:00'), '2026-05-14T08:32:00.000Z')
   assert.equal(isoToUtc('2026-02-30T10:00:00Z'), undefined)
+})
+
+test('instants are written exactly as Date.toISOString writes them, and offsets per day agree with luxon on days clocks change', () => {
+  const samples = [0, -1, 1, 86_399_999, 86_400_000, -86_400_001, Date.UTC(2024, 1, 29, 23, 59, 59, 999), Date.UTC(9999, 11, 31, 23, 59, 59, 999), Date.UTC(10000, 0, 1), -62_198_755_200_001, 8.64e15, -8.64e15, 1.5, -0.5]
+  let seed = 7
+  const random = () => ((seed = (seed * 48271) % 2147483647) / 2147483647)
+  for (let i = 0; i < 200_000; i++) samples.push(Math.floor((random() - 0.5) * (i % 2 ? 2 * 8.64e15 : 2e12)))
+  for (const ms of samples) assert.equal(isoInstant(ms), new Date(ms).toISOString(), String(ms))
+  assert.throws(() => isoInstant(Number.NaN), RangeError)
+
+  // Every quarter hour of the days around each change of 2026 (and of 2026's first day) in zones of every kind:
+  // the per-day answer must never be taken on a day whose offset changes.
+  for (const name of ['Europe/Paris', 'Australia/Lord_Howe', 'Pacific/Chatham', 'America/Santiago', 'Africa/Casablanca', 'Asia/Kathmandu', 'America/St_Johns']) {
+    const zone = timeZone(name)
+    const luxon = (ms: number) => DateTime.fromMillis(ms, {zone: name}).offset
+    const changeDays = new Set<number>([Math.floor(Date.UTC(2026, 0, 1) / DAY)])
+    for (let day = Date.UTC(2026, 0, 1); day < Date.UTC(2027, 0, 1); day += DAY) if (luxon(day) !== luxon(day + DAY)) changeDays.add(Math.floor(day / DAY))
+    assert.ok(changeDays.size > 1 || name === 'Asia/Kathmandu', `${name} changes its clocks in 2026`)
+    for (const day of changeDays) {
+      for (let ms = (day - 1) * DAY; ms < (day + 2) * DAY; ms += 15 * 60_000) assert.equal(zone.offset(ms), luxon(ms), `${name} at ${new Date(ms).toISOString()}`)
+    }
+  }
 })
